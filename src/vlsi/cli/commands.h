@@ -1,0 +1,16 @@
+#pragma once
+// Each subcommand group lives in its own file under src/vlsi/cli/ and exposes
+// one register function; apps/vlsi.cpp calls them all. Subcommands only parse
+// flags and call into the library.
+#include <CLI/CLI.hpp>
+
+namespace vlsi::cli {
+
+void register_tokenizer_commands(CLI::App& app);  // vlsi tokenizer encode|decode|train
+void register_data_commands(CLI::App& app);       // vlsi data shapes|check
+void register_model_commands(CLI::App& app);      // vlsi model init|info
+void register_train_commands(CLI::App& app);      // vlsi train sft
+void register_eval_commands(CLI::App& app);       // vlsi eval
+void register_demo_command(CLI::App& app);        // vlsi demo
+
+}  // namespace vlsi::cli

@@ -1,0 +1,77 @@
+#include "vlsi/io/atomic_file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "vlsi/io/error.h"
+
+namespace vlsi::io {
+namespace fs = std::filesystem;
+
+void make_dirs(const std::string& path) {
+  if (path.empty()) return;
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  check(!ec && fs::is_directory(path), path, ": cannot create folder (", ec.message(), ")");
+}
+
+void write_file_atomic_with(const std::string& path, const std::function<void(std::FILE*)>& writer) {
+  fs::path target(path);
+  if (target.has_parent_path()) make_dirs(target.parent_path().string());
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  check(f != nullptr, tmp, ": cannot open for writing (", std::strerror(errno), ")");
+  try {
+    writer(f);
+  } catch (...) {
+    std::fclose(f);
+    std::remove(tmp.c_str());
+    throw;
+  }
+  bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  int err = errno;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    fail(path, ": write failed (", std::strerror(err), ")");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    std::remove(tmp.c_str());
+    fail(path, ": cannot rename temporary file into place (", std::strerror(err), ")");
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  write_file_atomic_with(path, [&](std::FILE* f) {
+    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
+      fail(path, ": short write (", std::strerror(errno), ")");
+  });
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  check(in.good(), path, ": cannot read (", fs::exists(path) ? "permission or I/O error" : "no such file", ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool file_exists(const std::string& path) { return fs::exists(path); }
+
+void append_line(const std::string& path, const std::string& line) {
+  fs::path target(path);
+  if (target.has_parent_path()) make_dirs(target.parent_path().string());
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  check(f != nullptr, path, ": cannot open for appending (", std::strerror(errno), ")");
+  std::fwrite(line.data(), 1, line.size(), f);
+  std::fputc('\n', f);
+  std::fclose(f);
+}
+
+}  // namespace vlsi::io
