@@ -1,0 +1,33 @@
+#pragma once
+// Options of the generic training loop (shared by SFT and every VLsI step).
+// Defaults live in one JSON object so a config file may set any subset and
+// misspelt keys are rejected (io::merge_with_defaults).
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace vlsi::train {
+
+struct TrainerConfig {
+  int64_t max_steps = 100;        // optimizer steps (after gradient accumulation)
+  int64_t batch_size = 8;         // samples per micro-batch
+  int64_t grad_accum = 1;         // micro-batches per optimizer step
+  double lr = 1e-4;
+  double min_lr = 1e-6;
+  int64_t warmup_steps = 0;
+  double weight_decay = 0.0;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double grad_clip = 1.0;         // max global grad norm; <= 0 disables
+  int64_t log_every = 10;
+  int64_t val_every = 0;          // 0 = only at the end
+  int64_t val_batches = 0;        // 0 = the whole validation split
+  int64_t ckpt_every = 100;       // 0 = only at the end
+  int64_t keep_checkpoints = 2;
+  uint64_t seed = 0;
+  int64_t threads = 0;            // 0 = all cores
+
+  static nlohmann::json defaults_json();
+  static TrainerConfig from_json(const nlohmann::json& j, const std::string& where);
+  nlohmann::json to_json() const;
+};
+
+}  // namespace vlsi::train
