@@ -1,0 +1,78 @@
+#include "vlsi/model/attention.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+#include "vlsi/io/error.h"
+
+namespace vlsi::model {
+
+torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                           const torch::Tensor& bias) {
+  const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), D = q.size(3);
+  const int64_t Hkv = k.size(1), S = k.size(2);
+  check(Hq % Hkv == 0, "attention: ", Hq, " query heads are not a multiple of ", Hkv, " key/value heads");
+  const int64_t G = Hq / Hkv;
+#if TORCH_VERSION_MAJOR >= 2
+  // The fused kernel wants equal head counts: share each kv head across its group.
+  torch::Tensor kk = G == 1 ? k : k.unsqueeze(2).expand({B, Hkv, G, S, D}).reshape({B, Hq, S, D});
+  torch::Tensor vv = G == 1 ? v : v.unsqueeze(2).expand({B, Hkv, G, S, D}).reshape({B, Hq, S, D});
+  c10::optional<torch::Tensor> mask;
+  if (bias.defined()) mask = bias.to(q.scalar_type());
+  return at::scaled_dot_product_attention(q, kk, vv, mask, 0.0, false);
+#else
+  // Fold the G query heads of a group into the row dimension so every group
+  // multiplies against its single kv head: no copy of K/V per query head.
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  torch::Tensor qg = q.reshape({B, Hkv, G * T, D});
+  torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, Hq, T, S});
+  scores.mul_(scale);
+  if (bias.defined()) scores.add_(bias);
+  bool low_precision = q.scalar_type() == torch::kHalf || q.scalar_type() == torch::kBFloat16;
+  torch::Tensor probs = low_precision ? torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type())
+                                      : torch::softmax(scores, -1);
+  return torch::matmul(probs.view({B, Hkv, G * T, S}), v).view({B, Hq, T, D});
+#endif
+}
+
+torch::Tensor causal_attention_bias(const torch::Tensor& key_mask, int64_t query_len, torch::ScalarType dtype) {
+  const int64_t B = key_mask.size(0), S = key_mask.size(1), T = query_len;
+  check(T <= S, "attention: ", T, " queries but only ", S, " key positions");
+  auto opts = torch::TensorOptions().device(key_mask.device());
+  // Query i sits at key position S - T + i and may see keys at or before it.
+  auto q_pos = torch::arange(S - T, S, opts.dtype(torch::kLong)).unsqueeze(1);
+  auto k_pos = torch::arange(S, opts.dtype(torch::kLong)).unsqueeze(0);
+  auto causal = (k_pos <= q_pos).view({1, 1, T, S});
+  auto keep = key_mask.to(torch::kBool).view({B, 1, 1, S});
+  auto self = (k_pos == q_pos).view({1, 1, T, S});
+  auto allowed = (causal & keep) | self;
+  return torch::zeros({B, 1, T, S}, opts.dtype(dtype))
+      .masked_fill_(allowed.logical_not(), -std::numeric_limits<double>::infinity());
+}
+
+torch::Tensor position_ids_from_mask(const torch::Tensor& mask) {
+  auto m = mask.to(torch::kLong);
+  return (m.cumsum(1) - 1).masked_fill_(m == 0, 1);
+}
+
+RotaryTables rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, double theta, torch::ScalarType dtype) {
+  // inv_freq_j = theta^(-2j/D), computed in float32 as transformers does.
+  auto opts = torch::TensorOptions().device(position_ids.device()).dtype(torch::kFloat);
+  auto exponent = torch::arange(0, head_dim, 2, opts.dtype(torch::kLong)).to(torch::kFloat) / static_cast<double>(head_dim);
+  auto inv_freq = torch::pow(torch::full({}, theta, opts), exponent).reciprocal();
+  auto angles = position_ids.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
+  angles = angles.unsqueeze(1);                                           // [B, 1, T, D/2]
+  return {angles.cos().to(dtype), angles.sin().to(dtype)};
+}
+
+torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& rope) {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half);
+  auto x2 = x.narrow(-1, half, half);
+  // Same products as x*cos + cat(-x2, x1)*sin with cos/sin's halves equal.
+  return torch::cat({x1 * rope.cos - x2 * rope.sin, x2 * rope.cos + x1 * rope.sin}, -1);
+}
+
+}  // namespace vlsi::model

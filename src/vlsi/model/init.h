@@ -1,0 +1,17 @@
+#pragma once
+// Fresh weights for training from scratch, as Hugging Face's LLaVA initialiser:
+// linear, convolution and embedding weights ~ normal(0, initializer_range),
+// biases zero, LayerNorm/RMSNorm weights one. Deterministic for a seed, drawn
+// from a private generator (the global torch RNG is left untouched).
+#include <cstdint>
+
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::model {
+
+void init_weights(VlmForConditionalGeneration& model, uint64_t seed);
+
+// A new model of `config` with init_weights(seed) applied.
+VlmForConditionalGeneration create_model(const VlmConfig& config, uint64_t seed);
+
+}  // namespace vlsi::model

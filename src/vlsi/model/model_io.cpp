@@ -1,0 +1,154 @@
+#include "vlsi/model/model_io.h"
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/preprocessor_config.h"
+
+namespace vlsi::model {
+namespace fs = std::filesystem;
+namespace {
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool ends_with(const std::string& s, const std::string& p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
+bool is_float(torch::ScalarType t) {
+  return t == torch::kFloat || t == torch::kHalf || t == torch::kBFloat16 || t == torch::kDouble;
+}
+
+// Collects problems of one kind and prints at most a few names of each.
+struct Problems {
+  std::vector<std::string> missing, unexpected, other;
+  bool empty() const { return missing.empty() && unexpected.empty() && other.empty(); }
+  static void list(std::ostringstream& os, const char* what, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    if (os.tellp() > 0) os << "; ";
+    os << what;
+    for (size_t i = 0; i < items.size() && i < 5; ++i) os << (i ? ", " : " ") << items[i];
+    if (items.size() > 5) os << " (+" << items.size() - 5 << " more)";
+  }
+  std::string str() const {
+    std::ostringstream os;
+    list(os, "missing tensors", missing);
+    list(os, "unexpected tensors", unexpected);
+    list(os, "", other);
+    return os.str();
+  }
+};
+
+}  // namespace
+
+std::string dtype_name(torch::ScalarType type) {
+  switch (type) {
+    case torch::kFloat: return "float32";
+    case torch::kBFloat16: return "bfloat16";
+    case torch::kHalf: return "float16";
+    case torch::kDouble: return "float64";
+    default: fail("model dtype must be float32, bfloat16, float16 or float64, got ", c10::toString(type));
+  }
+}
+
+torch::ScalarType dtype_from_name(const std::string& name) {
+  if (name == "float32") return torch::kFloat;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "float16") return torch::kHalf;
+  if (name == "float64") return torch::kDouble;
+  fail("unknown dtype '", name, "' (expected float32, bfloat16, float16 or float64)");
+}
+
+std::string legacy_parameter_name(const std::string& n) {
+  static const std::pair<const char*, const char*> kMap[] = {
+      {"model.language_model.", "language_model.model."},
+      {"model.vision_tower.", "vision_tower."},
+      {"model.multi_modal_projector.", "multi_modal_projector."},
+      {"model.image_newline", "image_newline"},
+      {"lm_head.", "language_model.lm_head."},
+  };
+  for (const auto& [from, to] : kMap)
+    if (starts_with(n, from)) return to + n.substr(std::string(from).size());
+  return n;
+}
+
+void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader& checkpoint,
+                  const std::string& expected_dtype) {
+  const std::string where = checkpoint.folder() + ": checkpoint does not match config.json: ";
+  const bool tied = model->config().tie_word_embeddings;
+  std::map<std::string, std::string> source;  // legacy name -> name in the checkpoint
+  Problems problems;
+  for (const auto& name : checkpoint.names()) {
+    std::string legacy = legacy_parameter_name(name);
+    if (legacy == "image_newline" || starts_with(legacy, "vision_tower.vision_model.head.") ||
+        ends_with(legacy, ".rotary_emb.inv_freq") || (tied && legacy == "language_model.lm_head.weight"))
+      continue;
+    auto [it, fresh] = source.emplace(legacy, name);
+    if (!fresh) problems.other.push_back("tensor " + legacy + " stored twice (as " + it->second + " and " + name + ")");
+  }
+  auto params = model->named_parameters(/*recurse=*/true);
+  for (const auto& p : params) {
+    auto it = source.find(p.key());
+    if (it == source.end()) {
+      problems.missing.push_back(p.key());
+      continue;
+    }
+    const io::TensorEntry& e = checkpoint.entry(it->second);
+    if (e.shape != p.value().sizes().vec()) {
+      std::ostringstream os;
+      os << "tensor " << it->second << " has shape " << c10::IntArrayRef(e.shape) << " but config.json needs "
+         << p.value().sizes();
+      problems.other.push_back(os.str());
+    }
+    if (!is_float(e.scalar_type))
+      problems.other.push_back("tensor " + it->second + " has dtype " + e.dtype + ", expected a float type");
+    else if (!expected_dtype.empty() && dtype_name(e.scalar_type) != expected_dtype)
+      problems.other.push_back("tensor " + it->second + " has dtype " + e.dtype + " but config.json says " +
+                               expected_dtype);
+  }
+  for (const auto& [legacy, name] : source)
+    if (!params.contains(legacy)) problems.unexpected.push_back(name);
+  check(problems.empty(), where, problems.str());
+
+  torch::NoGradGuard no_grad;
+  for (auto& p : params) checkpoint.load_into(source.at(p.key()), p.value());
+}
+
+void save_model(const VlmForConditionalGeneration& model, const std::string& folder, const SaveOptions& options) {
+  io::make_dirs(folder);
+  io::NamedTensors tensors;
+  torch::ScalarType stored = torch::kFloat;
+  bool first = true;
+  for (const auto& p : model->named_parameters(/*recurse=*/true)) {
+    torch::Tensor t = p.value().detach();
+    if (options.dtype) t = t.to(*options.dtype);
+    check(first || t.scalar_type() == stored, folder, ": parameters mix dtypes (", c10::toString(stored), " and ",
+          c10::toString(t.scalar_type()), " in ", p.key(), "); pass SaveOptions::dtype");
+    stored = t.scalar_type();
+    first = false;
+    tensors.emplace_back(p.key(), t);
+  }
+  io::save_checkpoint(folder, tensors, options.max_shard_bytes);
+  io::write_json_file((fs::path(folder) / "preprocessor_config.json").string(),
+                      ImageProcessorConfig::for_model(model->config()).to_json());
+  if (!options.tokenizer_json.empty())
+    io::write_file_atomic((fs::path(folder) / "tokenizer.json").string(), io::read_file(options.tokenizer_json));
+  VlmConfig config = model->config();
+  config.torch_dtype = dtype_name(stored);
+  io::write_json_file((fs::path(folder) / "config.json").string(), config.to_json());
+}
+
+VlmForConditionalGeneration load_model(const std::string& folder, const LoadOptions& options) {
+  VlmConfig config = VlmConfig::load(folder);
+  io::CheckpointReader checkpoint(folder);
+  VlmForConditionalGeneration model(config);
+  model->to(options.dtype);
+  load_weights(model, checkpoint, config.torch_dtype);
+  if (options.device != torch::Device(torch::kCPU)) model->to(options.device);
+  return model;
+}
+
+}  // namespace vlsi::model

@@ -1,0 +1,50 @@
+#pragma once
+// Model folders in Hugging Face layout: config.json, model.safetensors (or
+// shards + model.safetensors.index.json), preprocessor_config.json and,
+// optionally, tokenizer.json.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+
+#include "vlsi/io/safetensors.h"
+#include "vlsi/io/safetensors_sharded.h"
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::model {
+
+struct SaveOptions {
+  uint64_t max_shard_bytes = 0;            // 0: a single model.safetensors
+  std::string tokenizer_json;              // when set, copied to FOLDER/tokenizer.json
+  c10::optional<torch::ScalarType> dtype;  // storage dtype; default: the parameters' own
+};
+// Weights first, config.json last, every file atomic: a folder with a
+// config.json is complete.
+void save_model(const VlmForConditionalGeneration& model, const std::string& folder, const SaveOptions& options = {});
+
+struct LoadOptions {
+  torch::ScalarType dtype = torch::kFloat;  // compute dtype of the returned model
+  torch::Device device = torch::kCPU;
+};
+VlmForConditionalGeneration load_model(const std::string& folder, const LoadOptions& options = {});
+
+// Fills every parameter from a checkpoint, accepting both the legacy and the
+// newer transformers layouts. Before anything is copied, every missing,
+// unexpected, mis-shaped or non-float tensor (and, when expected_dtype names
+// one, every tensor of another dtype) is reported in one error line.
+// Ignored on purpose: image_newline (anyres only), vision_tower.vision_model.head.*
+// (SigLIP's pooling head, which LLaVA never uses), *.rotary_emb.inv_freq (old
+// buffers), and language_model.lm_head.weight when the embeddings are tied.
+void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader& checkpoint,
+                  const std::string& expected_dtype = "");
+
+// Newer transformers names (model.language_model.*, model.vision_tower.*,
+// model.multi_modal_projector.*, model.image_newline, lm_head.*) -> legacy names;
+// legacy names pass through unchanged.
+std::string legacy_parameter_name(const std::string& checkpoint_name);
+
+// "float32" <-> torch::kFloat, "bfloat16", "float16", "float64".
+std::string dtype_name(torch::ScalarType type);
+torch::ScalarType dtype_from_name(const std::string& name);
+
+}  // namespace vlsi::model

@@ -1,0 +1,105 @@
+#include "vlsi/model/qwen2.h"
+
+#include "vlsi/io/error.h"
+
+namespace vlsi::model {
+namespace nn = torch::nn;
+
+Qwen2RmsNormImpl::Qwen2RmsNormImpl(int64_t size, double eps) : eps_(eps) {
+  weight = register_parameter("weight", torch::ones({size}));
+}
+
+torch::Tensor Qwen2RmsNormImpl::forward(const torch::Tensor& x) {
+  auto xf = x.scalar_type() == torch::kFloat ? x : x.to(torch::kFloat);
+  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
+  return weight * (x.scalar_type() == torch::kFloat ? normed : normed.to(x.scalar_type()));
+}
+
+Qwen2AttentionImpl::Qwen2AttentionImpl(const TextConfig& c)
+    : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim()) {
+  const int64_t H = c.hidden_size;
+  q_proj = register_module("q_proj", nn::Linear(nn::LinearOptions(H, heads_ * head_dim_).bias(true)));
+  k_proj = register_module("k_proj", nn::Linear(nn::LinearOptions(H, kv_heads_ * head_dim_).bias(true)));
+  v_proj = register_module("v_proj", nn::Linear(nn::LinearOptions(H, kv_heads_ * head_dim_).bias(true)));
+  o_proj = register_module("o_proj", nn::Linear(nn::LinearOptions(heads_ * head_dim_, H).bias(false)));
+}
+
+Qwen2AttentionImpl::Projected Qwen2AttentionImpl::project(const torch::Tensor& x, const RotaryTables& rope) {
+  const int64_t B = x.size(0), T = x.size(1);
+  auto heads = [&](const torch::Tensor& t, int64_t n) { return t.view({B, T, n, head_dim_}).transpose(1, 2); };
+  return {apply_rotary(heads(q_proj->forward(x), heads_), rope), apply_rotary(heads(k_proj->forward(x), kv_heads_), rope),
+          heads(v_proj->forward(x), kv_heads_)};
+}
+
+torch::Tensor Qwen2AttentionImpl::attend(const Projected& p, const torch::Tensor& bias) {
+  auto out = scaled_dot_product_attention(p.q, p.k, p.v, bias);  // [B, heads, T, D]
+  const int64_t B = out.size(0), T = out.size(2);
+  return o_proj->forward(out.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
+}
+
+Qwen2MlpImpl::Qwen2MlpImpl(const TextConfig& c) {
+  auto opts = [](int64_t i, int64_t o) { return nn::LinearOptions(i, o).bias(false); };
+  gate_proj = register_module("gate_proj", nn::Linear(opts(c.hidden_size, c.intermediate_size)));
+  up_proj = register_module("up_proj", nn::Linear(opts(c.hidden_size, c.intermediate_size)));
+  down_proj = register_module("down_proj", nn::Linear(opts(c.intermediate_size, c.hidden_size)));
+}
+
+torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
+  return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
+}
+
+Qwen2DecoderLayerImpl::Qwen2DecoderLayerImpl(const TextConfig& c) {
+  self_attn = register_module("self_attn", Qwen2Attention(c));
+  mlp = register_module("mlp", Qwen2Mlp(c));
+  input_layernorm = register_module("input_layernorm", Qwen2RmsNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm = register_module("post_attention_layernorm", Qwen2RmsNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const RotaryTables& rope, const torch::Tensor& bias) {
+  auto h = x + self_attn->forward(input_layernorm->forward(x), rope, bias);
+  return h + mlp->forward(post_attention_layernorm->forward(h));
+}
+
+Qwen2ModelImpl::Qwen2ModelImpl(const TextConfig& c) : config_(c) {
+  embed_tokens = register_module("embed_tokens", nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", nn::ModuleList());
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    layer_list.push_back(Qwen2DecoderLayer(c));
+    layers->push_back(layer_list.back());
+  }
+  norm = register_module("norm", Qwen2RmsNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
+                                      bool collect_layer_outputs) {
+  check(inputs_embeds.dim() == 3 && inputs_embeds.size(2) == config_.hidden_size, "decoder: inputs_embeds must be [B, T, ",
+        config_.hidden_size, "], got ", inputs_embeds.sizes());
+  const int64_t B = inputs_embeds.size(0), T = inputs_embeds.size(1);
+  torch::Tensor mask = attention_mask.defined()
+                           ? attention_mask
+                           : torch::ones({B, T}, torch::TensorOptions().dtype(torch::kLong).device(inputs_embeds.device()));
+  check(mask.dim() == 2 && mask.size(0) == B && mask.size(1) == T, "decoder: attention_mask must be [", B, ", ", T,
+        "], got ", mask.sizes());
+  // Shared by every layer: rotary tables from padding-aware positions, and the bias.
+  RotaryTables rope =
+      rotary_tables(position_ids_from_mask(mask), config_.head_dim(), config_.rope_theta, inputs_embeds.scalar_type());
+  torch::Tensor bias = causal_attention_bias(mask, T, inputs_embeds.scalar_type());
+
+  DecoderOutput out;
+  if (collect_layer_outputs) out.layer_outputs.reserve(layer_list.size());
+  torch::Tensor h = inputs_embeds;
+  for (auto& layer : layer_list) {
+    h = layer->forward(h, rope, bias);
+    if (collect_layer_outputs) out.layer_outputs.push_back(h);
+  }
+  out.last_hidden_state = h;
+  return out;
+}
+
+Qwen2ForCausalLMImpl::Qwen2ForCausalLMImpl(const TextConfig& c, bool tie_word_embeddings) {
+  model = register_module("model", Qwen2Model(c));
+  if (!tie_word_embeddings)
+    lm_head = register_module("lm_head", nn::Linear(nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+}
+
+}  // namespace vlsi::model

@@ -1,0 +1,106 @@
+#pragma once
+// Qwen2 decoder, parameter names as Hugging Face's Qwen2ForCausalLM (registered
+// under "language_model": language_model.model.embed_tokens.weight,
+// language_model.model.layers.N.self_attn.q_proj.{weight,bias}, ...o_proj.weight,
+// ...mlp.{gate,up,down}_proj.weight, ...input_layernorm.weight,
+// ...post_attention_layernorm.weight, language_model.model.norm.weight,
+// language_model.lm_head.weight (absent when the embeddings are tied)).
+// RMSNorm, RoPE (rotate_half), grouped-query attention with q/k/v bias and no
+// o_proj bias, SwiGLU MLP; causal + padding mask from a [B, T] attention mask.
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "vlsi/model/attention.h"
+#include "vlsi/model/config.h"
+
+namespace vlsi::model {
+
+class Qwen2RmsNormImpl : public torch::nn::Module {
+ public:
+  Qwen2RmsNormImpl(int64_t size, double eps);
+  // Normalises in float32 and scales in the input dtype, as HF does.
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight;
+
+ private:
+  double eps_;
+};
+TORCH_MODULE(Qwen2RmsNorm);
+
+// Split into project (q/k/v + rotary) and attend (attention + o_proj) so a KV
+// cache can sit in between: append the new k/v to the cached ones, then attend
+// with a [B, 1, T, S] bias from causal_attention_bias(key_mask, T, dtype).
+class Qwen2AttentionImpl : public torch::nn::Module {
+ public:
+  explicit Qwen2AttentionImpl(const TextConfig& c);
+  struct Projected {
+    torch::Tensor q;     // [B, heads, T, D], rotary applied
+    torch::Tensor k, v;  // [B, kv_heads, T, D], rotary applied to k
+  };
+  Projected project(const torch::Tensor& x, const RotaryTables& rope);
+  torch::Tensor attend(const Projected& p, const torch::Tensor& bias);  // -> [B, T, hidden]
+  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const torch::Tensor& bias) {
+    return attend(project(x, rope), bias);
+  }
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+
+ private:
+  int64_t heads_, kv_heads_, head_dim_;
+};
+TORCH_MODULE(Qwen2Attention);
+
+class Qwen2MlpImpl : public torch::nn::Module {
+ public:
+  explicit Qwen2MlpImpl(const TextConfig& c);
+  torch::Tensor forward(const torch::Tensor& x);  // down(silu(gate(x)) * up(x))
+  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(Qwen2Mlp);
+
+class Qwen2DecoderLayerImpl : public torch::nn::Module {
+ public:
+  explicit Qwen2DecoderLayerImpl(const TextConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const torch::Tensor& bias);
+  Qwen2Attention self_attn{nullptr};
+  Qwen2Mlp mlp{nullptr};
+  Qwen2RmsNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(Qwen2DecoderLayer);
+
+struct DecoderOutput {
+  torch::Tensor last_hidden_state;           // output of the last layer, BEFORE the final norm
+  std::vector<torch::Tensor> layer_outputs;  // output of layer i (0-based), when requested
+};
+
+// "language_model.model".
+class Qwen2ModelImpl : public torch::nn::Module {
+ public:
+  explicit Qwen2ModelImpl(const TextConfig& c);
+  // inputs_embeds [B, T, H]; attention_mask [B, T] (1 = token, 0 = padding) or undefined.
+  DecoderOutput forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
+                        bool collect_layer_outputs = false);
+  torch::nn::Embedding embed_tokens{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  std::vector<Qwen2DecoderLayer> layer_list;  // typed handles to `layers`
+  Qwen2RmsNorm norm{nullptr};
+
+ private:
+  TextConfig config_;
+};
+TORCH_MODULE(Qwen2Model);
+
+// "language_model": the decoder plus the output head.
+class Qwen2ForCausalLMImpl : public torch::nn::Module {
+ public:
+  Qwen2ForCausalLMImpl(const TextConfig& c, bool tie_word_embeddings);
+  bool tied() const { return !lm_head; }
+  // The [V, H] output projection: lm_head.weight, or the embedding table when tied.
+  const torch::Tensor& head_weight() const { return tied() ? model->embed_tokens->weight : lm_head->weight; }
+  torch::Tensor logits(const torch::Tensor& normed_hidden) const { return torch::linear(normed_hidden, head_weight()); }
+  Qwen2Model model{nullptr};
+  torch::nn::Linear lm_head{nullptr};  // null when tied
+};
+TORCH_MODULE(Qwen2ForCausalLM);
+
+}  // namespace vlsi::model
