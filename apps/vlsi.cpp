@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "vlsi 0.1.0 (libtorch " TORCH_VERSION ")");
   // REGISTER: one line per command group (keep sorted by pipeline order).
+  vlsi::cli::register_tokenizer_commands(app);
+  vlsi::cli::register_data_commands(app);
+  vlsi::cli::register_model_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,69 @@
+// vlsi model init|info: create a freshly initialised model folder, describe one.
+#include <cstdio>
+#include <memory>
+
+#include "vlsi/cli/commands.h"
+#include "vlsi/model/init.h"
+#include "vlsi/model/model_io.h"
+#include "vlsi/text/tokenizer.h"
+#include "vlsi/train/model_setup.h"
+
+namespace vlsi::cli {
+
+namespace {
+
+struct InitArgs {
+  std::string config, tokenizer, out;
+  uint64_t seed = 0;
+};
+
+void print_info(const std::string& folder) {
+  auto m = model::load_model(folder);
+  const auto& c = m->config();
+  std::printf("model folder      %s\n", folder.c_str());
+  std::printf("architecture      %s (%s)\n", c.architectures.empty() ? "?" : c.architectures[0].c_str(),
+              c.model_type.c_str());
+  std::printf("text              %lld layers, hidden %lld, heads %lld/%lld kv, mlp %lld, vocab %lld\n",
+              (long long)c.text_config.num_hidden_layers, (long long)c.text_config.hidden_size,
+              (long long)c.text_config.num_attention_heads, (long long)c.text_config.num_key_value_heads,
+              (long long)c.text_config.intermediate_size, (long long)c.text_config.vocab_size);
+  std::printf("vision            %lld layers, hidden %lld, image %lld px, patch %lld -> %lld image tokens\n",
+              (long long)c.vision_config.num_hidden_layers, (long long)c.vision_config.hidden_size,
+              (long long)c.vision_config.image_size, (long long)c.vision_config.patch_size,
+              (long long)c.image_tokens_per_image());
+  for (auto part : model::all_parts())
+    std::printf("params %-10s %lld\n", model::part_name(part), (long long)m->parameter_count(part));
+  std::printf("params total      %lld\n", (long long)m->parameter_count());
+}
+
+}  // namespace
+
+void register_model_commands(CLI::App& app) {
+  auto* cmd = app.add_subcommand("model", "Create and inspect model folders (Hugging Face layout)");
+  cmd->require_subcommand(1);
+
+  auto args = std::make_shared<InitArgs>();
+  auto* init = cmd->add_subcommand("init", "Create a freshly initialised model from a config and a tokenizer");
+  init->add_option("--config", args->config, "HF-style config.json (vocab size and image token come from the tokenizer)")
+      ->required();
+  init->add_option("--tokenizer", args->tokenizer, "tokenizer.json the model will use")->required();
+  init->add_option("--out", args->out, "model folder to write")->required();
+  init->add_option("--seed", args->seed, "initialisation seed")->capture_default_str();
+  init->callback([args] {
+    auto tok = text::Tokenizer::from_file(args->tokenizer);
+    auto cfg = train::config_for_tokenizer(args->config, tok);
+    auto m = model::create_model(cfg, args->seed);
+    model::SaveOptions so;
+    so.tokenizer_json = args->tokenizer;
+    model::save_model(m, args->out, so);
+    std::fprintf(stderr, "model init: %lld parameters, seed %llu -> %s\n", (long long)m->parameter_count(),
+                 (unsigned long long)args->seed, args->out.c_str());
+  });
+
+  auto folder = std::make_shared<std::string>();
+  auto* info = cmd->add_subcommand("info", "Print a model folder's architecture and parameter counts");
+  info->add_option("folder", *folder, "model folder")->required();
+  info->callback([folder] { print_info(*folder); });
+}
+
+}  // namespace vlsi::cli
