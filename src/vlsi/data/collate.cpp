@@ -1,0 +1,164 @@
+#include "vlsi/data/collate.h"
+
+#include <algorithm>
+
+#include "vlsi/io/error.h"
+
+namespace vlsi::data {
+
+namespace {
+
+int64_t single_token_id(const text::Tokenizer& tok, const std::string& s, const char* what) {
+  auto id = tok.token_to_id(s);
+  check(id.has_value(), "tokenizer: no token '", s, "' (", what, ")");
+  std::vector<int64_t> ids = tok.encode(s, true);
+  check(ids.size() == 1 && ids[0] == *id, "tokenizer: '", s, "' (", what, ") encodes to ", ids.size(),
+        " tokens; it must be one added/special token");
+  return *id;
+}
+
+const char* chat_role(Role r) { return r == Role::human ? "user" : "assistant"; }
+
+[[noreturn]] void too_long(const Record& r, const std::string& what) {
+  throw BadRecord(r.location + ": record '" + r.id + "': " + what + " (" + reason::too_long + ")", reason::too_long);
+}
+
+}  // namespace
+
+SampleEncoder::SampleEncoder(text::Tokenizer tokenizer, ChatFormat format)
+    : tokenizer_(std::move(tokenizer)), format_(std::move(format)) {
+  check(format_.max_length >= 2, "chat format: max_length must be >= 2, got ", format_.max_length);
+  check(format_.num_image_tokens >= 0, "chat format: num_image_tokens must be >= 0, got ", format_.num_image_tokens);
+  single_token_id(tokenizer_, "<|im_start|>", "ChatML turn start");
+  single_token_id(tokenizer_, "<|im_end|>", "ChatML turn end");
+  pad_id_ = single_token_id(tokenizer_, format_.pad_token, "chat format pad_token");
+  if (format_.num_image_tokens > 0) image_id_ = single_token_id(tokenizer_, format_.image_token, "chat format image_token");
+}
+
+text::ChatTemplateOptions SampleEncoder::template_options(bool system, bool generation_prompt) const {
+  text::ChatTemplateOptions o;
+  o.add_default_system = system && format_.add_default_system;
+  o.default_system = format_.default_system;
+  o.add_generation_prompt = generation_prompt;
+  o.image_placeholder = kImagePlaceholder;
+  o.image_token = format_.image_token;
+  o.image_token_count = format_.num_image_tokens;
+  return o;
+}
+
+// Tokenises piece by piece, so answer tokens are known exactly (pieces are
+// cut at special tokens, where the tokenizer splits anyway).
+void SampleEncoder::append_segments(const std::vector<text::ChatMessage>& msgs, const text::ChatTemplateOptions& opt,
+                                    std::vector<int64_t>& ids, std::vector<int64_t>* labels) const {
+  for (const auto& seg : text::render_chat_segments(msgs, opt)) {
+    std::vector<int64_t> piece = tokenizer_.encode(seg.text, true);
+    ids.insert(ids.end(), piece.begin(), piece.end());
+    if (labels) {
+      if (seg.is_assistant_answer) labels->insert(labels->end(), piece.begin(), piece.end());
+      else labels->insert(labels->end(), piece.size(), kIgnoreIndex);
+    }
+  }
+}
+
+void SampleEncoder::check_image_tokens(const Record& r, const std::vector<int64_t>& ids, size_t images) const {
+  if (images == 0) return;
+  check(format_.num_image_tokens > 0, r.location, ": record '", r.id,
+        "' has images but the chat format's num_image_tokens is 0");
+  const auto n = std::count(ids.begin(), ids.end(), image_id_);
+  check(size_t(n) == images * size_t(format_.num_image_tokens), r.location, ": record '", r.id, "': ", n,
+        " image tokens for ", images, " image(s) x ", format_.num_image_tokens,
+        " (is the image token '", format_.image_token, "' written in the text?)");
+}
+
+EncodedSample SampleEncoder::encode(const Record& r) const {
+  EncodedSample out;
+  out.id = r.id;
+  const size_t exchanges = r.conversations.size() / 2;
+  size_t first_answer = 0;  // tokens before the first answer token
+  for (size_t k = 0; k < exchanges; ++k) {
+    const Turn& q = r.conversations[2 * k];
+    const Turn& a = r.conversations[2 * k + 1];
+    std::vector<int64_t> ids, labels;
+    append_segments({{chat_role(q.role), q.value}, {chat_role(a.role), a.value}}, template_options(k == 0, false), ids,
+                    &labels);
+    if (k == 0) {
+      first_answer = size_t(std::find_if(labels.begin(), labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
+                            labels.begin());
+    }
+    if (out.input_ids.size() + ids.size() > size_t(format_.max_length)) {
+      if (k > 0) {  // rule 1: drop this and every later exchange
+        out.truncated = true;
+        break;
+      }
+      // rule 2: the first exchange alone is too long; cut inside its answer.
+      if (first_answer + 1 > size_t(format_.max_length))
+        too_long(r, "prompt of " + std::to_string(first_answer) + " tokens leaves no room for an answer within max_length " +
+                        std::to_string(format_.max_length));
+      ids.resize(size_t(format_.max_length));
+      labels.resize(size_t(format_.max_length));
+      out.truncated = true;
+    }
+    out.input_ids.insert(out.input_ids.end(), ids.begin(), ids.end());
+    out.labels.insert(out.labels.end(), labels.begin(), labels.end());
+    out.num_images += count_occurrences(q.value, kImagePlaceholder);
+    if (out.truncated) break;
+  }
+  check_image_tokens(r, out.input_ids, out.num_images);
+  return out;
+}
+
+PromptSample SampleEncoder::encode_prompt(const Record& r) const {
+  PromptSample out;
+  out.id = r.id;
+  out.reference = r.last_answer();
+  std::vector<text::ChatMessage> msgs;
+  for (size_t i = 0; i + 1 < r.conversations.size(); ++i) {
+    msgs.push_back({chat_role(r.conversations[i].role), r.conversations[i].value});
+    out.num_images += count_occurrences(r.conversations[i].value, kImagePlaceholder);
+  }
+  append_segments(msgs, template_options(true, true), out.input_ids, nullptr);
+  if (out.input_ids.size() > size_t(format_.max_length))
+    too_long(r, "prompt of " + std::to_string(out.input_ids.size()) + " tokens exceeds max_length " +
+                    std::to_string(format_.max_length));
+  check_image_tokens(r, out.input_ids, out.num_images);
+  return out;
+}
+
+torch::Tensor load_record_images(const Record& r, const std::string& image_dir, const ImageTransform& t, size_t count) {
+  check(count <= r.images.size(), r.location, ": record '", r.id, "': ", count, " images asked, ", r.images.size(),
+        " present");
+  if (count == 0) return torch::Tensor();
+  auto out = torch::empty({int64_t(count), 3, t.height, t.width}, torch::kFloat32);
+  for (size_t i = 0; i < count; ++i) out[int64_t(i)].copy_(image_to_tensor(load_image(image_path(image_dir, r.images[i])), t));
+  return out;
+}
+
+Batch collate(const std::vector<PreparedSample>& samples, int64_t pad_id) {
+  check(!samples.empty(), "collate: empty batch");
+  const int64_t B = int64_t(samples.size());
+  size_t T = 0;
+  for (const auto& s : samples) T = std::max(T, s.encoded.input_ids.size());
+  Batch b;
+  b.input_ids = torch::full({B, int64_t(T)}, pad_id, torch::kInt64);
+  b.attention_mask = torch::zeros({B, int64_t(T)}, torch::kInt64);
+  b.labels = torch::full({B, int64_t(T)}, kIgnoreIndex, torch::kInt64);
+  auto ids = b.input_ids.accessor<int64_t, 2>();
+  auto mask = b.attention_mask.accessor<int64_t, 2>();
+  auto labels = b.labels.accessor<int64_t, 2>();
+  std::vector<torch::Tensor> pixels;
+  for (int64_t i = 0; i < B; ++i) {
+    const EncodedSample& e = samples[size_t(i)].encoded;
+    for (size_t t = 0; t < e.input_ids.size(); ++t) {
+      ids[i][int64_t(t)] = e.input_ids[t];
+      mask[i][int64_t(t)] = 1;
+      labels[i][int64_t(t)] = e.labels[t];
+      b.num_label_tokens += e.labels[t] != kIgnoreIndex;
+    }
+    b.ids.push_back(e.id);
+    if (samples[size_t(i)].pixel_values.defined()) pixels.push_back(samples[size_t(i)].pixel_values);
+  }
+  if (!pixels.empty()) b.pixel_values = torch::cat(pixels, 0);
+  return b;
+}
+
+}  // namespace vlsi::data

@@ -1,0 +1,28 @@
+#pragma once
+// `vlsi data shapes`: writes the procedural benchmark as a LLaVA-style dataset
+//   DIR/images/{split}_{index}.png, DIR/{train,val,test}.jsonl, DIR/meta.json
+// deterministic by seed, with no (image, question) pair in two places.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace vlsi::data::shapes {
+
+struct ShapesOptions {
+  std::string out_dir;
+  uint64_t seed = 0;
+  int64_t train = 0, val = 0, test = 0;
+  int image_size = 64;
+};
+
+struct ShapesSummary {
+  int64_t records = 0;
+  int64_t duplicates_redrawn = 0;  // samples redrawn because they repeated an earlier one
+  double seconds = 0;
+  nlohmann::json meta;             // what meta.json holds
+};
+
+ShapesSummary generate_shapes_dataset(const ShapesOptions& options);
+
+}  // namespace vlsi::data::shapes

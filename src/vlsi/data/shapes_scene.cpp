@@ -1,0 +1,42 @@
+#include "vlsi/data/shapes_scene.h"
+
+#include <cmath>
+
+namespace vlsi::data::shapes {
+
+bool layout_objects(std::vector<Object>& objs, Rng& rng, int size, const LayoutRule& rule) {
+  const double s = size;
+  // Crowded scenes (counting up to 6 plus distractors) use smaller shapes.
+  const bool crowded = objs.size() > 6;
+  const double gap = std::max(1.5, 0.03 * s);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    bool ok = true;
+    for (size_t i = 0; i < objs.size() && ok; ++i) {
+      Object& o = objs[i];
+      o.r = s * (crowded ? rng.uniform(0.065, 0.085) : rng.uniform(0.075, 0.10));
+      const double ext = shape_extent(o.kind, o.r);
+      bool placed = false;
+      for (int tries = 0; tries < 200 && !placed; ++tries) {
+        o.x = rng.uniform(ext + 1.0, s - ext - 1.0);
+        o.y = rng.uniform(ext + 1.0, s - ext - 1.0);
+        placed = true;
+        for (size_t j = 0; j < i && placed; ++j) {
+          const double min_d = ext + shape_extent(objs[j].kind, objs[j].r) + gap;
+          placed = std::hypot(o.x - objs[j].x, o.y - objs[j].y) >= min_d;
+        }
+      }
+      ok = placed;
+    }
+    if (ok && (!rule || rule(objs))) return true;
+  }
+  return false;
+}
+
+Image render_objects(const std::vector<Object>& objs, int size) {
+  Image img(size, size);
+  fill(img, kBackground);
+  for (const auto& o : objs) draw_shape(img, o.kind, o.x, o.y, o.r, palette()[o.colour].rgb);
+  return img;
+}
+
+}  // namespace vlsi::data::shapes

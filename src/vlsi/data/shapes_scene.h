@@ -1,0 +1,29 @@
+#pragma once
+// A scene of the shapes benchmark: coloured shapes at random, non-overlapping
+// positions on a plain background.
+#include <functional>
+#include <vector>
+
+#include "vlsi/data/rng.h"
+#include "vlsi/data/shapes_draw.h"
+
+namespace vlsi::data::shapes {
+
+struct Object {
+  ShapeKind kind = ShapeKind::circle;
+  int colour = 0;  // index into palette()
+  double x = 0, y = 0, r = 0;
+};
+
+// Extra condition on the positions of the objects placed so far (e.g. "the
+// first object is left of the second"); checked once all are placed.
+using LayoutRule = std::function<bool(const std::vector<Object>&)>;
+
+// Gives every object a radius (smaller when the scene is crowded) and a
+// position that keeps it inside the image and apart from the others. Returns
+// false when no layout satisfying `rule` was found; the caller retries.
+bool layout_objects(std::vector<Object>& objs, Rng& rng, int size, const LayoutRule& rule = nullptr);
+
+Image render_objects(const std::vector<Object>& objs, int size);
+
+}  // namespace vlsi::data::shapes

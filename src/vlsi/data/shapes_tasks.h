@@ -1,0 +1,34 @@
+#pragma once
+// The seven question categories of the built-in visual-reasoning benchmark.
+// Each generator draws a fresh image and a question whose answer can only be
+// read from the image: balanced variables (yes/no, counts, answer colours,
+// correct option letters) are stratified by the sample's slot, so every
+// answer is equally frequent within a category and a text-only model can do
+// no better than chance.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vlsi/data/image.h"
+#include "vlsi/data/rng.h"
+
+namespace vlsi::data::shapes {
+
+enum class Category { attribute, counting, spatial, existence, pattern, chart, reasoning };
+
+const std::vector<Category>& all_categories();
+const char* category_name(Category c);
+
+struct Sample {
+  Category category = Category::attribute;
+  Image image;
+  std::string question;     // without the <image> placeholder
+  std::string answer;       // short: "red", "3", "yes", "B"
+  std::string answer_type;  // mc | yesno | number | text
+};
+
+// `slot` is the sample's index among samples of the same category and split;
+// it decides the stratified (balanced) variables, `rng` everything else.
+Sample make_sample(Category c, uint64_t slot, Rng& rng, int image_size);
+
+}  // namespace vlsi::data::shapes
