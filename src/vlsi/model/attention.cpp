@@ -11,7 +11,7 @@ namespace vlsi::model {
 
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                            const torch::Tensor& bias) {
-  const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), D = q.size(3);
+  const int64_t B = q.size(0), Hq = q.size(1), D = q.size(3);
   const int64_t Hkv = k.size(1), S = k.size(2);
   check(Hq % Hkv == 0, "attention: ", Hq, " query heads are not a multiple of ", Hkv, " key/value heads");
   const int64_t G = Hq / Hkv;
@@ -25,6 +25,7 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
 #else
   // Fold the G query heads of a group into the row dimension so every group
   // multiplies against its single kv head: no copy of K/V per query head.
+  const int64_t T = q.size(2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
   torch::Tensor qg = q.reshape({B, Hkv, G * T, D});
   torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, Hq, T, S});
