@@ -49,12 +49,29 @@ io::NamedTensors reference_tensors() {
   return out;
 }
 
+// Folders made by temp_dir() are removed when the test binary exits
+// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
+std::vector<std::string>& temp_dirs_to_remove() {
+  static std::vector<std::string> dirs;
+  static const bool registered = [] {
+    std::atexit([] {
+      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
+      std::error_code ec;
+      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
+    });
+    return true;
+  }();
+  (void)registered;
+  return dirs;
+}
+
 std::string temp_dir() {
   auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   fs::path p = fs::temp_directory_path() /
                ("vlsi_st_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
+  temp_dirs_to_remove().push_back(p.string());
   return p.string();
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "vlsi/io/atomic_file.h"
@@ -13,11 +14,28 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Folders made by temp_dir() are removed when the test binary exits
+// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
+std::vector<std::string>& temp_dirs_to_remove() {
+  static std::vector<std::string> dirs;
+  static const bool registered = [] {
+    std::atexit([] {
+      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
+      std::error_code ec;
+      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
+    });
+    return true;
+  }();
+  (void)registered;
+  return dirs;
+}
+
 std::string temp_dir() {
   auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   fs::path p = fs::temp_directory_path() / ("vlsi_shard_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
+  temp_dirs_to_remove().push_back(p.string());
   return p.string();
 }
 

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "vlsi/model/config.h"
 
@@ -32,6 +34,22 @@ inline VlmConfig tiny_config() {
   return c;
 }
 
+// Folders made by temp_dir() are removed when the test binary exits
+// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
+inline std::vector<std::string>& temp_dirs_to_remove() {
+  static std::vector<std::string> dirs;
+  static const bool registered = [] {
+    std::atexit([] {
+      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
+      std::error_code ec;
+      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
+    });
+    return true;
+  }();
+  (void)registered;
+  return dirs;
+}
+
 // A per-test empty folder under the temp directory.
 inline std::string temp_dir(const std::string& tag = "") {
   auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -39,6 +57,7 @@ inline std::string temp_dir(const std::string& tag = "") {
            ("vlsi_model_" + std::string(info->name()) + tag + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
+  temp_dirs_to_remove().push_back(p.string());
   return p.string();
 }
 
