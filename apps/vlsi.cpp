@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   vlsi::cli::register_tokenizer_commands(app);
   vlsi::cli::register_data_commands(app);
   vlsi::cli::register_model_commands(app);
+  vlsi::cli::register_train_commands(app);
+  vlsi::cli::register_eval_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

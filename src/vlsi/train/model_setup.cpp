@@ -39,3 +39,17 @@ void check_tokenizer_matches(const model::VlmConfig& config, const text::Tokeniz
 }
 
 }  // namespace vlsi::train
+
+namespace vlsi::train {
+data::ImageTransform image_transform_for(const model::ImageProcessorConfig& p) {
+  data::ImageTransform t;
+  t.height = static_cast<int>(p.height);
+  t.width = static_cast<int>(p.width);
+  t.rescale = p.rescale_factor;
+  for (int c = 0; c < 3; ++c) {
+    t.mean[c] = p.do_normalize ? static_cast<float>(p.image_mean.at(c)) : 0.0f;
+    t.std[c] = p.do_normalize ? static_cast<float>(p.image_std.at(c)) : 1.0f;
+  }
+  return t;
+}
+}  // namespace vlsi::train

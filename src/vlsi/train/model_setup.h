@@ -20,3 +20,11 @@ void check_tokenizer_matches(const model::VlmConfig& config, const text::Tokeniz
                              const std::string& image_token = "<image>");
 
 }  // namespace vlsi::train
+
+#include "vlsi/data/image.h"
+#include "vlsi/model/preprocessor_config.h"
+
+namespace vlsi::train {
+// The data pipeline's image transform for a model's image processor.
+data::ImageTransform image_transform_for(const model::ImageProcessorConfig& p);
+}  // namespace vlsi::train

@@ -1,0 +1,84 @@
+#include "vlsi/eval/evaluator.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "vlsi/eval/answer_match.h"
+#include "vlsi/eval/scoreboard.h"
+#include "vlsi/infer/greedy_generate.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/train/progress.h"
+
+namespace vlsi::eval {
+namespace fs = std::filesystem;
+
+nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::SampleEncoder& encoder,
+                        const std::vector<data::Record>& records, const std::string& image_dir,
+                        const data::ImageTransform& transform, const EvalOptions& options, const std::string& out_dir) {
+  size_t n = records.size();
+  if (options.limit > 0) n = std::min<size_t>(n, size_t(options.limit));
+  check(n > 0, options.label, ": no records to evaluate");
+  model->eval();
+  const auto& tok = encoder.tokenizer();
+  infer::GreedyOptions go;
+  go.max_new_tokens = options.max_new_tokens;
+  go.pad_id = encoder.pad_id();
+  for (const char* stop : {"<|im_end|>", "<|endoftext|>"})
+    if (auto id = tok.token_to_id(stop)) go.stop_ids.push_back(*id);
+
+  Scoreboard board;
+  std::string samples_jsonl;
+  const int64_t bs = std::max<int64_t>(1, options.batch_size);
+  const int64_t batches = (int64_t(n) + bs - 1) / bs;
+  train::ProgressLine progress(options.label, batches, std::max<int64_t>(1, batches / 10));
+  progress.start(0);
+  for (int64_t b = 0; b < batches; ++b) {
+    size_t lo = size_t(b * bs), hi = std::min(n, size_t((b + 1) * bs));
+    std::vector<std::vector<int64_t>> prompts;
+    std::vector<data::PromptSample> ps;
+    std::vector<torch::Tensor> images;
+    for (size_t i = lo; i < hi; ++i) {
+      ps.push_back(encoder.encode_prompt(records[i]));
+      prompts.push_back(ps.back().input_ids);
+      if (ps.back().num_images > 0)
+        images.push_back(data::load_record_images(records[i], image_dir, transform, ps.back().num_images));
+    }
+    torch::Tensor pix = images.empty() ? torch::Tensor() : torch::cat(images, 0);
+    auto outs = infer::greedy_generate(model, prompts, pix, go);
+    int64_t tokens = 0;
+    for (size_t k = 0; k < outs.size(); ++k) {
+      const auto& r = records[lo + k];
+      std::string pred = tok.decode(outs[k], /*skip_special=*/true);
+      std::string category = r.extra_string("category", "all");
+      AnswerType type = parse_answer_type(r.extra_string("answer_type", "text"), r.location);
+      bool ok = answers_match(pred, ps[k].reference, type);
+      board.add(category, ok);
+      tokens += int64_t(prompts[k].size() + outs[k].size());
+      std::string question = r.conversations.size() >= 2 ? r.conversations[r.conversations.size() - 2].value : "";
+      samples_jsonl += nlohmann::json{{"id", r.id},           {"category", category},
+                                      {"answer_type", answer_type_name(type)}, {"question", question},
+                                      {"reference", ps[k].reference},         {"prediction", pred},
+                                      {"correct", ok}}
+                           .dump() +
+                       "\n";
+    }
+    char fields[64];
+    std::snprintf(fields, sizeof(fields), "accuracy %.3f", board.overall());
+    progress.update(b, fields, tokens);
+  }
+  nlohmann::json results = board.to_json();
+  results["seconds"] = progress.elapsed_seconds();
+  results["max_new_tokens"] = options.max_new_tokens;
+  results["decoding"] = "greedy";
+  progress.finish("accuracy " + std::to_string(board.overall()) + " on " + std::to_string(n) + " samples");
+  if (!out_dir.empty()) {
+    io::make_dirs(out_dir);
+    io::write_file_atomic((fs::path(out_dir) / "samples.jsonl").string(), samples_jsonl);
+    io::write_json_file((fs::path(out_dir) / "results.json").string(), results);
+  }
+  return results;
+}
+
+}  // namespace vlsi::eval

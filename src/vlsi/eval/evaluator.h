@@ -1,0 +1,27 @@
+#pragma once
+// Runs a model over evaluation records with greedy decoding, scores each
+// answer by its record's answer_type, and writes results.json (accuracy per
+// category and overall) and samples.jsonl (one line per record).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vlsi/data/collate.h"
+#include "vlsi/data/record.h"
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::eval {
+
+struct EvalOptions {
+  int64_t batch_size = 32;
+  int64_t max_new_tokens = 16;
+  int64_t limit = 0;  // 0 = every record
+  std::string label = "eval";
+};
+
+// Returns results.json's content. `out_dir` may be empty (nothing written).
+nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::SampleEncoder& encoder,
+                        const std::vector<data::Record>& records, const std::string& image_dir,
+                        const data::ImageTransform& transform, const EvalOptions& options, const std::string& out_dir);
+
+}  // namespace vlsi::eval

@@ -1,0 +1,23 @@
+#pragma once
+// Next-token cross-entropy on answer tokens only. The head is applied just to
+// the positions that carry a label, so the [B, T, vocab] logits tensor is never
+// built (it dominates memory with a 152k vocabulary).
+#include <torch/torch.h>
+
+#include <functional>
+
+namespace vlsi::train {
+
+struct AnswerTokens {
+  torch::Tensor hidden;   // [N, H] hidden states that predict a labelled token
+  torch::Tensor targets;  // [N] the labelled next tokens
+};
+
+// Selects (hidden[t], labels[t+1]) for every t whose next label is not -100.
+AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tensor& labels);
+
+// Mean cross-entropy of head(hidden) against the next labels.
+torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels,
+                             const std::function<torch::Tensor(const torch::Tensor&)>& head);
+
+}  // namespace vlsi::train

@@ -1,0 +1,170 @@
+#include "vlsi/train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/train/checkpoint.h"
+#include "vlsi/train/lr_schedule.h"
+#include "vlsi/train/progress.h"
+
+namespace vlsi::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Weight decay only on matrices: norms and biases are not decayed (usual AdamW practice).
+std::unique_ptr<torch::optim::AdamW> make_optimizer(const std::vector<torch::Tensor>& params, const TrainerConfig& c) {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  auto opts = [&](double wd) {
+    return std::make_unique<torch::optim::AdamWOptions>(
+        torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(wd));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (!decay.empty()) groups.emplace_back(decay, opts(c.weight_decay));
+  if (!no_decay.empty()) groups.emplace_back(no_decay, opts(0.0));
+  check(!groups.empty(), "trainer: the task has no trainable parameters");
+  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
+}
+
+void set_lr(torch::optim::Optimizer& opt, double lr) {
+  for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), f, v);
+  return buf;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainerConfig cfg, std::string run_dir, std::string label)
+    : cfg_(std::move(cfg)), run_dir_(std::move(run_dir)), label_(std::move(label)) {}
+
+void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const BatchStream& data,
+                              int64_t step) const {
+  CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
+  std::string tmp = ckpts.begin(step);
+  task.save((fs::path(tmp) / "model").string());
+  torch::save(opt, (fs::path(tmp) / "optimizer.pt").string());
+  auto gen = at::detail::getDefaultCPUGenerator();
+  torch::save(gen.get_state(), (fs::path(tmp) / "rng.pt").string());
+  nlohmann::json state = {{"step", step}, {"seed", cfg_.seed}, {"data", data.state ? data.state() : nlohmann::json()}};
+  io::write_json_file((fs::path(tmp) / "trainer_state.json").string(), state);
+  ckpts.commit(step, tmp);
+}
+
+int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, BatchStream& data) const {
+  CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
+  auto latest = ckpts.latest();
+  if (!latest) return -1;
+  std::string state_path = (fs::path(*latest) / "trainer_state.json").string();
+  nlohmann::json state = io::read_json_file(state_path);
+  int64_t step = io::get_field<int64_t>(state, "step", state_path);
+  task.load((fs::path(*latest) / "model").string());
+  torch::load(opt, (fs::path(*latest) / "optimizer.pt").string());
+  torch::Tensor rng;
+  torch::load(rng, (fs::path(*latest) / "rng.pt").string());
+  auto gen = at::detail::getDefaultCPUGenerator();
+  gen.set_state(rng);
+  if (data.restore && state.contains("data") && !state["data"].is_null()) data.restore(state["data"]);
+  return step;
+}
+
+TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
+  if (cfg_.threads > 0) torch::set_num_threads(static_cast<int>(cfg_.threads));
+  torch::manual_seed(cfg_.seed);
+  io::make_dirs(run_dir_);
+  const std::string metrics_path = (fs::path(run_dir_) / "metrics.jsonl").string();
+
+  auto params = task.trainable_parameters();
+  auto opt = make_optimizer(params, cfg_);
+  LrSchedule sched{cfg_.lr, cfg_.min_lr, cfg_.warmup_steps, cfg_.max_steps};
+
+  TrainResult result;
+  int64_t start = 0;
+  if (resume) {
+    int64_t done = restore_checkpoint(task, *opt, data);
+    if (done >= 0) {
+      start = done;
+      result.resumed_from = done;
+      std::fprintf(stderr, "[%s] resumed from checkpoint at step %lld\n", label_.c_str(), static_cast<long long>(done));
+    }
+  }
+  std::fprintf(stderr, "[%s] seed %llu, %lld steps x %lld samples x %lld accumulation, %zu trainable tensors\n",
+               label_.c_str(), static_cast<unsigned long long>(cfg_.seed), static_cast<long long>(cfg_.max_steps),
+               static_cast<long long>(cfg_.batch_size), static_cast<long long>(cfg_.grad_accum), params.size());
+
+  ProgressLine progress(label_, cfg_.max_steps, cfg_.log_every);
+  progress.start(start);
+  task.set_training(true);
+  double window_loss = 0.0;
+  int64_t window_n = 0;
+  for (int64_t step = start; step < cfg_.max_steps; ++step) {
+    double lr = sched.at(step);
+    set_lr(*opt, lr);
+    opt->zero_grad();
+    double loss_sum = 0.0;
+    int64_t tokens = 0;
+    std::map<std::string, double> metric_sums;
+    nlohmann::json events = nlohmann::json::array();
+    for (int64_t micro = 0; micro < cfg_.grad_accum; ++micro) {
+      data::Batch batch = data.next();
+      LossOutput out = task.compute_loss(batch);
+      double lv = out.loss.item<double>();
+      check(std::isfinite(lv), label_, ": step ", step + 1, ": loss is ", lv,
+            " (not finite); stopping. The newest checkpoint in ", run_dir_, "/checkpoints is intact; lower the "
+            "learning rate or check the data, then rerun with --resume");
+      (out.loss / double(cfg_.grad_accum)).backward();
+      loss_sum += lv;
+      tokens += out.tokens;
+      for (auto& [k, v] : out.metrics) metric_sums[k] += v;
+      if (!out.events.is_null()) events.push_back(out.events);
+    }
+    double grad_norm = 0.0;
+    if (cfg_.grad_clip > 0) grad_norm = torch::nn::utils::clip_grad_norm_(params, cfg_.grad_clip);
+    opt->step();
+
+    double loss = loss_sum / double(cfg_.grad_accum);
+    window_loss += loss;
+    ++window_n;
+    nlohmann::json rec = {{"split", "train"}, {"step", step + 1}, {"loss", loss}, {"lr", lr},
+                          {"grad_norm", grad_norm}, {"tokens", tokens}};
+    for (auto& [k, v] : metric_sums) rec[k] = v / double(cfg_.grad_accum);
+    if (!events.empty()) rec["events"] = events;
+    progress.update(step, "loss " + fmt("%.4f", loss) + " | lr " + fmt("%.2e", lr), tokens);
+    rec["tokens_per_s"] = progress.tokens_per_second();
+    io::append_line(metrics_path, rec.dump());
+    if ((step + 1) % std::max<int64_t>(1, cfg_.log_every) == 0 || step + 1 == cfg_.max_steps) {
+      result.final_loss = window_loss / double(window_n);
+      window_loss = 0.0;
+      window_n = 0;
+    }
+
+    bool last = step + 1 == cfg_.max_steps;
+    if (validate_ && ((cfg_.val_every > 0 && (step + 1) % cfg_.val_every == 0) || last)) {
+      task.set_training(false);
+      nlohmann::json val = validate_();
+      task.set_training(true);
+      val["split"] = "val";
+      val["step"] = step + 1;
+      io::append_line(metrics_path, val.dump());
+      result.last_validation = val;
+    }
+    if ((cfg_.ckpt_every > 0 && (step + 1) % cfg_.ckpt_every == 0) || last) save_checkpoint(task, *opt, data, step + 1);
+  }
+  task.set_training(false);
+  result.steps_done = cfg_.max_steps;
+  result.tokens_per_second = progress.tokens_per_second();
+  result.seconds = progress.elapsed_seconds();
+  progress.finish("done: " + std::to_string(cfg_.max_steps) + " steps, final loss " + fmt("%.4f", result.final_loss));
+  return result;
+}
+
+}  // namespace vlsi::train

@@ -1,0 +1,52 @@
+#pragma once
+// The generic training loop: AdamW, warm-up + cosine schedule, gradient
+// accumulation and clipping, periodic validation, atomic checkpoints, resume,
+// metrics JSONL and a live progress line. A TrainTask supplies the loss.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "vlsi/train/train_config.h"
+#include "vlsi/train/train_task.h"
+
+namespace vlsi::train {
+
+// Where batches come from. State/restore let a resumed run continue the same
+// data order.
+struct BatchStream {
+  std::function<data::Batch()> next;
+  std::function<nlohmann::json()> state;
+  std::function<void(const nlohmann::json&)> restore;
+};
+
+struct TrainResult {
+  int64_t steps_done = 0;        // optimizer steps completed in total
+  int64_t resumed_from = -1;     // step of the checkpoint resumed from, or -1
+  double final_loss = 0.0;       // mean loss of the last logged window
+  double tokens_per_second = 0.0;
+  double seconds = 0.0;
+  nlohmann::json last_validation;
+};
+
+class Trainer {
+ public:
+  // `run_dir` receives metrics.jsonl and checkpoints/. `label` prefixes progress output.
+  Trainer(TrainerConfig cfg, std::string run_dir, std::string label);
+
+  // Returns validation metrics (logged with split "val"); optional.
+  void set_validation(std::function<nlohmann::json()> validate) { validate_ = std::move(validate); }
+
+  // Trains to cfg.max_steps. With `resume`, continues from the newest checkpoint.
+  TrainResult run(TrainTask& task, BatchStream& data, bool resume);
+
+ private:
+  void save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const BatchStream& data, int64_t step) const;
+  int64_t restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, BatchStream& data) const;
+
+  TrainerConfig cfg_;
+  std::string run_dir_;
+  std::string label_;
+  std::function<nlohmann::json()> validate_;
+};
+
+}  // namespace vlsi::train
