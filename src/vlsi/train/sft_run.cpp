@@ -87,7 +87,7 @@ json run_sft(const json& cfg, bool resume) {
   io::write_json_file((fs::path(out) / "config.json").string(), cfg);
 
   TrainerConfig tc = TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
-  if (tc.threads > 0) torch::set_num_threads(static_cast<int>(tc.threads));
+  set_compute_threads(tc.threads);
   const json& mc = cfg["model"];
   std::string init = io::get_field<std::string>(mc, "init", where + ": model");
   std::string from = io::get_field<std::string>(mc, "from", where + ": model");

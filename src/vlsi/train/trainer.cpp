@@ -2,9 +2,11 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
@@ -14,6 +16,12 @@
 
 namespace vlsi::train {
 namespace fs = std::filesystem;
+
+void set_compute_threads(int64_t threads) {
+  // libtorch's default here can be 1 thread; 0 means "every core".
+  int n = threads > 0 ? int(threads) : int(std::max(1u, std::thread::hardware_concurrency()));
+  if (torch::get_num_threads() != n) torch::set_num_threads(n);
+}
 
 namespace {
 
@@ -78,7 +86,7 @@ int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& op
 }
 
 TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
-  if (cfg_.threads > 0) torch::set_num_threads(static_cast<int>(cfg_.threads));
+  set_compute_threads(cfg_.threads);
   torch::manual_seed(cfg_.seed);
   io::make_dirs(run_dir_);
   const std::string metrics_path = (fs::path(run_dir_) / "metrics.jsonl").string();
@@ -114,28 +122,40 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
     int64_t tokens = 0;
     std::map<std::string, double> metric_sums;
     nlohmann::json events = nlohmann::json::array();
+    double t_data = 0, t_fwd = 0, t_bwd = 0;
+    auto now = [] { return std::chrono::steady_clock::now(); };
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
     for (int64_t micro = 0; micro < cfg_.grad_accum; ++micro) {
+      auto t0 = now();
       data::Batch batch = data.next();
+      auto t1 = now();
       LossOutput out = task.compute_loss(batch);
+      auto t2 = now();
       double lv = out.loss.item<double>();
       check(std::isfinite(lv), label_, ": step ", step + 1, ": loss is ", lv,
             " (not finite); stopping. The newest checkpoint in ", run_dir_, "/checkpoints is intact; lower the "
             "learning rate or check the data, then rerun with --resume");
       (out.loss / double(cfg_.grad_accum)).backward();
+      t_data += ms(t0, t1);
+      t_fwd += ms(t1, t2);
+      t_bwd += ms(t2, now());
       loss_sum += lv;
       tokens += out.tokens;
       for (auto& [k, v] : out.metrics) metric_sums[k] += v;
       if (!out.events.is_null()) events.push_back(out.events);
     }
+    auto t_opt0 = now();
     double grad_norm = 0.0;
     if (cfg_.grad_clip > 0) grad_norm = torch::nn::utils::clip_grad_norm_(params, cfg_.grad_clip);
     opt->step();
+    double t_opt = ms(t_opt0, now());
 
     double loss = loss_sum / double(cfg_.grad_accum);
     window_loss += loss;
     ++window_n;
     nlohmann::json rec = {{"split", "train"}, {"step", step + 1}, {"loss", loss}, {"lr", lr},
-                          {"grad_norm", grad_norm}, {"tokens", tokens}};
+                          {"grad_norm", grad_norm}, {"tokens", tokens},
+                          {"ms", {{"data", t_data}, {"forward", t_fwd}, {"backward", t_bwd}, {"optimizer", t_opt}}}};
     for (auto& [k, v] : metric_sums) rec[k] = v / double(cfg_.grad_accum);
     if (!events.empty()) rec["events"] = events;
     progress.update(step, "loss " + fmt("%.4f", loss) + " | lr " + fmt("%.2e", lr), tokens);

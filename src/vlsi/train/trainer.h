@@ -28,6 +28,9 @@ struct TrainResult {
   nlohmann::json last_validation;
 };
 
+// Sets libtorch's intra-op threads: `threads` > 0, else every core.
+void set_compute_threads(int64_t threads);
+
 class Trainer {
  public:
   // `run_dir` receives metrics.jsonl and checkpoints/. `label` prefixes progress output.

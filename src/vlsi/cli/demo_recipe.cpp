@@ -1,0 +1,189 @@
+#include "vlsi/cli/demo_recipe.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "vlsi/data/record.h"
+#include "vlsi/data/shapes_dataset.h"
+#include "vlsi/eval/eval_run.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/text/bpe_trainer.h"
+#include "vlsi/text/tokenizer.h"
+#include "vlsi/train/sft_run.h"
+#include "vlsi/train/train_config.h"
+
+namespace vlsi::cli {
+namespace fs = std::filesystem;
+using io::json;
+
+json demo_defaults() {
+  return {
+      {"out", "runs/demo"},
+      {"seed", 0},
+      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}}},
+      {"tokenizer",
+       {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
+      {"models", json::object()},  // name -> {"model": config path, "trainer": {...}}
+      {"eval", {{"batch_size", 64}, {"max_new_tokens", 8}}},
+  };
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void stage(const std::string& name, const std::string& what) {
+  std::fprintf(stderr, "\n== demo: %s — %s\n", name.c_str(), what.c_str());
+}
+
+std::string resolve_relative(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+void make_tokenizer(const std::string& data_dir, const json& tcfg, const std::string& out_path) {
+  text::BpeTrainerOptions o;
+  o.vocab_size = io::get_field<int64_t>(tcfg, "vocab_size", "demo config: tokenizer");
+  o.special_tokens = io::get_field<std::vector<std::string>>(tcfg, "special", "demo config: tokenizer");
+  text::BpeTrainer trainer(o);
+  data::RecordLoadOptions ro;
+  ro.image_dir = (fs::path(data_dir) / "images").string();
+  ro.image_check = data::ImageCheck::none;
+  auto set = data::load_records((fs::path(data_dir) / "train.jsonl").string(), ro);
+  for (const auto& r : set.records)
+    for (const auto& t : r.conversations) trainer.add_text(t.value);
+  // The chat template's own words, so role names are single tokens.
+  for (const char* w : {"system\n", "user\n", "assistant\n", "You are a helpful assistant."}) trainer.add_text(w);
+  io::write_json_file(out_path, trainer.train());
+}
+
+}  // namespace
+
+json run_demo(const std::string& config_path, const std::vector<std::string>& overrides,
+              const std::string& out_override) {
+  auto t_start = std::chrono::steady_clock::now();
+  json content = config_path.empty() ? json::object() : io::read_json_file(config_path);
+  json cfg = io::merge_with_defaults(demo_defaults(), content, config_path.empty() ? "demo config" : config_path);
+  // Spell out every trainer option so any of them can be overridden with --set.
+  for (auto& [name, m] : cfg["models"].items())
+    m["trainer"] = io::merge_with_defaults(train::TrainerConfig::defaults_json(),
+                                           io::get_or<json>(m, "trainer", json::object(), "demo config: models." + name),
+                                           "demo config: models." + name + ".trainer");
+  io::apply_overrides(cfg, overrides);
+  if (!out_override.empty()) cfg["out"] = out_override;
+  std::string base = config_path.empty() ? "" : fs::path(config_path).parent_path().string();
+  check(cfg["models"].is_object() && !cfg["models"].empty(), config_path, ": field 'models': expected at least one model");
+
+  const std::string out = cfg["out"].get<std::string>();
+  const uint64_t seed = io::get_field<uint64_t>(cfg, "seed", "demo config");
+  io::make_dirs(out);
+  io::write_json_file((fs::path(out) / "config.json").string(), cfg);
+  std::fprintf(stderr, "demo: run folder %s, seed %llu\n", out.c_str(), (unsigned long long)seed);
+
+  // 1. Benchmark data.
+  const std::string data_dir = (fs::path(out) / "data").string();
+  if (!fs::exists(fs::path(data_dir) / "meta.json")) {
+    stage("data", "generating the shapes benchmark");
+    data::shapes::ShapesOptions so;
+    so.out_dir = data_dir;
+    so.seed = seed;
+    so.train = io::get_field<int64_t>(cfg["data"], "train", "demo config: data");
+    so.val = io::get_field<int64_t>(cfg["data"], "val", "demo config: data");
+    so.test = io::get_field<int64_t>(cfg["data"], "test", "demo config: data");
+    so.image_size = io::get_field<int>(cfg["data"], "image_size", "demo config: data");
+    auto s = data::shapes::generate_shapes_dataset(so);
+    std::fprintf(stderr, "demo: %lld records in %.1f s\n", (long long)s.records, s.seconds);
+  }
+
+  // 2. Tokenizer.
+  const std::string tok_path = (fs::path(out) / "tokenizer.json").string();
+  if (!fs::exists(tok_path)) {
+    stage("tokenizer", "training byte-level BPE on the training questions and answers");
+    make_tokenizer(data_dir, cfg["tokenizer"], tok_path);
+  }
+  std::fprintf(stderr, "demo: tokenizer %s (%lld tokens)\n", tok_path.c_str(),
+               (long long)text::Tokenizer::from_file(tok_path).vocab_size());
+
+  // 3-4. Train and evaluate each model.
+  json summary = {{"seed", seed}, {"data", data_dir}, {"models", json::object()}};
+  for (auto& [name, mcfg] : cfg["models"].items()) {
+    const std::string where = "demo config: models." + name;
+    const std::string run_dir = (fs::path(out) / name).string();
+    json sft = {{"out", run_dir},
+                {"tokenizer", tok_path},
+                {"model", {{"init", resolve_relative(io::get_field<std::string>(mcfg, "model", where), base)},
+                           {"seed", seed}}},
+                {"data", {{"train", data_dir + "/train.jsonl"}, {"val", data_dir + "/val.jsonl"}}},
+                {"trainer", io::get_or<json>(mcfg, "trainer", json::object(), where)}};
+    sft["trainer"]["seed"] = seed;
+    json resolved = train::resolve_sft_config(sft, {}, where);
+    stage(name, "SFT training");
+    json train_summary = train::run_sft(resolved, /*resume=*/true);
+
+    const std::string eval_dir = (fs::path(out) / "eval" / name).string();
+    json results;
+    if (fs::exists(fs::path(eval_dir) / "results.json")) {
+      results = io::read_json_file((fs::path(eval_dir) / "results.json").string());
+    } else {
+      stage(name, "evaluating on the test split");
+      eval::EvalRunSpec spec;
+      spec.model_dir = run_dir + "/model";
+      spec.data = data_dir;
+      spec.split = "test";
+      spec.out_dir = eval_dir;
+      spec.options.batch_size = io::get_field<int64_t>(cfg["eval"], "batch_size", "demo config: eval");
+      spec.options.max_new_tokens = io::get_field<int64_t>(cfg["eval"], "max_new_tokens", "demo config: eval");
+      spec.options.label = "eval " + name;
+      results = eval::run_eval(spec);
+    }
+    json m;
+    m["overall"] = results["overall"]["accuracy"];
+    m["macro"] = results["macro_accuracy"];
+    m["categories"] = json::object();
+    for (auto& [cat, c] : results["categories"].items()) m["categories"][cat] = c["accuracy"];
+    m["parameters"] = train_summary["parameters"];
+    m["train_seconds"] = train_summary["seconds"];
+    m["train_tokens_per_second"] = train_summary["tokens_per_second"];
+    m["eval_seconds"] = results["seconds"];
+    m["steps"] = train_summary["steps"];
+    summary["models"][name] = m;
+  }
+  summary["total_seconds_this_invocation"] = seconds_since(t_start);
+  io::write_json_file((fs::path(out) / "summary.json").string(), summary);
+  std::printf("%s", format_summary_table(summary).c_str());
+  std::printf("summary: %s\n", (fs::path(out) / "summary.json").string().c_str());
+  return summary;
+}
+
+std::string format_summary_table(const json& summary) {
+  std::ostringstream os;
+  std::vector<std::string> names;
+  for (auto& [name, m] : summary["models"].items()) names.push_back(name);
+  char buf[128];
+  std::snprintf(buf, sizeof(buf), "\n%-14s", "category");
+  os << buf;
+  for (auto& n : names) { std::snprintf(buf, sizeof(buf), " %12s", n.c_str()); os << buf; }
+  os << "\n";
+  std::vector<std::string> cats;
+  if (!names.empty())
+    for (auto& [cat, v] : summary["models"][names[0]]["categories"].items()) cats.push_back(cat);
+  auto row = [&](const std::string& label, auto value_of) {
+    std::snprintf(buf, sizeof(buf), "%-14s", label.c_str());
+    os << buf;
+    for (auto& n : names) { os << value_of(summary["models"][n]); }
+    os << "\n";
+  };
+  auto pct = [&](const json& v) { std::snprintf(buf, sizeof(buf), " %11.1f%%", 100.0 * v.get<double>()); return std::string(buf); };
+  for (auto& c : cats) row(c, [&](const json& m) { return m["categories"].contains(c) ? pct(m["categories"][c]) : std::string("            -"); });
+  row("overall", [&](const json& m) { return pct(m["overall"]); });
+  row("parameters", [&](const json& m) { std::snprintf(buf, sizeof(buf), " %11.2fM", m["parameters"].get<double>() / 1e6); return std::string(buf); });
+  row("train time", [&](const json& m) { std::snprintf(buf, sizeof(buf), " %11.0fs", m["train_seconds"].get<double>()); return std::string(buf); });
+  return os.str();
+}
+
+}  // namespace vlsi::cli
