@@ -1,0 +1,44 @@
+#pragma once
+// Runs the vlsi binary (path from $VLSI_BIN, set by ctest) and captures its
+// exit code and combined output.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace vlsi::test_support {
+
+struct CliResult {
+  int code = -1;
+  std::string output;
+};
+
+inline std::string vlsi_bin() {
+  const char* b = std::getenv("VLSI_BIN");
+  return b ? b : std::string(VLSI_BINARY_DIR) + "/vlsi";
+}
+
+inline CliResult run_cli(const std::string& args) {
+  CliResult r;
+  std::string cmd = vlsi_bin() + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// The last non-empty line of the output.
+inline std::string last_line(const std::string& out) {
+  size_t end = out.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  size_t start = out.rfind('\n', end);
+  return out.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace vlsi::test_support
