@@ -74,6 +74,19 @@ TEST_F(ReferenceTest, QwenTokenizerEncodesLikeReference) {
   EXPECT_EQ(bad, 0u) << bad << " of " << corpus.size() << " cases differ from the reference";
 }
 
+// What save() writes for the real Qwen tokenizer is still the same tokenizer
+// for the reference (vocabulary order and merge form change on the way).
+TEST_F(ReferenceTest, SavedQwenCopyEncodesLikeReference) {
+  Tokenizer tok = Tokenizer::from_file(qwen_tokenizer_path());
+  std::string path = dir_.path + "/qwen_copy.json";
+  tok.save(path);
+  Tokenizer copy = Tokenizer::from_file(path);
+  EXPECT_EQ(copy.vocab_size(), tok.vocab_size());
+  auto corpus = build_corpus(300, 77);
+  for (const auto& s : corpus) ASSERT_EQ(copy.encode(s), tok.encode(s)) << printable(s);
+  EXPECT_EQ(compare_with_reference(copy, path, corpus, false), 0u);
+}
+
 // A small tokenizer from our trainer, written to disk, loaded by both sides.
 json train_small(int64_t vocab_size) {
   BpeTrainerOptions opt;
