@@ -83,11 +83,15 @@ TEST(Image, BicubicResizeMatchesPillow) {
   struct Case {
     int sw, sh, dw, dh;
   };
-  const std::vector<Case> cases = {
+  std::vector<Case> cases = {
       {64, 64, 32, 32},   {64, 64, 17, 23},  {37, 29, 64, 64},   {200, 150, 224, 224}, {224, 224, 64, 64},
       {50, 80, 50, 40},   {80, 50, 30, 50},  {300, 10, 7, 3},    {16, 16, 100, 60},    {97, 61, 45, 91},
-      {5, 7, 384, 384},   {333, 222, 224, 224},
+      {5, 7, 384, 384},   {333, 222, 224, 224}, {1, 1, 9, 4}, {13, 1, 3, 1},
   };
+  // Plus random sizes, scaling up and down in either direction.
+  Rng sizes(99);
+  for (int i = 0; i < 30; ++i)
+    cases.push_back({sizes.range(1, 260), sizes.range(1, 260), sizes.range(1, 260), sizes.range(1, 260)});
   std::string script = R"PY(
 import sys
 from PIL import Image
