@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sft_fixture.h"
+#include "../train/sft_fixture.h"
 #include "vlsi/data/loader.h"
 #include "vlsi/eval/eval_run.h"
 #include "vlsi/model/init.h"
