@@ -1,0 +1,64 @@
+#pragma once
+// Shared helpers of the distill tests: temp folders, a small stand-alone output
+// head (RMSNorm + linear, mirrored by divergence_reference.py), a tiny VLM config.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "vlsi/distill/verbalizer.h"
+#include "vlsi/model/config.h"
+
+namespace vlsi::distill::test_support {
+
+// A per-test empty folder under the temp directory.
+inline std::string temp_dir(const std::string& tag = "") {
+  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto p = std::filesystem::temp_directory_path() /
+           ("vlsi_distill_" + std::string(info->name()) + tag + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
+}
+
+// final_norm(h) = h / sqrt(mean(h^2) + 1e-6) * norm_weight; lm_head(x) = x @ head_weight^T.
+inline OutputHead simple_head(const torch::Tensor& norm_weight, const torch::Tensor& head_weight) {
+  OutputHead head;
+  head.final_norm = [norm_weight](const torch::Tensor& h) {
+    return h * torch::rsqrt(h.pow(2).mean(-1, /*keepdim=*/true) + 1e-6) * norm_weight;
+  };
+  head.lm_head = [head_weight](const torch::Tensor& x) { return torch::linear(x, head_weight); };
+  head.parameters = {norm_weight, head_weight};
+  return head;
+}
+
+// Text-only tiny VLM: 4 decoder layers of width 64, vocab 96 (vision tower as small as allowed).
+inline model::VlmConfig tiny_vlm_config() {
+  model::VlmConfig c;
+  c.vision_config.hidden_size = 32;
+  c.vision_config.intermediate_size = 48;
+  c.vision_config.num_hidden_layers = 1;
+  c.vision_config.num_attention_heads = 4;
+  c.vision_config.image_size = 16;
+  c.vision_config.patch_size = 4;
+  c.text_config.vocab_size = 96;
+  c.text_config.hidden_size = 64;
+  c.text_config.intermediate_size = 96;
+  c.text_config.num_hidden_layers = 4;
+  c.text_config.num_attention_heads = 4;
+  c.text_config.num_key_value_heads = 2;
+  c.text_config.max_position_embeddings = 128;
+  c.image_token_index = 95;
+  return c;
+}
+
+// Whether a vlsi::Error message is one line containing `part`.
+inline ::testing::AssertionResult one_line_error_with(const std::string& message, const std::string& part) {
+  if (message.find('\n') != std::string::npos) return ::testing::AssertionFailure() << "multi-line: " << message;
+  if (message.find(part) == std::string::npos)
+    return ::testing::AssertionFailure() << "'" << part << "' not in: " << message;
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace vlsi::distill::test_support
