@@ -24,9 +24,10 @@ TEST(Cuda, ForwardMatchesCpu) {
   std::string dir = test_support::fresh_dir("cuda_fwd");
   test_support::make_sft_fixture(dir);
   auto tok = text::Tokenizer::from_file(dir + "/tokenizer.json");
-  auto cfg = model::VlmConfig::from_json(io::read_json_file(dir + "/model.json"), "model.json");
-  cfg.text_config.vocab_size = tok.vocab_size();
-  cfg.image_token_index = *tok.token_to_id("<image>");
+  auto j = io::read_json_file(dir + "/model.json");
+  j["text_config"]["vocab_size"] = tok.vocab_size();
+  j["image_token_index"] = *tok.token_to_id("<image>");
+  auto cfg = model::VlmConfig::from_json(j, "model.json");
   auto cpu = model::create_model(cfg, 3);
   cpu->eval();
   auto ids = torch::randint(0, cfg.image_token_index, {2, 40}, torch::kLong);

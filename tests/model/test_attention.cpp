@@ -28,7 +28,7 @@ TEST(Attention, GroupedQueryMatchesRepeatKvValuesAndGradients) {
   auto q = torch::randn({2, 6, 5, 8}, opts), k = torch::randn({2, 2, 5, 8}, opts), v = torch::randn({2, 2, 5, 8}, opts);
   auto mask = torch::tensor({1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, torch::kLong).view({2, 5});
   auto bias = causal_attention_bias(mask, 5, torch::kDouble);
-  auto ours = scaled_dot_product_attention(q, k, v, bias);
+  auto ours = vlsi::model::scaled_dot_product_attention(q, k, v, bias);
   auto ref = naive_attention(q, k, v, bias);
   EXPECT_TRUE(torch::allclose(ours, ref, 1e-10, 1e-10));
   auto w = torch::randn_like(ref);
@@ -37,7 +37,7 @@ TEST(Attention, GroupedQueryMatchesRepeatKvValuesAndGradients) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::allclose(g_ours[i], g_ref[i], 1e-10, 1e-10)) << i;
   // No mask at all (the vision tower) and equal head counts.
   auto k6 = torch::randn({2, 6, 5, 8}, torch::kDouble), v6 = torch::randn({2, 6, 5, 8}, torch::kDouble);
-  EXPECT_TRUE(torch::allclose(scaled_dot_product_attention(q, k6, v6, {}), naive_attention(q, k6, v6, {}), 1e-10, 1e-10));
+  EXPECT_TRUE(torch::allclose(vlsi::model::scaled_dot_product_attention(q, k6, v6, {}), naive_attention(q, k6, v6, {}), 1e-10, 1e-10));
 }
 
 TEST(Attention, CausalPaddingBiasAndPositions) {

@@ -32,7 +32,7 @@ Qwen2AttentionImpl::Projected Qwen2AttentionImpl::project(const torch::Tensor& x
 }
 
 torch::Tensor Qwen2AttentionImpl::attend(const Projected& p, const torch::Tensor& bias) {
-  auto out = scaled_dot_product_attention(p.q, p.k, p.v, bias);  // [B, heads, T, D]
+  auto out = model::scaled_dot_product_attention(p.q, p.k, p.v, bias);  // [B, heads, T, D]
   const int64_t B = out.size(0), T = out.size(2);
   return o_proj->forward(out.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
 }

@@ -17,7 +17,7 @@ SiglipAttentionImpl::SiglipAttentionImpl(const VisionConfig& c)
 torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor& x) {
   const int64_t N = x.size(0), P = x.size(1);
   auto split = [&](const torch::Tensor& t) { return t.view({N, P, heads_, head_dim_}).transpose(1, 2); };
-  auto out = scaled_dot_product_attention(split(q_proj->forward(x)), split(k_proj->forward(x)),
+  auto out = model::scaled_dot_product_attention(split(q_proj->forward(x)), split(k_proj->forward(x)),
                                           split(v_proj->forward(x)), torch::Tensor());
   return out_proj->forward(out.transpose(1, 2).reshape({N, P, heads_ * head_dim_}));
 }
