@@ -2,13 +2,29 @@
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "vlsi/cli/commands.h"
 #include "vlsi/io/error.h"
 
+namespace {
+// OpenMP threads that busy-wait between parallel regions thrash when another
+// thread (the data prefetcher) shares a small machine: measured 7x slower
+// training on 2 cores. libgomp reads OMP_WAIT_POLICY when it is loaded, before
+// main, so the binary sets it and re-executes itself once.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);  // on failure, carry on with the default policy
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
   CLI::App app{"vlsi: distill a large vision-language model into a small one (VLsI), then run, inspect and evaluate it"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vlsi 0.1.0 (libtorch " TORCH_VERSION ")");

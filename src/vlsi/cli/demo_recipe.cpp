@@ -1,5 +1,6 @@
 #include "vlsi/cli/demo_recipe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -164,6 +165,10 @@ std::string format_summary_table(const json& summary) {
   std::ostringstream os;
   std::vector<std::string> names;
   for (auto& [name, m] : summary["models"].items()) names.push_back(name);
+  // Largest model first (the teacher), then the smaller ones.
+  std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return summary["models"][a]["parameters"].get<double>() > summary["models"][b]["parameters"].get<double>();
+  });
   char buf[128];
   std::snprintf(buf, sizeof(buf), "\n%-14s", "category");
   os << buf;

@@ -29,6 +29,7 @@ void register_eval_commands(CLI::App& app) {
   cmd->add_option("--max-new-tokens", s->options.max_new_tokens, "answer length limit")->capture_default_str();
   cmd->add_option("--limit", s->options.limit, "evaluate only the first N records (0 = all)")->capture_default_str();
   cmd->add_option("--device", s->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--threads", s->threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_option("--bad-records", s->bad_records, "skip or fail on bad records")->capture_default_str();
   cmd->callback([s] { print_results(eval::run_eval(*s)); });
 }

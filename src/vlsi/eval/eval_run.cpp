@@ -7,6 +7,7 @@
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/preprocessor_config.h"
 #include "vlsi/train/model_setup.h"
+#include "vlsi/train/trainer.h"
 
 namespace vlsi::eval {
 namespace fs = std::filesystem;
@@ -17,6 +18,7 @@ nlohmann::json run_eval(const EvalRunSpec& spec) {
   check(fs::exists(file), file, ": evaluation data not found");
   std::string images = spec.images.empty() ? (fs::path(file).parent_path() / "images").string() : spec.images;
 
+  train::set_compute_threads(spec.threads);
   model::LoadOptions lo;
   lo.device = torch::Device(spec.device);
   auto net = model::load_model(spec.model_dir, lo);

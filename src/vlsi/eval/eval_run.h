@@ -16,6 +16,7 @@ struct EvalRunSpec {
   std::string out_dir;     // results.json + samples.jsonl; empty = not written
   std::string device = "cpu";
   std::string bad_records = "fail";
+  int64_t threads = 0;     // 0 = every core
   EvalOptions options;
 };
 
