@@ -15,10 +15,12 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	@bash scripts/install-deps.sh --test
 	@bash scripts/test-deps.sh
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
-demo: build
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target vlsi
 	@$(BUILD)/vlsi demo --out $(RUN)
 
 bench: build

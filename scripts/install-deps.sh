@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package the build, the demo and the tests need.
+# Installs the Debian packages the build and the demo need; with --test, also
+# those the tests need.
 # Idempotent: packages already present are skipped without touching apt.
 set -euo pipefail
 PKGS=(
@@ -7,9 +8,13 @@ PKGS=(
   libtorch-dev libopenblas0-pthread libopenblas-dev
   nlohmann-json3-dev libstb-dev libpcre2-dev libutf8proc-dev
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-torch python3-numpy python3-pil
-  nodejs npm
 )
+# Test-only reference implementations (Python/Node are never needed at run time).
+if [ "${1:-}" = "--test" ]; then
+  PKGS+=(python3 python3-torch python3-numpy python3-pil)
+  # Node.js: Debian's packages unless a node with npm is already installed.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PKGS+=(nodejs npm); fi
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
