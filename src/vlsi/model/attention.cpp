@@ -27,10 +27,11 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
   // multiplies against its single kv head: no copy of K/V per query head.
   const int64_t T = q.size(2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-  torch::Tensor qg = q.reshape({B, Hkv, G * T, D});
+  // Scale q (T x D) rather than the scores (T x S), and add the bias out of
+  // place: in-place ops on the matmul's view made backward copy the scores.
+  torch::Tensor qg = (q * scale).reshape({B, Hkv, G * T, D});
   torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, Hq, T, S});
-  scores.mul_(scale);
-  if (bias.defined()) scores.add_(bias);
+  if (bias.defined()) scores = scores + bias;
   bool low_precision = q.scalar_type() == torch::kHalf || q.scalar_type() == torch::kBFloat16;
   torch::Tensor probs = low_precision ? torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type())
                                       : torch::softmax(scores, -1);
