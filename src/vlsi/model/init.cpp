@@ -22,6 +22,9 @@ void init_weights(VlmForConditionalGeneration& model, uint64_t seed) {
     if (auto* lin = m.as<torch::nn::Linear>()) {
       normal_(lin->weight);
       if (lin->bias.defined()) lin->bias.zero_();
+    } else if (auto* lora = m.as<LoraLinear>()) {  // the Qwen2 linears (same draw order as before)
+      normal_(lora->weight);
+      if (lora->bias.defined()) lora->bias.zero_();
     } else if (auto* conv = m.as<torch::nn::Conv2d>()) {
       normal_(conv->weight);
       if (conv->bias.defined()) conv->bias.zero_();

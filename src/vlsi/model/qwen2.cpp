@@ -18,10 +18,10 @@ torch::Tensor Qwen2RmsNormImpl::forward(const torch::Tensor& x) {
 Qwen2AttentionImpl::Qwen2AttentionImpl(const TextConfig& c)
     : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim()) {
   const int64_t H = c.hidden_size;
-  q_proj = register_module("q_proj", nn::Linear(nn::LinearOptions(H, heads_ * head_dim_).bias(true)));
-  k_proj = register_module("k_proj", nn::Linear(nn::LinearOptions(H, kv_heads_ * head_dim_).bias(true)));
-  v_proj = register_module("v_proj", nn::Linear(nn::LinearOptions(H, kv_heads_ * head_dim_).bias(true)));
-  o_proj = register_module("o_proj", nn::Linear(nn::LinearOptions(heads_ * head_dim_, H).bias(false)));
+  q_proj = register_module("q_proj", LoraLinear(H, heads_ * head_dim_, /*bias=*/true));
+  k_proj = register_module("k_proj", LoraLinear(H, kv_heads_ * head_dim_, /*bias=*/true));
+  v_proj = register_module("v_proj", LoraLinear(H, kv_heads_ * head_dim_, /*bias=*/true));
+  o_proj = register_module("o_proj", LoraLinear(heads_ * head_dim_, H, /*bias=*/false));
 }
 
 Qwen2AttentionImpl::Projected Qwen2AttentionImpl::project(const torch::Tensor& x, const RotaryTables& rope) {
@@ -38,10 +38,9 @@ torch::Tensor Qwen2AttentionImpl::attend(const Projected& p, const torch::Tensor
 }
 
 Qwen2MlpImpl::Qwen2MlpImpl(const TextConfig& c) {
-  auto opts = [](int64_t i, int64_t o) { return nn::LinearOptions(i, o).bias(false); };
-  gate_proj = register_module("gate_proj", nn::Linear(opts(c.hidden_size, c.intermediate_size)));
-  up_proj = register_module("up_proj", nn::Linear(opts(c.hidden_size, c.intermediate_size)));
-  down_proj = register_module("down_proj", nn::Linear(opts(c.intermediate_size, c.hidden_size)));
+  gate_proj = register_module("gate_proj", LoraLinear(c.hidden_size, c.intermediate_size, /*bias=*/false));
+  up_proj = register_module("up_proj", LoraLinear(c.hidden_size, c.intermediate_size, /*bias=*/false));
+  down_proj = register_module("down_proj", LoraLinear(c.intermediate_size, c.hidden_size, /*bias=*/false));
 }
 
 torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {

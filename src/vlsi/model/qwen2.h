@@ -13,6 +13,7 @@
 
 #include "vlsi/model/attention.h"
 #include "vlsi/model/config.h"
+#include "vlsi/model/lora.h"
 
 namespace vlsi::model {
 
@@ -43,7 +44,7 @@ class Qwen2AttentionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const torch::Tensor& bias) {
     return attend(project(x, rope), bias);
   }
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+  LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};  // LoRA-capable (lora.h)
 
  private:
   int64_t heads_, kv_heads_, head_dim_;
@@ -54,7 +55,7 @@ class Qwen2MlpImpl : public torch::nn::Module {
  public:
   explicit Qwen2MlpImpl(const TextConfig& c);
   torch::Tensor forward(const torch::Tensor& x);  // down(silu(gate(x)) * up(x))
-  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+  LoraLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};  // LoRA-capable (lora.h)
 };
 TORCH_MODULE(Qwen2Mlp);
 
