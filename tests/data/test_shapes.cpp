@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -82,8 +83,13 @@ TEST(Shapes, RecordsAreValidAndSplitsDisjoint) {
     EXPECT_EQ(set.report.skipped(), 0u);
     for (const Record& r : set.records) {
       ASSERT_EQ(r.images.size(), 1u);
-      ASSERT_EQ(r.conversations.size(), 2u);
+      // Training records add the "list the objects" exchange after the question.
+      ASSERT_EQ(r.conversations.size(), std::string(split) == "train" ? 4u : 2u) << r.id;
       EXPECT_EQ(r.conversations[0].value.rfind("<image>\n", 0), 0u);
+      if (r.conversations.size() == 4) {
+        EXPECT_EQ(r.conversations[2].value, "List the objects from left to right.");
+        EXPECT_FALSE(r.conversations[3].value.empty()) << r.id;
+      }
       Image img = load_image(dir + "/images/" + r.images[0]);
       EXPECT_EQ(img.width, 64);
       EXPECT_EQ(img.height, 64);
@@ -104,7 +110,7 @@ TEST(Shapes, AnswersAreBalancedPerCategoryAndMetaAgrees) {
   std::map<std::string, std::map<std::string, int>> answers;
   std::map<std::string, std::set<std::string>> types;
   for (const Record& r : set.records) {
-    ++answers[r.extra_string("category")][r.last_answer()];
+    ++answers[r.extra_string("category")][r.conversations.at(1).value];
     types[r.extra_string("category")].insert(r.extra_string("answer_type"));
   }
   ASSERT_EQ(answers.size(), 7u);
@@ -175,4 +181,30 @@ TEST(Shapes, ScenesDrawTheAskedColours) {
       }
     EXPECT_GT(exact, 6) << s.question << " -> " << s.answer;
   }
+}
+
+TEST(Shapes, DescriptionsListTheObjectsLeftToRight) {
+  Rng rng(9);
+  for (uint64_t slot = 0; slot < 24; ++slot) {
+    // "What colour is the star?" -> the description names "<colour> star".
+    shapes::Sample s = shapes::make_sample(shapes::Category::attribute, slot, rng, 64);
+    const bool colour_q = s.question.rfind("What colour", 0) == 0;
+    const std::string shape = colour_q ? s.question.substr(19, s.question.find('?') - 19) : s.answer;
+    const std::string col = colour_q ? s.answer : s.question.substr(18, s.question.find(" object") - 18);
+    EXPECT_NE(s.description.find(col + " " + shape), std::string::npos) << s.question << " -> " << s.description;
+  }
+  for (uint64_t slot = 0; slot < 12; ++slot) {
+    shapes::Sample s = shapes::make_sample(shapes::Category::counting, slot, rng, 64);
+    const size_t objects = std::count(s.description.begin(), s.description.end(), ',') + 1;
+    EXPECT_GE(objects, size_t(std::stoi(s.answer))) << s.description;
+    s = shapes::make_sample(shapes::Category::chart, slot, rng, 64);
+    if (s.answer_type == "number")  // "What is the value of the red bar?" -> "red 4" is listed
+      EXPECT_NE(s.description.find(s.question.substr(25, s.question.find(" bar") - 25) + " " + s.answer),
+                std::string::npos)
+          << s.question << " -> " << s.description;
+  }
+  shapes::ShapesOptions o = options(scratch_dir("nodesc"), 1, 14, 0, 0);
+  o.describe_train = false;
+  shapes::generate_shapes_dataset(o);
+  for (const Record& r : load_split(o.out_dir, "train").records) EXPECT_EQ(r.conversations.size(), 2u);
 }

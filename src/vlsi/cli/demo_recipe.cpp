@@ -24,7 +24,7 @@ json demo_defaults() {
   return {
       {"out", "runs/demo"},
       {"seed", 0},
-      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}}},
+      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"describe_train", true}}},
       {"tokenizer",
        {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
       {"models", json::object()},  // name -> {"model": config path, "trainer": {...}}
@@ -97,6 +97,7 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     so.val = io::get_field<int64_t>(cfg["data"], "val", "demo config: data");
     so.test = io::get_field<int64_t>(cfg["data"], "test", "demo config: data");
     so.image_size = io::get_field<int>(cfg["data"], "image_size", "demo config: data");
+    so.describe_train = io::get_field<bool>(cfg["data"], "describe_train", "demo config: data");
     auto s = data::shapes::generate_shapes_dataset(so);
     std::fprintf(stderr, "demo: %lld records in %.1f s\n", (long long)s.records, s.seconds);
   }

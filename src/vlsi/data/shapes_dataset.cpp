@@ -19,7 +19,8 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int kGeneratorVersion = 1;
+constexpr int kGeneratorVersion = 2;
+constexpr const char* kDescribePrompt = "List the objects from left to right.";
 
 // FNV-1a over pixels and question: the identity of a sample for the
 // duplicate check (a 64-bit collision among a few million samples is
@@ -95,6 +96,9 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
       r.id = split + "-" + name.substr(split.size() + 1);
       r.images = {name + ".png"};
       r.conversations = {{Role::human, std::string(kImagePlaceholder) + "\n" + s.question}, {Role::gpt, s.answer}};
+      // Asked after the question, so the question's answer cannot be copied from it.
+      if (opt.describe_train && split == "train" && !s.description.empty())
+        r.conversations.insert(r.conversations.end(), {{Role::human, kDescribePrompt}, {Role::gpt, s.description}});
       r.extra["category"] = category_name(cat);
       r.extra["answer_type"] = s.answer_type;
       jsonl += record_to_json(r).dump() + "\n";
@@ -118,7 +122,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
       {"generator", "vlsi data shapes"},
       {"version", kGeneratorVersion},
       {"settings", {{"seed", opt.seed}, {"image_size", opt.image_size}, {"train", opt.train}, {"val", opt.val},
-                    {"test", opt.test}}},
+                    {"test", opt.test}, {"describe_train", opt.describe_train}}},
       {"format", {{"image_folder", "images"}, {"record_fields", {"id", "image", "conversations", "category", "answer_type"}}}},
       {"categories", categories},
       {"palette", colours},

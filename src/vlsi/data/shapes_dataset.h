@@ -14,6 +14,11 @@ struct ShapesOptions {
   uint64_t seed = 0;
   int64_t train = 0, val = 0, test = 0;
   int image_size = 64;
+  // Training records get a second exchange that lists the image's content
+  // (colour and shape of every object, or every bar's value, left to right):
+  // many answer tokens per encoded image, which is what lets small models
+  // learn to read images within the demo's budget. Val/test stay one question.
+  bool describe_train = true;
 };
 
 struct ShapesSummary {

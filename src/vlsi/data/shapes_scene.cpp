@@ -1,5 +1,6 @@
 #include "vlsi/data/shapes_scene.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace vlsi::data::shapes {
@@ -37,6 +38,16 @@ Image render_objects(const std::vector<Object>& objs, int size) {
   fill(img, kBackground);
   for (const auto& o : objs) draw_shape(img, o.kind, o.x, o.y, o.r, palette()[o.colour].rgb);
   return img;
+}
+
+std::string describe_objects(std::vector<Object> objs) {
+  std::stable_sort(objs.begin(), objs.end(), [](const Object& a, const Object& b) { return a.x < b.x; });
+  std::string out;
+  for (const auto& o : objs) {
+    if (!out.empty()) out += ", ";
+    out += palette()[o.colour].name + " " + shape_name(o.kind);
+  }
+  return out;
 }
 
 }  // namespace vlsi::data::shapes

@@ -2,6 +2,7 @@
 // A scene of the shapes benchmark: coloured shapes at random, non-overlapping
 // positions on a plain background.
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "vlsi/data/rng.h"
@@ -25,5 +26,9 @@ using LayoutRule = std::function<bool(const std::vector<Object>&)>;
 bool layout_objects(std::vector<Object>& objs, Rng& rng, int size, const LayoutRule& rule = nullptr);
 
 Image render_objects(const std::vector<Object>& objs, int size);
+
+// "red circle, blue square, ...": the objects from left to right. Used as a
+// dense training target (every object's colour and shape, in spatial order).
+std::string describe_objects(std::vector<Object> objs);
 
 }  // namespace vlsi::data::shapes

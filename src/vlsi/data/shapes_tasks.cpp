@@ -80,12 +80,17 @@ Object obj(int s, int c) {
   return o;
 }
 
-// Retries `compose` (which draws a fresh object list) until a layout fits.
+// Retries `compose` (which draws a fresh object list) until a layout fits;
+// fills the sample's image and description.
 template <typename Compose>
-Image scene(Rng& rng, int size, Compose compose, const LayoutRule& rule = nullptr) {
+void scene(Sample& out, Rng& rng, int size, Compose compose, const LayoutRule& rule = nullptr) {
   for (int attempt = 0; attempt < 1000; ++attempt) {
     std::vector<Object> objs = compose();
-    if (layout_objects(objs, rng, size, rule)) return render_objects(objs, size);
+    if (layout_objects(objs, rng, size, rule)) {
+      out.image = render_objects(objs, size);
+      out.description = describe_objects(std::move(objs));
+      return;
+    }
   }
   fail("shapes: no layout found for a scene at image size ", size, " (image size too small?)");
 }
@@ -96,7 +101,7 @@ Sample attribute(Strata st, Rng& rng, int size) {
   const bool ask_colour = st.take(2) == 0;
   const int c = ask_colour ? st.take(num_colours()) : int(rng.below(num_colours()));
   const int s = ask_colour ? int(rng.below(num_shapes())) : st.take(num_shapes());
-  out.image = scene(rng, size, [&] {
+  scene(out, rng, size, [&] {
     std::vector<Object> objs{obj(s, c)};
     // The asked-about attribute is unique to the target; the other one is free.
     for (int i = 0, k = rng.range(1, 4); i < k; ++i)
@@ -116,7 +121,7 @@ Sample counting(Strata st, Rng& rng, int size) {
   const int variant = st.take(3);  // by shape, by colour, by both
   const int n = st.take(6) + 1;
   const int c = int(rng.below(num_colours())), s = int(rng.below(num_shapes()));
-  out.image = scene(rng, size, [&] {
+  scene(out, rng, size, [&] {
     std::vector<Object> objs;
     for (int i = 0; i < n; ++i) {
       int oc = variant == 0 ? int(rng.below(num_colours())) : c;
@@ -159,7 +164,7 @@ Sample spatial(Strata st, Rng& rng, int size) {
     bool holds = (rel == 0 || rel == 2) ? d > 0 : d < 0;
     return holds == truth;
   };
-  out.image = scene(rng, size, [&] {
+  scene(out, rng, size, [&] {
     std::vector<Object> objs{obj(sa, ca), obj(sb, cb)};
     for (int i = 0, k = rng.range(0, 3); i < k; ++i) {
       int c, s;
@@ -183,7 +188,7 @@ Sample existence(Strata st, Rng& rng, int size) {
   out.answer_type = "yesno";
   const bool truth = st.take(2) == 0;
   const int c = int(rng.below(num_colours())), s = int(rng.below(num_shapes()));
-  out.image = scene(rng, size, [&] {
+  scene(out, rng, size, [&] {
     // Adversarial negatives (POPE): the colour and the shape are both present,
     // just never together. Positives get the same near misses, and the object
     // count has the same range either way.
@@ -260,6 +265,8 @@ Sample pattern(Strata st, Rng& rng, int size) {
   for (int i = 0; i < 4; ++i) draw_shape(img, row[i].kind, (i + 0.5) * cell, cy, row[i].r, palette()[row[i].colour].rgb);
   draw_question_mark(img, 4.5 * cell, cy, cell * 0.8, Rgb{60, 60, 60});
   out.image = std::move(img);
+  out.description = describe_objects({row.begin(), row.begin() + 4});
+  if (rule == 2) out.description += row[0].r < row[1].r ? ", getting larger" : ", getting smaller";
   out.question = "The shapes in the row follow a pattern. Which shape belongs where the question mark is?";
   for (int i = 0; i < 4; ++i) out.question += std::string("\n") + char('A' + i) + ". " + options[i];
   out.question += std::string("\n") + kLetterHint;
@@ -307,6 +314,8 @@ Sample chart(Strata st, Rng& rng, int size) {
   fill_rect(img, left, bottom, right, bottom + 1.0, Rgb{80, 80, 80});
   fill_rect(img, left - 1.0, top, left, bottom + 1.0, Rgb{80, 80, 80});
   out.image = std::move(img);
+  for (int i = 0; i < k; ++i)
+    out.description += (i ? ", " : "") + colour(colours[i]) + " " + std::to_string(values[i]);
   out.question = question;
   return out;
 }
@@ -321,7 +330,7 @@ Sample reasoning(Strata st, Rng& rng, int size) {
     const int n = by_colour ? num_colours() : num_shapes();
     const std::vector<int> xy = distinct(rng, n, 2);
     const int ny = rng.range(1, 2), nx = ny + d;
-    out.image = scene(rng, size, [&] {
+    scene(out, rng, size, [&] {
       std::vector<Object> objs;
       auto add = [&](int attr) {
         objs.push_back(by_colour ? obj(int(rng.below(num_shapes())), attr) : obj(attr, int(rng.below(num_colours()))));
@@ -335,7 +344,7 @@ Sample reasoning(Strata st, Rng& rng, int size) {
                              : "How many more " + splural(xy[0]) + " than " + splural(xy[1]) + " are there?";
   } else {
     const int s = int(rng.below(num_shapes())), c = int(rng.below(num_colours()));
-    out.image = scene(rng, size, [&] {
+    scene(out, rng, size, [&] {
       std::vector<Object> objs{obj(s, c)};
       for (int i = 0; i < d; ++i) objs.push_back(obj(other_than(rng, num_shapes(), {s}), c));
       for (int i = 0, k = rng.range(1, 3); i < k; ++i)

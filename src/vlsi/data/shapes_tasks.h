@@ -25,6 +25,7 @@ struct Sample {
   std::string question;     // without the <image> placeholder
   std::string answer;       // short: "red", "3", "yes", "B"
   std::string answer_type;  // mc | yesno | number | text
+  std::string description;  // what the image shows, listed left to right (dense training target)
 };
 
 // `slot` is the sample's index among samples of the same category and split;
