@@ -19,7 +19,7 @@ void print_results(const nlohmann::json& r) {
 
 void register_eval_commands(CLI::App& app) {
   auto s = std::make_shared<eval::EvalRunSpec>();
-  auto* cmd = app.add_subcommand("eval", "Evaluate a model folder on a dataset split (greedy decoding)");
+  auto* cmd = app.add_subcommand("eval", "Evaluate a model folder on a dataset split (greedy or beam search)");
   cmd->add_option("--model", s->model_dir, "model folder (config.json, model.safetensors, tokenizer.json)")->required();
   cmd->add_option("--data", s->data, "dataset folder (reads SPLIT.jsonl) or a JSON/JSONL file")->required();
   cmd->add_option("--split", s->split, "split file to read from a dataset folder")->capture_default_str();
@@ -27,6 +27,7 @@ void register_eval_commands(CLI::App& app) {
   cmd->add_option("--out", s->out_dir, "folder for results.json and samples.jsonl");
   cmd->add_option("--batch-size", s->options.batch_size, "prompts decoded together")->capture_default_str();
   cmd->add_option("--max-new-tokens", s->options.max_new_tokens, "answer length limit")->capture_default_str();
+  cmd->add_option("--beams", s->options.num_beams, "beam search with N beams (1 = greedy)")->capture_default_str();
   cmd->add_option("--limit", s->options.limit, "evaluate only the first N records (0 = all)")->capture_default_str();
   cmd->add_option("--device", s->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", s->threads, "CPU threads (0 = every core)")->capture_default_str();

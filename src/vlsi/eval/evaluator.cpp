@@ -6,7 +6,7 @@
 
 #include "vlsi/eval/answer_match.h"
 #include "vlsi/eval/scoreboard.h"
-#include "vlsi/infer/greedy_generate.h"
+#include "vlsi/infer/generate.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/train/progress.h"
@@ -22,8 +22,9 @@ nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::S
   check(n > 0, options.label, ": no records to evaluate");
   model->eval();
   const auto& tok = encoder.tokenizer();
-  infer::GreedyOptions go;
+  infer::GenerationOptions go;
   go.max_new_tokens = options.max_new_tokens;
+  go.num_beams = options.num_beams;
   go.pad_id = encoder.pad_id();
   for (const char* stop : {"<|im_end|>", "<|endoftext|>"})
     if (auto id = tok.token_to_id(stop)) go.stop_ids.push_back(*id);
@@ -46,16 +47,16 @@ nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::S
         images.push_back(data::load_record_images(records[i], image_dir, transform, ps.back().num_images));
     }
     torch::Tensor pix = images.empty() ? torch::Tensor() : torch::cat(images, 0);
-    auto outs = infer::greedy_generate(model, prompts, pix, go);
+    auto outs = infer::generate(model, prompts, pix, go);
     int64_t tokens = 0;
     for (size_t k = 0; k < outs.size(); ++k) {
       const auto& r = records[lo + k];
-      std::string pred = tok.decode(outs[k], /*skip_special=*/true);
+      std::string pred = tok.decode(outs[k].tokens, /*skip_special=*/true);
       std::string category = r.extra_string("category", "all");
       AnswerType type = parse_answer_type(r.extra_string("answer_type", "text"), r.location);
       bool ok = answers_match(pred, ps[k].reference, type);
       board.add(category, ok);
-      tokens += int64_t(prompts[k].size() + outs[k].size());
+      tokens += int64_t(prompts[k].size() + outs[k].tokens.size());
       std::string question = r.conversations.size() >= 2 ? r.conversations[r.conversations.size() - 2].value : "";
       samples_jsonl += nlohmann::json{{"id", r.id},           {"category", category},
                                       {"answer_type", answer_type_name(type)}, {"question", question},
@@ -71,7 +72,7 @@ nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::S
   nlohmann::json results = board.to_json();
   results["seconds"] = progress.elapsed_seconds();
   results["max_new_tokens"] = options.max_new_tokens;
-  results["decoding"] = "greedy";
+  results["decoding"] = options.num_beams > 1 ? "beam search, " + std::to_string(options.num_beams) + " beams" : "greedy";
   progress.finish("accuracy " + std::to_string(board.overall()) + " on " + std::to_string(n) + " samples");
   if (!out_dir.empty()) {
     io::make_dirs(out_dir);

@@ -1,5 +1,5 @@
 #pragma once
-// Runs a model over evaluation records with greedy decoding, scores each
+// Runs a model over evaluation records with greedy decoding (or beam search), scores each
 // answer by its record's answer_type, and writes results.json (accuracy per
 // category and overall) and samples.jsonl (one line per record).
 #include <nlohmann/json.hpp>
@@ -15,6 +15,7 @@ namespace vlsi::eval {
 struct EvalOptions {
   int64_t batch_size = 32;
   int64_t max_new_tokens = 16;
+  int64_t num_beams = 1;  // 1 = greedy; > 1 = beam search
   int64_t limit = 0;  // 0 = every record
   std::string label = "eval";
 };

@@ -1,13 +1,12 @@
 #pragma once
-// Batched greedy decoding without a KV cache: prompts are left-padded, the
-// image features and prompt embeddings are computed once, and each step runs
-// the decoder over the whole (growing) sequence. Answers of a few tokens make
-// this cheap enough for evaluation; a cached path can replace it later.
+// The original batched greedy API, kept for callers that want only the ids;
+// it runs generate() (KV cache) with greedy decoding.
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "vlsi/infer/generate.h"
 #include "vlsi/model/vlm.h"
 
 namespace vlsi::infer {
@@ -24,8 +23,5 @@ struct GreedyOptions {
 std::vector<std::vector<int64_t>> greedy_generate(model::VlmForConditionalGeneration& model,
                                                   const std::vector<std::vector<int64_t>>& prompts,
                                                   const torch::Tensor& pixel_values, const GreedyOptions& options);
-
-// Left-pads id lists into [B, T] ids and a [B, T] mask (1 = token).
-std::pair<torch::Tensor, torch::Tensor> left_pad(const std::vector<std::vector<int64_t>>& seqs, int64_t pad_id);
 
 }  // namespace vlsi::infer

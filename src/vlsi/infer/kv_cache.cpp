@@ -1,0 +1,70 @@
+#include "vlsi/infer/kv_cache.h"
+
+#include "vlsi/io/error.h"
+
+namespace vlsi::infer {
+
+KvCache::KvCache(int64_t layers, int64_t capacity) : capacity_(capacity), keys_(size_t(layers)), values_(size_t(layers)) {
+  check(layers > 0 && capacity > 0, "kv cache: needs at least one layer and one position, got ", layers, " layers and ",
+        capacity, " positions");
+}
+
+torch::Tensor KvCache::begin_step(const torch::Tensor& new_mask) {
+  check(step_len_ == 0, "kv cache: begin_step called twice without end_step");
+  check(new_mask.dim() == 2, "kv cache: the step mask must be [B, T], got ", new_mask.sizes());
+  const int64_t B = new_mask.size(0), T = new_mask.size(1);
+  check(length_ + T <= capacity_, "kv cache: ", length_ + T, " positions exceed its capacity of ", capacity_);
+  auto m = new_mask.to(torch::kLong);
+  if (!key_mask_.defined()) {
+    key_mask_ = torch::zeros({B, capacity_}, m.options());
+    next_position_ = torch::zeros({B}, m.options());
+  }
+  check(B == batch(), "kv cache: a step of ", B, " rows on a cache of ", batch());
+  key_mask_.narrow(1, length_, T).copy_(m);
+  step_len_ = T;
+  // Real tokens count on from the row's previous real tokens; padded slots get
+  // 1, as position_ids_from_mask gives them (their output is never used).
+  auto positions = (next_position_.unsqueeze(1) + m.cumsum(1) - 1).masked_fill_(m == 0, 1);
+  next_position_ = next_position_ + m.sum(1);
+  return positions;
+}
+
+std::pair<torch::Tensor, torch::Tensor> KvCache::append(int64_t layer, const torch::Tensor& k, const torch::Tensor& v) {
+  check(layer >= 0 && layer < layers(), "kv cache: layer ", layer, " outside 0..", layers() - 1);
+  check(step_len_ > 0 && k.size(2) == step_len_ && v.sizes() == k.sizes(), "kv cache: layer ", layer,
+        " appends keys ", k.sizes(), " and values ", v.sizes(), " in a step of ", step_len_, " positions");
+  auto& K = keys_[size_t(layer)];
+  auto& V = values_[size_t(layer)];
+  if (!K.defined()) {
+    K = torch::empty({k.size(0), k.size(1), capacity_, k.size(3)}, k.options());
+    V = torch::empty({v.size(0), v.size(1), capacity_, v.size(3)}, v.options());
+  }
+  K.narrow(2, length_, step_len_).copy_(k);
+  V.narrow(2, length_, step_len_).copy_(v);
+  return {K.narrow(2, 0, length_ + step_len_), V.narrow(2, 0, length_ + step_len_)};
+}
+
+void KvCache::end_step() {
+  length_ += step_len_;
+  step_len_ = 0;
+}
+
+torch::Tensor KvCache::key_mask() const {
+  check(key_mask_.defined(), "kv cache: no step has begun");
+  return key_mask_.narrow(1, 0, length_ + step_len_);
+}
+
+void KvCache::select_rows(const torch::Tensor& rows) {
+  check(step_len_ == 0, "kv cache: rows cannot be selected in the middle of a step");
+  if (!key_mask_.defined()) return;
+  auto idx = rows.to(key_mask_.device(), torch::kLong);
+  key_mask_ = key_mask_.index_select(0, idx);
+  next_position_ = next_position_.index_select(0, idx);
+  for (size_t l = 0; l < keys_.size(); ++l) {
+    if (!keys_[l].defined()) continue;
+    keys_[l] = keys_[l].index_select(0, idx.to(keys_[l].device()));
+    values_[l] = values_[l].index_select(0, idx.to(values_[l].device()));
+  }
+}
+
+}  // namespace vlsi::infer

@@ -1,0 +1,54 @@
+#pragma once
+// What a decoding strategy drives: a batch of left-padded prompts goes in
+// once, then one token per row per step, and each call returns the logits of
+// every row's newest position. Two implementations with the same results:
+//  - cached: a KvCache holds every layer's keys/values, so a step runs the
+//    decoder over one position (the fast path, used by default);
+//  - uncached: the training forward over the whole sequence at every step
+//    (the reference the cached path is tested against).
+// Both can stop after the first `layers` decoder layers and use any head on
+// that layer's hidden state: early-exit decoding with a verbalizer (VLsI Fig. 3).
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+
+#include "vlsi/infer/kv_cache.h"
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::infer {
+
+// Hidden state [B, H] of the last layer run (before the final norm) -> logits [B, V].
+using HiddenHead = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// Where decoding leaves the decoder. Default: every layer, then the model's
+// final norm and LM head (ordinary decoding).
+struct LayerExit {
+  int64_t layers = 0;  // decoder layers to run, 1..num_hidden_layers (0 = all)
+  HiddenHead head;     // empty = the model's final norm + LM head
+};
+
+class StepModel {
+ public:
+  virtual ~StepModel() = default;
+  // ids, mask [B, T] (left-padded, 1 = token); pixel_values: all images in
+  // order or undefined. Returns float logits [B, V] at position T - 1.
+  virtual torch::Tensor prefill(const torch::Tensor& ids, const torch::Tensor& mask,
+                                const torch::Tensor& pixel_values) = 0;
+  // Appends tokens [B] (one per row) and returns their float logits [B, V].
+  virtual torch::Tensor step(const torch::Tensor& tokens) = 0;
+  // Keeps rows `rows` (int64 indices, repeats allowed) of the batch so far.
+  virtual void select_rows(const torch::Tensor& rows) = 0;
+};
+
+// `max_new_tokens` bounds how many steps follow the prefill (the cache's size).
+std::unique_ptr<StepModel> make_step_model(model::VlmForConditionalGeneration& model, const LayerExit& exit,
+                                           bool use_cache, int64_t max_new_tokens);
+
+// The decoder layers 0..cache.layers()-1 over `embeds` [B, T, H] with the new
+// positions' mask [B, T], reading and extending `cache`. Returns the last
+// layer's output [B, T, H] (before the final norm).
+torch::Tensor cached_decoder_forward(model::VlmForConditionalGeneration& model, const torch::Tensor& embeds,
+                                     const torch::Tensor& new_mask, KvCache& cache);
+
+}  // namespace vlsi::infer
