@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   vlsi::cli::register_train_commands(app);
   vlsi::cli::register_eval_commands(app);
   vlsi::cli::register_demo_command(app);
+  vlsi::cli::register_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@ PKGS=(
 # Test-only reference implementations (Python/Node are never needed at run time).
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(python3 python3-torch python3-numpy python3-pil)
+  PKGS+=(chromium)  # renders the vlsi report HTML in the browser test
   # Node.js: Debian's packages unless a node with npm is already installed.
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PKGS+=(nodejs npm); fi
 fi

@@ -12,5 +12,6 @@ void register_model_commands(CLI::App& app);      // vlsi model init|info
 void register_train_commands(CLI::App& app);      // vlsi train sft
 void register_eval_commands(CLI::App& app);       // vlsi eval
 void register_demo_command(CLI::App& app);        // vlsi demo
+void register_report_command(CLI::App& app);      // vlsi report
 
 }  // namespace vlsi::cli

@@ -52,7 +52,7 @@ std::vector<LineChart> stage_line_charts(const StageMetrics& stage) {
     long layer = 0;
     if (split_layer_key(k, &prefix, &layer)) families[prefix][layer] = k;
     else if (k == "loss") losses.insert(losses.begin(), k);
-    else if (ends_with(k, "loss")) losses.push_back(k);
+    else if (ends_with(k, "loss") || k.rfind("loss_", 0) == 0) losses.push_back(k);  // val_loss, loss_last, ...
     else others.push_back(k);
   }
   // The usual trainer keys first, in a fixed order; the rest alphabetically.

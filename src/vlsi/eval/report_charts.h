@@ -11,7 +11,7 @@
 namespace vlsi::eval {
 
 // Charts, in order: "loss" (train "loss" and every other non-layer key ending
-// in "loss", validation points as their own series), one chart per family of
+// in "loss" or starting with "loss_", validation points as their own series), one chart per family of
 // per-layer keys "<prefix>_layer_<L>" (one line per layer; "ce_layer_<L>" are
 // the verbalization losses), then one chart per remaining key (lr, tokens_per_s, ...).
 std::vector<LineChart> stage_line_charts(const StageMetrics& stage);

@@ -175,8 +175,12 @@ ReportData scan_run_dir(const std::string& run_dir, int max_depth) {
       data.ablations.push_back({rel, io::read_json_file(full)});
     } else if (e.name == "results.md") {
       data.markdown.push_back({rel, io::read_file(full)});
-    } else if (ends_with(e.name, "verbalized.jsonl")) {
+    } else if (e.name.find("verbalized") != std::string::npos && ends_with(e.name, ".jsonl")) {
       data.verbalized.push_back({rel, read_jsonl_array(full)});
+    } else if (e.name.find("verbalized") != std::string::npos && ends_with(e.name, ".json")) {
+      // `vlsi verbalize --json > verbalized.json`: one pretty-printed object (or an array of them).
+      json doc = io::read_json_file(full);
+      data.verbalized.push_back({rel, doc.is_array() ? doc : json::array({doc})});
     }
     return false;
   });

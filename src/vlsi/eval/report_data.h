@@ -57,7 +57,7 @@ struct ReportData {
   std::vector<JsonDocument> results;     // results.json (vlsi eval)
   std::vector<JsonDocument> ablations;   // ablation.json
   std::vector<TextDocument> markdown;    // results.md
-  std::vector<JsonDocument> verbalized;  // *verbalized.jsonl (array of per-sample objects)
+  std::vector<JsonDocument> verbalized;  // *verbalized*.jsonl / .json (array of per-sample objects)
 };
 
 // Streams a Trainer metrics file; a malformed line fails with "PATH:LINE: ...".

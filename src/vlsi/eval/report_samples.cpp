@@ -1,6 +1,8 @@
 #include "vlsi/eval/report_samples.h"
 
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "vlsi/eval/report_markup.h"
 #include "vlsi/eval/report_tables.h"
@@ -11,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string text_of(const json& obj, std::initializer_list<const char*> keys) {
+std::string text_of(const json& obj, const std::vector<const char*>& keys) {
   if (!obj.is_object()) return "";
   for (const char* k : keys) {
     auto it = obj.find(k);
@@ -20,15 +22,35 @@ std::string text_of(const json& obj, std::initializer_list<const char*> keys) {
   return "";
 }
 
-// A layer list: [{"layer": L, "text": "..."}] (or "output"), or an object {"L": "text"}.
-HtmlTable layer_table(const json& layers, const std::string& who) {
+// The layer list of one model: sample[flat_key], else sample[side]["layers"].
+const json* layers_of(const json& sample, const char* flat_key, const char* side) {
+  if (auto it = sample.find(flat_key); it != sample.end()) return &*it;
+  if (auto it = sample.find(side); it != sample.end() && it->is_object())
+    if (auto l = it->find("layers"); l != it->end()) return &*l;
+  return nullptr;
+}
+
+// [{"layer": L, "head"?, "text": "..."}] (or "output"), or an object {"L": "text"}.
+HtmlTable layer_table(const json& layers, const std::string& who, const std::string& model) {
+  bool has_head = false;
+  if (layers.is_array())
+    for (auto& e : layers) has_head = has_head || (e.is_object() && e.contains("head"));
   HtmlTable t;
-  t.header = {who + " layer", "verbalized text"};
-  t.numeric_columns = {true, false};
+  t.caption = model.empty() ? who : who + " (" + model + ")";
+  t.header = {"layer"};
+  if (has_head) t.header.push_back("head");
+  t.header.push_back("verbalized text");
+  t.numeric_columns = {true};
   if (layers.is_array()) {
     for (auto& e : layers) {
-      if (e.is_object()) t.rows.push_back({text_of(e, {"layer", "index"}), text_of(e, {"text", "output", "answer"})});
-      else t.rows.push_back({"", json_cell(e)});
+      if (!e.is_object()) {
+        t.rows.push_back({"", json_cell(e)});
+        continue;
+      }
+      std::vector<std::string> row{text_of(e, {"layer", "index"})};
+      if (has_head) row.push_back(text_of(e, {"head"}));
+      row.push_back(text_of(e, {"text", "output", "answer"}));
+      t.rows.push_back(std::move(row));
     }
   } else if (layers.is_object()) {
     for (auto& [k, v] : layers.items()) t.rows.push_back({k, json_cell(v)});
@@ -52,17 +74,25 @@ std::string render_verbalized_samples(const json& samples, const std::string& wh
       continue;
     }
     HtmlTable head;
-    head.header = {"id", "question", "answer"};
-    head.rows.push_back({text_of(s, {"id"}), text_of(s, {"question", "prompt"}), text_of(s, {"answer", "prediction"})});
-    std::string reference = text_of(s, {"reference", "expected"});
-    if (!reference.empty()) {
-      head.header.push_back("reference");
-      head.rows[0].push_back(reference);
+    static const std::vector<std::pair<const char*, std::vector<const char*>>> kFields = {
+        {"id", {"id"}},
+        {"image", {"image"}},
+        {"question", {"question", "prompt"}},
+        {"answer", {"answer", "prediction"}},
+        {"reference", {"reference", "expected"}}};
+    for (const auto& [label, keys] : kFields) {
+      std::string v = text_of(s, keys);
+      if (v.empty()) continue;
+      head.header.push_back(label);
+      if (head.rows.empty()) head.rows.emplace_back();
+      head.rows[0].push_back(v);
     }
-    o << render_table(head);
+    if (!head.rows.empty()) o << render_table(head);
     o << "<div class=\"side\">";
-    if (s.contains("layers")) o << render_table(layer_table(s["layers"], "student"));
-    if (s.contains("teacher_layers")) o << render_table(layer_table(s["teacher_layers"], "teacher"));
+    if (const json* l = layers_of(s, "layers", "student"))
+      o << render_table(layer_table(*l, "student", s.contains("student") ? text_of(s["student"], {"model"}) : ""));
+    if (const json* l = layers_of(s, "teacher_layers", "teacher"))
+      o << render_table(layer_table(*l, "teacher", s.contains("teacher") ? text_of(s["teacher"], {"model"}) : ""));
     o << "</div></div>\n";
   }
   return o.str();
