@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   vlsi::cli::register_data_commands(app);
   vlsi::cli::register_model_commands(app);
   vlsi::cli::register_train_commands(app);
+  vlsi::cli::register_distill_command(app);
+  vlsi::cli::register_lora_commands(app);
   vlsi::cli::register_eval_commands(app);
   vlsi::cli::register_demo_command(app);
   vlsi::cli::register_report_command(app);

@@ -9,7 +9,9 @@ namespace vlsi::cli {
 void register_tokenizer_commands(CLI::App& app);  // vlsi tokenizer encode|decode|train
 void register_data_commands(CLI::App& app);       // vlsi data shapes|check
 void register_model_commands(CLI::App& app);      // vlsi model init|info
-void register_train_commands(CLI::App& app);      // vlsi train sft
+void register_train_commands(CLI::App& app);      // vlsi train sft|verbalize|interact|reinforce|kd
+void register_distill_command(CLI::App& app);     // vlsi distill
+void register_lora_commands(CLI::App& app);       // vlsi lora merge
 void register_eval_commands(CLI::App& app);       // vlsi eval
 void register_demo_command(CLI::App& app);        // vlsi demo
 void register_report_command(CLI::App& app);      // vlsi report

@@ -3,13 +3,13 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "vlsi/data/loader.h"
-#include "vlsi/data/record.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/train/model_setup.h"
+#include "vlsi/train/run_data.h"
+#include "vlsi/train/run_folder.h"
 #include "vlsi/train/sft_task.h"
 #include "vlsi/train/trainer.h"
 
@@ -22,9 +22,7 @@ json sft_defaults() {
       {"out", "runs/sft"},
       {"tokenizer", ""},  // default: the tokenizer.json of model.from
       {"model", {{"init", ""}, {"from", ""}, {"seed", 0}}},
-      {"data",
-       {{"train", ""}, {"val", ""}, {"images", ""}, {"max_length", 512}, {"bad_records", "fail"},
-        {"system_prompt", false}, {"prefetch", 4}}},
+      {"data", data_defaults()},
       {"trainable", {"vision", "projector", "lm", "embeddings", "head"}},
       {"device", "cpu"},
       {"trainer", TrainerConfig::defaults_json()},
@@ -38,53 +36,10 @@ json resolve_sft_config(const json& file_content, const std::vector<std::string>
   return cfg;
 }
 
-namespace {
-
-struct DataSpec {
-  std::string train, val, images;
-  data::ChatFormat format;
-  data::BadRecordPolicy policy;
-  int64_t prefetch;
-};
-
-DataSpec data_spec(const json& d, const std::string& where) {
-  DataSpec s;
-  s.train = io::get_field<std::string>(d, "train", where);
-  check(!s.train.empty(), where, ": field 'data.train': expected a JSON/JSONL file, got an empty string");
-  s.val = io::get_field<std::string>(d, "val", where);
-  s.images = io::get_field<std::string>(d, "images", where);
-  if (s.images.empty()) s.images = (fs::path(s.train).parent_path() / "images").string();
-  s.format.max_length = io::get_field<int64_t>(d, "max_length", where);
-  s.format.add_default_system = io::get_field<bool>(d, "system_prompt", where);
-  s.policy = data::parse_bad_record_policy(io::get_field<std::string>(d, "bad_records", where));
-  s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
-  return s;
-}
-
-data::RecordSet load_split(const std::string& path, const DataSpec& s) {
-  data::RecordLoadOptions o;
-  o.image_dir = s.images;
-  o.policy = s.policy;
-  auto set = data::load_records(path, o);
-  std::fprintf(stderr, "%s\n", set.report.summary().c_str());
-  check(!set.records.empty(), path, ": no usable records");
-  return set;
-}
-
-}  // namespace
-
 json run_sft(const json& cfg, bool resume) {
   const std::string where = "sft config";
   const std::string out = io::get_field<std::string>(cfg, "out", where);
-  const std::string summary_path = (fs::path(out) / "summary.json").string();
-  if (fs::exists(summary_path)) {
-    std::fprintf(stderr, "[sft] %s is complete (summary.json exists); nothing to do\n", out.c_str());
-    return io::read_json_file(summary_path);
-  }
-  bool has_checkpoints = fs::exists(fs::path(out) / "checkpoints") && !fs::is_empty(fs::path(out) / "checkpoints");
-  check(resume || !has_checkpoints, out, ": run folder already has checkpoints; pass --resume to continue it or choose another --out");
-  io::make_dirs(out);
-  io::write_json_file((fs::path(out) / "config.json").string(), cfg);
+  if (auto done = open_run_folder(out, cfg, resume, "sft")) return *done;
 
   TrainerConfig tc = TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
   set_compute_threads(tc.threads);
@@ -108,16 +63,7 @@ json run_sft(const json& cfg, bool resume) {
   torch::Device device(io::get_field<std::string>(cfg, "device", where));
   net->to(device);
 
-  DataSpec ds = data_spec(cfg["data"], where + ": data");
-  ds.format.num_image_tokens = net->config().image_tokens_per_image();
-  auto transform = image_transform_for(model::ImageProcessorConfig::for_model(net->config()));
-  data::SampleEncoder encoder(tok, ds.format);
-  data::LoaderOptions lo;
-  lo.batch_size = tc.batch_size;
-  lo.seed = tc.seed;
-  lo.prefetch_batches = ds.prefetch;
-  lo.policy = ds.policy;
-  data::DataLoader train_loader(load_split(ds.train, ds).records, ds.images, transform, encoder, lo);
+  RunData run_data(cfg["data"], tok, net->config(), tc, where + ": data");
 
   SftOptions so;
   so.tokenizer_json = tok_path;
@@ -126,23 +72,13 @@ json run_sft(const json& cfg, bool resume) {
   SftTask task(net, so);
 
   Trainer trainer(tc, out, "sft");
-  std::vector<data::Batch> val_batches;
-  if (!ds.val.empty()) {
-    data::LoaderOptions vo = lo;
-    vo.shuffle = false;
-    data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, transform, encoder, vo);
-    int64_t n = tc.val_batches > 0 ? std::min(tc.val_batches, val_loader.steps_per_epoch()) : val_loader.steps_per_epoch();
-    for (int64_t i = 0; i < n; ++i) val_batches.push_back(val_loader.next());
+  const auto& val_batches = run_data.val_batches();
+  if (!val_batches.empty())
     trainer.set_validation([&] { return json{{"val_loss", task.evaluate_loss(val_batches)}}; });
-  }
-
-  BatchStream stream;
-  stream.next = [&] { return train_loader.next(); };
-  stream.state = [&] { return train_loader.position().to_json(); };
-  stream.restore = [&](const json& j) { train_loader.seek(data::LoaderPosition::from_json(j, "trainer_state.json: data")); };
+  BatchStream stream = run_data.stream();
 
   TrainResult r = trainer.run(task, stream, resume);
-  if (!train_loader.skipped().empty()) std::fprintf(stderr, "%s\n", train_loader.skipped_summary().c_str());
+  run_data.report_skipped();
   task.save((fs::path(out) / "model").string());
   json summary = {{"steps", r.steps_done},
                   {"resumed_from", r.resumed_from},
@@ -153,7 +89,7 @@ json run_sft(const json& cfg, bool resume) {
                   {"seed", tc.seed},
                   {"model", (fs::path(out) / "model").string()}};
   if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
-  io::write_json_file(summary_path, summary);
+  finish_run_folder(out, summary);
   return summary;
 }
 

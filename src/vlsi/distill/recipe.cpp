@@ -1,0 +1,163 @@
+#include "vlsi/distill/recipe.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "vlsi/distill/step_config.h"
+#include "vlsi/distill/step_run.h"
+#include "vlsi/distill/verbalizer_set.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/config.h"
+#include "vlsi/model/lora_model.h"
+#include "vlsi/model/model_io.h"
+#include "vlsi/train/run_data.h"
+
+namespace vlsi::distill {
+using io::json;
+namespace {
+
+// Fields of a step config the recipe fills itself (paths, shared data and device).
+const std::vector<std::string> kRecipeOwned = {"out",        "model",    "tokenizer", "target_layers", "verbalizer",
+                                               "init_from",  "student",  "teacher",   "data",          "device"};
+
+json stage_defaults(const std::string& step) {
+  json d = step_defaults(step);
+  for (const auto& k : kRecipeOwned) d.erase(k);
+  return d;
+}
+
+std::vector<int64_t> layers_of(const json& side, const std::string& where) {
+  std::string dir = io::get_field<std::string>(side, "model", where);
+  check(!dir.empty(), where, ": field 'model': expected a model folder");
+  auto cfg = model::VlmConfig::load(dir);
+  return resolve_target_layers(target_layer_spec_from_json(side["target_layers"], where + ": target_layers"),
+                               cfg.text_config.num_hidden_layers, where + ": target_layers");
+}
+
+// Copies a verbalizer folder's two files into `dir`.
+void copy_verbalizers(const std::string& from, const std::string& dir) {
+  for (const char* f : {kVerbalizerWeightsFile, kVerbalizerConfigFile})
+    io::write_file_atomic(dir + "/" + f, io::read_file(from + "/" + f));
+}
+
+}  // namespace
+
+json distill_defaults() {
+  json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}};
+  json verbalize = step_defaults("verbalize");
+  json reinforce = stage_defaults("reinforce");
+  reinforce["share"] = 1.0;
+  return {{"out", "runs/distill"},
+          {"teacher", side},
+          {"student", side},
+          {"tokenizer", ""},  // default: the student folder's tokenizer.json
+          {"data", train::data_defaults()},
+          {"device", "cpu"},
+          {"verbalizer", verbalize["verbalizer"]},
+          {"stages",
+           {{"verbalize_teacher", stage_defaults("verbalize")},
+            {"verbalize_student", stage_defaults("verbalize")},
+            {"interact", stage_defaults("interact")},
+            {"reinforce", reinforce}}}};
+}
+
+json distill_stage_configs(const json& cfg) {
+  const std::string where = "distill config";
+  const std::string out = io::get_field<std::string>(cfg, "out", where);
+  const json& stages = cfg["stages"];
+  auto teacher_layers = layers_of(cfg["teacher"], where + ": teacher");
+  auto student_layers = layers_of(cfg["student"], where + ": student");
+  check_teacher_has_more_targets(teacher_layers, student_layers, where + ": target layers");
+  const std::string teacher_dir = cfg["teacher"]["model"], student_dir = cfg["student"]["model"];
+
+  auto common = [&](const std::string& stage) {
+    json c = stages[stage];
+    c["out"] = out + "/" + stage;
+    c["tokenizer"] = cfg["tokenizer"];
+    c["data"] = cfg["data"];
+    c["device"] = cfg["device"];
+    return c;
+  };
+  json result;
+  for (const char* side : {"teacher", "student"}) {
+    std::string stage = std::string("verbalize_") + side;
+    json c = common(stage);
+    c["model"] = cfg[side]["model"];
+    c["target_layers"] = {{"layers", std::string(side) == "teacher" ? teacher_layers : student_layers}};
+    c["verbalizer"] = cfg["verbalizer"];
+    // The teacher's tokenizer.json is the student's (checked in the interaction step).
+    if (c["tokenizer"] == "" && std::string(side) == "teacher") c["tokenizer"] = student_dir + "/tokenizer.json";
+    result[stage] = resolve_step_config("verbalize", c, {}, where + ": stages." + stage);
+  }
+  json interact = common("interact");
+  interact["student"] = {{"model", student_dir}, {"verbalizers", out + "/verbalize_student/verbalizers"}};
+  interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", out + "/verbalize_teacher/verbalizers"}};
+  result["interact"] = resolve_step_config("interact", interact, {}, where + ": stages.interact");
+
+  json reinforce = common("reinforce");
+  double share = io::get_field<double>(reinforce, "share", where + ": stages.reinforce");
+  check(share >= 0, where, ": field 'stages.reinforce.share': expected >= 0 (0 skips the step)");
+  reinforce.erase("share");
+  if (share > 0) {
+    const bool lora = result["interact"]["finetune"] == "lora";
+    reinforce["student"] = {{"model", lora ? student_dir : out + "/interact/model"},
+                            {"adapter", lora ? out + "/interact/adapter" : ""},
+                            {"verbalizers", out + "/interact/verbalizers"}};
+    int64_t interact_steps = result["interact"]["trainer"]["max_steps"];
+    reinforce["trainer"]["max_steps"] = std::max<int64_t>(1, std::llround(share * double(interact_steps)));
+    if (reinforce["trainer"].value("warmup_steps", 0) >= reinforce["trainer"]["max_steps"].get<int64_t>())
+      reinforce["trainer"]["warmup_steps"] = 0;
+    result["reinforce"] = resolve_step_config("reinforce", reinforce, {}, where + ": stages.reinforce");
+  }
+  return result;
+}
+
+json resolve_distill_config(const json& content, const std::vector<std::string>& overrides, const std::string& where) {
+  json cfg = io::merge_with_defaults(distill_defaults(), content, where);
+  io::apply_overrides(cfg, overrides);
+  if (cfg["teacher"]["model"] != "" && cfg["student"]["model"] != "") distill_stage_configs(cfg);  // validate early
+  return cfg;
+}
+
+json run_distill(const json& cfg, bool resume) {
+  const std::string where = "distill config";
+  const std::string out = io::get_field<std::string>(cfg, "out", where);
+  const std::string final_dir = out + "/student";
+  json stage_cfgs = distill_stage_configs(cfg);  // validates everything before anything trains
+  io::make_dirs(out);
+  io::write_json_file(out + "/config.json", cfg);
+
+  json summary = {{"stages", json::object()}};
+  for (const char* stage : {"verbalize_teacher", "verbalize_student", "interact", "reinforce"}) {
+    if (!stage_cfgs.contains(stage)) continue;
+    std::fprintf(stderr, "[distill] stage %s -> %s/%s\n", stage, out.c_str(), stage);
+    std::string step = std::string(stage).rfind("verbalize", 0) == 0 ? "verbalize" : stage;
+    summary["stages"][stage] = run_step(step, stage_cfgs[stage], resume);
+  }
+
+  // Final student: merge the last student step's adapter into its base model.
+  const std::string last = stage_cfgs.contains("reinforce") ? "reinforce" : "interact";
+  const json& ls = summary["stages"][last];
+  if (io::file_exists(final_dir + "/config.json")) {
+    std::fprintf(stderr, "[distill] %s is complete; nothing to do\n", final_dir.c_str());
+  } else {
+    io::make_dirs(final_dir);
+    if (ls.contains("verbalizers")) copy_verbalizers(ls["verbalizers"], final_dir);
+    if (ls.contains("adapter")) {
+      model::merge_lora_folder(ls["student_model"], ls["adapter"], final_dir);  // config.json last
+    } else {
+      auto m = model::load_model(ls["model"]);
+      model::SaveOptions so;
+      so.tokenizer_json = std::string(ls["model"]) + "/tokenizer.json";
+      model::save_model(m, final_dir, so);
+    }
+  }
+  summary["student"] = final_dir;
+  summary["student_target_layers"] = stage_cfgs["verbalize_student"]["target_layers"]["layers"];
+  summary["teacher_target_layers"] = stage_cfgs["verbalize_teacher"]["target_layers"]["layers"];
+  io::write_json_file(out + "/summary.json", summary);
+  return summary;
+}
+
+}  // namespace vlsi::distill

@@ -1,0 +1,171 @@
+#include "vlsi/distill/step_config.h"
+
+#include "vlsi/io/json_util.h"
+#include "vlsi/train/run_data.h"
+#include "vlsi/train/train_config.h"
+
+namespace vlsi::distill {
+using io::json;
+
+std::string canonical_step(const std::string& step) {
+  if (step == "sft") return "reinforce";
+  if (step == "verbalize" || step == "interact" || step == "kd" || step == "reinforce") return step;
+  fail("unknown training step '", step, "' (expected verbalize, interact, kd, reinforce or its alias sft)");
+}
+
+bool is_student_step(const std::string& step) {
+  auto s = canonical_step(step);
+  return s == "interact" || s == "kd" || s == "reinforce";
+}
+
+json target_layer_spec_defaults() {
+  TargetLayerSpec d;
+  return {{"layers", json::array()}, {"start", d.start}, {"stride", d.stride}};
+}
+
+TargetLayerSpec target_layer_spec_from_json(const json& j, const std::string& where) {
+  TargetLayerSpec s;
+  s.layers = io::get_field<std::vector<int64_t>>(j, "layers", where);
+  s.start = io::get_field<int64_t>(j, "start", where);
+  s.stride = io::get_field<int64_t>(j, "stride", where);
+  return s;
+}
+
+namespace {
+
+json verbalizer_defaults() {
+  VerbalizerOptions d;
+  return {{"form", verbalizer_form_name(d.form)}, {"zero_init_down", d.zero_init_down}, {"init_std", d.init_std},
+          {"seed", 0}};
+}
+
+json matching_defaults() {
+  LayerMatcherOptions d;
+  return {{"strategy", matching_strategy_name(d.strategy)},
+          {"bottom_k", d.bottom_k},
+          {"search_band", d.search_band},
+          {"order_preservation", d.order_preservation},
+          {"adaptive_temperature", d.adaptive_temperature},
+          {"temperature_rule", temperature_rule_name(d.temperature_rule)},
+          {"temperature_scale", d.temperature_scale},
+          {"temperature_eps", d.temperature_eps},
+          {"fixed_temperature", d.fixed_temperature},
+          {"seed", 0}};
+}
+
+json loss_defaults(const std::string& step) {
+  json j = {{"intermediate_op", "kld"}, {"last_op", "kld"},          {"temperature", 1.0},
+            {"l2_reduction", "sum"},    {"intermediate_weight", 1.0}, {"last_weight", 1.0},
+            {"ce_weight", 0.0},         {"chunk_tokens", 256}};
+  if (step == "kd") {
+    j["intermediate_op"] = "none";
+    j["ce_weight"] = 1.0;
+  } else if (step == "reinforce") {
+    j["intermediate_op"] = "none";
+    j["last_op"] = "none";
+    j["ce_weight"] = 1.0;
+  }
+  return j;
+}
+
+}  // namespace
+
+json step_defaults(const std::string& step_name) {
+  const std::string step = canonical_step(step_name);
+  json trainer = train::TrainerConfig::defaults_json();  // lr 1e-4 -> 1e-6 cosine, no warm-up: the paper's schedule
+  if (step == "verbalize")
+    return {{"out", "runs/verbalize"},
+            {"model", ""},
+            {"tokenizer", ""},  // default: the model folder's tokenizer.json
+            {"target_layers", target_layer_spec_defaults()},
+            {"verbalizer", verbalizer_defaults()},
+            {"init_from", ""},  // a verbalizer folder to continue from instead of a fresh set
+            {"chunk_tokens", 256},
+            {"data", train::data_defaults()},
+            {"device", "cpu"},
+            {"trainer", trainer}};
+  json lora = model::LoraConfig::defaults_json();
+  return {{"out", "runs/" + step},
+          {"student", {{"model", ""}, {"verbalizers", ""}, {"adapter", ""}}},
+          {"teacher", {{"model", ""}, {"verbalizers", ""}}},
+          {"tokenizer", ""},  // default: the student folder's tokenizer.json
+          {"loss", loss_defaults(step)},
+          {"matching", matching_defaults()},
+          {"finetune", "lora"},
+          {"lora", lora},
+          {"full_trainable", {"lm"}},
+          {"train_verbalizers", step == "interact"},
+          {"save_merged", true},
+          {"data", train::data_defaults()},
+          {"device", "cpu"},
+          {"trainer", trainer}};
+}
+
+VerbalizerOptions verbalizer_options_from_json(const json& j, const std::string& where) {
+  VerbalizerOptions o;
+  o.form = verbalizer_form_from_name(io::get_field<std::string>(j, "form", where), where + ": field 'form'");
+  o.zero_init_down = io::get_field<bool>(j, "zero_init_down", where);
+  o.init_std = io::get_field<double>(j, "init_std", where);
+  check(o.init_std > 0, where, ": field 'init_std': expected > 0");
+  return o;
+}
+
+StudentStepOptions student_step_options(const std::string& step_name, const json& cfg, const std::string& where) {
+  StudentStepOptions o;
+  o.name = canonical_step(step_name);
+  const json& l = cfg.at("loss");
+  const std::string lw = where + ": loss";
+  o.intermediate.op = divergence_op_from_name(io::get_field<std::string>(l, "intermediate_op", lw), lw + ".intermediate_op");
+  o.last.op = divergence_op_from_name(io::get_field<std::string>(l, "last_op", lw), lw + ".last_op");
+  o.intermediate.temperature = o.last.temperature = io::get_field<double>(l, "temperature", lw);
+  check(o.intermediate.temperature > 0, lw, ": field 'temperature': expected > 0");
+  o.intermediate.l2_reduction = o.last.l2_reduction =
+      l2_reduction_from_name(io::get_field<std::string>(l, "l2_reduction", lw), lw + ".l2_reduction");
+  o.intermediate_weight = io::get_field<double>(l, "intermediate_weight", lw);
+  o.last_weight = io::get_field<double>(l, "last_weight", lw);
+  o.ce_weight = io::get_field<double>(l, "ce_weight", lw);
+  o.chunk_tokens = io::get_field<int64_t>(l, "chunk_tokens", lw);
+
+  const json& m = cfg.at("matching");
+  const std::string mw = where + ": matching";
+  o.matching.strategy = matching_strategy_from_name(io::get_field<std::string>(m, "strategy", mw), mw + ".strategy");
+  o.matching.bottom_k = io::get_field<int64_t>(m, "bottom_k", mw);
+  o.matching.search_band = io::get_field<bool>(m, "search_band", mw);
+  o.matching.order_preservation = io::get_field<bool>(m, "order_preservation", mw);
+  o.matching.adaptive_temperature = io::get_field<bool>(m, "adaptive_temperature", mw);
+  o.matching.temperature_rule =
+      temperature_rule_from_name(io::get_field<std::string>(m, "temperature_rule", mw), mw + ".temperature_rule");
+  o.matching.temperature_scale = io::get_field<double>(m, "temperature_scale", mw);
+  o.matching.temperature_eps = io::get_field<double>(m, "temperature_eps", mw);
+  o.matching.fixed_temperature = io::get_field<double>(m, "fixed_temperature", mw);
+  o.matching_seed = io::get_field<uint64_t>(m, "seed", mw);
+
+  auto finetune = io::get_field<std::string>(cfg, "finetune", where);
+  check(finetune == "lora" || finetune == "full", where, ": field 'finetune': expected \"lora\" or \"full\", got \"",
+        finetune, "\"");
+  o.use_lora = finetune == "lora";
+  o.lora = model::LoraConfig::from_json(cfg.at("lora"), where + ": lora");
+  o.full_trainable.clear();
+  for (auto& p : io::get_field<std::vector<std::string>>(cfg, "full_trainable", where))
+    o.full_trainable.push_back(model::part_from_name(p));
+  o.train_verbalizers = io::get_field<bool>(cfg, "train_verbalizers", where);
+  o.validate(where);
+  return o;
+}
+
+json resolve_step_config(const std::string& step_name, const json& content, const std::vector<std::string>& overrides,
+                         const std::string& where) {
+  const std::string step = canonical_step(step_name);
+  json cfg = io::merge_with_defaults(step_defaults(step), content, where);
+  io::apply_overrides(cfg, overrides);
+  train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");  // validate early
+  if (step == "verbalize") {
+    target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers");
+    verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
+  } else {
+    student_step_options(step, cfg, where);
+  }
+  return cfg;
+}
+
+}  // namespace vlsi::distill

@@ -1,0 +1,62 @@
+#include "vlsi/distill/step_support.h"
+
+#include "vlsi/io/error.h"
+#include "vlsi/train/lm_loss.h"
+
+namespace vlsi::distill {
+
+torch::Device device_of(const model::VlmForConditionalGeneration& model) {
+  return model->parameters().front().device();
+}
+
+void freeze(const VerbalizedModel& m) {
+  for (auto& p : m.model->parameters()) p.set_requires_grad(false);
+  if (!m.verbalizers.is_empty())
+    for (auto& p : m.verbalizers->parameters()) p.set_requires_grad(false);
+}
+
+LogitSource normed_output_source(const model::VlmForConditionalGeneration& model) {
+  LogitSource s;
+  auto m = model.ptr();
+  s.logits = [m](const torch::Tensor& normed) { return m->lm_head(normed); };
+  s.parameters = {m->lm_head_weight()};
+  return s;
+}
+
+std::vector<LogitSource> verbalizer_sources(const VerbalizerSet& set) {
+  std::vector<LogitSource> out;
+  for (const auto& v : set->verbalizers()) out.push_back(verbalizer_source(v));
+  return out;
+}
+
+std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor>& layer_hidden_states,
+                                                 const std::vector<int64_t>& layers, const torch::Tensor& labels) {
+  std::vector<torch::Tensor> rows;
+  for (auto l : layers) {
+    check(l >= 0 && l < int64_t(layer_hidden_states.size()), "target layer ", l, " is outside the model's ",
+          layer_hidden_states.size(), " decoder layers");
+    rows.push_back(train::select_answer_tokens(layer_hidden_states[l], labels).hidden);
+  }
+  return rows;
+}
+
+VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& model, const std::string& dir) {
+  VerbalizerSetExpectation expect;
+  expect.hidden_size = model->config().text_config.hidden_size;
+  expect.num_layers = model->config().text_config.num_hidden_layers;
+  auto set = load_verbalizer_set(dir, output_head_of(model), expect);
+  set->to(device_of(model));
+  return set;
+}
+
+void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir) {
+  VerbalizerSetExpectation expect;
+  expect.hidden_size = set->hidden_size();
+  expect.target_layers = set->target_layers();
+  auto loaded = load_verbalizer_set(dir, set->verbalizers().front()->head(), expect);
+  auto src = loaded->named_parameters();
+  torch::NoGradGuard no_grad;
+  for (auto& p : set->named_parameters()) p.value().copy_(src[p.key()]);
+}
+
+}  // namespace vlsi::distill

@@ -1,0 +1,47 @@
+#pragma once
+// Small pieces the VLsI training steps share: a backbone with its verbalizers,
+// freezing, the logit source of a model's own output, answer-token rows of
+// several layers, and in-place restores (a resumed run's optimizer holds the
+// parameter tensors, so checkpoints are copied INTO them, never swapped).
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "vlsi/distill/chunked_divergence.h"
+#include "vlsi/distill/verbalizer_set.h"
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::distill {
+
+// A backbone and the verbalizers of its target layers (null where a step needs none).
+struct VerbalizedModel {
+  model::VlmForConditionalGeneration model{nullptr};
+  VerbalizerSet verbalizers{nullptr};
+  std::string model_dir;  // where the backbone was loaded from (for logs and adapter configs)
+};
+
+torch::Device device_of(const model::VlmForConditionalGeneration& model);
+
+// requires_grad = false on every parameter (and on the verbalizers, when set).
+void freeze(const VerbalizedModel& m);
+
+// The model's own output: logits = lm_head(hidden AFTER the final norm), i.e.
+// applied to VlmOutput::last_hidden_state rows.
+LogitSource normed_output_source(const model::VlmForConditionalGeneration& model);
+
+// One LogitSource per verbalizer, in target order.
+std::vector<LogitSource> verbalizer_sources(const VerbalizerSet& set);
+
+// Answer rows [N, H] of decoder layer outputs `layers` (0-based), with the usual
+// next-token shift (train::select_answer_tokens), in the order given.
+std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor>& layer_hidden_states,
+                                                 const std::vector<int64_t>& layers, const torch::Tensor& labels);
+
+// Loads the verbalizers saved in `dir` and copies them into `set` (same layers and shapes).
+void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir);
+
+// Loads the verbalizers of `dir` for `model` (validated against its width and depth).
+VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& model, const std::string& dir);
+
+}  // namespace vlsi::distill

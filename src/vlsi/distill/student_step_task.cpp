@@ -1,0 +1,194 @@
+#include "vlsi/distill/student_step_task.h"
+
+#include <algorithm>
+
+#include "vlsi/distill/target_layers.h"
+#include "vlsi/distill/token_cross_entropy.h"
+#include "vlsi/io/error.h"
+#include "vlsi/io/safetensors.h"
+#include "vlsi/io/safetensors_sharded.h"
+#include "vlsi/model/model_io.h"
+#include "vlsi/train/lm_loss.h"
+#include "vlsi/train/sft_task.h"
+
+namespace vlsi::distill {
+namespace {
+
+// Metric name of a divergence op: "kl" for kld (the paper's word), else the op's name.
+std::string metric_op(DivergenceOp op) { return op == DivergenceOp::Kld ? "kl" : divergence_op_name(op); }
+
+}  // namespace
+
+void StudentStepOptions::validate(const std::string& where) const {
+  check(intermediate_weight >= 0 && last_weight >= 0 && ce_weight >= 0, where,
+        ": loss weights must be >= 0");
+  bool any = (matches_layers() && intermediate_weight > 0) || (last.op != DivergenceOp::None && last_weight > 0) ||
+             ce_weight > 0;
+  check(any, where, ": no loss term is on (intermediate_op, last_op and ce_weight are all off)");
+  check(chunk_tokens >= 1, where, ": field 'chunk_tokens': expected >= 1");
+  check(use_lora || !full_trainable.empty() || train_verbalizers, where, ": nothing to train");
+  matching.validate(where + ": matching");
+}
+
+StudentStepTask::StudentStepTask(VerbalizedModel student, std::optional<VerbalizedModel> teacher,
+                                 StudentStepOptions options)
+    : student_(std::move(student)),
+      teacher_(std::move(teacher)),
+      options_(std::move(options)),
+      matcher_(options_.matching, options_.matching_seed) {
+  const std::string where = options_.name + " step";
+  options_.validate(where);
+  check(!options_.needs_teacher() || teacher_.has_value(), where, ": the loss needs a teacher model");
+  if (options_.matches_layers()) {
+    check(!student_.verbalizers.is_empty(), where, ": the intermediate op needs the student's verbalizers");
+    check(!teacher_->verbalizers.is_empty(), where, ": the intermediate op needs the teacher's verbalizers");
+    student_layers_ = student_.verbalizers->target_layers();
+    teacher_layers_ = teacher_->verbalizers->target_layers();
+    check_teacher_has_more_targets(teacher_layers_, student_layers_, where);
+  }
+  if (teacher_) {
+    check(teacher_->model->config().text_config.vocab_size > 0, where, ": teacher has no vocabulary");
+    freeze(*teacher_);
+    teacher_->model->eval();
+  }
+  if (options_.train_verbalizers)
+    check(!student_.verbalizers.is_empty(), where, ": train_verbalizers is on but the student has no verbalizers");
+  if (options_.use_lora && !model::has_lora(student_.model)) model::add_lora(student_.model, options_.lora);
+}
+
+std::vector<torch::Tensor> StudentStepTask::trainable_parameters() {
+  freeze(student_);
+  std::vector<torch::Tensor> params;
+  if (options_.use_lora) {
+    params = model::lora_parameters(student_.model);
+  } else {
+    for (auto part : options_.full_trainable) {
+      student_.model->set_trainable(part, true);
+      for (auto& p : student_.model->parameters_of(part)) params.push_back(p);
+    }
+  }
+  if (options_.train_verbalizers)
+    for (auto& p : student_.verbalizers->parameters()) params.push_back(p);
+  for (auto& p : params) p.set_requires_grad(true);
+  return params;
+}
+
+void StudentStepTask::set_training(bool training) {
+  student_.model->train(training);
+  if (!student_.verbalizers.is_empty()) student_.verbalizers->train(training && options_.train_verbalizers);
+  if (teacher_) teacher_->model->eval();
+}
+
+train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
+  data::Batch b = train::batch_to(cpu_batch, device_of(student_.model));
+  model::ForwardOptions fo;
+  fo.compute_logits = false;
+  fo.output_layer_hidden_states = options_.matches_layers();
+
+  std::vector<torch::Tensor> teacher_rows;
+  torch::Tensor teacher_final;
+  if (teacher_) {
+    torch::NoGradGuard no_grad;
+    auto tb = train::batch_to(cpu_batch, device_of(teacher_->model));
+    auto tout = teacher_->model->forward(tb.input_ids, tb.pixel_values, tb.attention_mask, fo);
+    if (options_.matches_layers()) teacher_rows = answer_rows_of_layers(tout.layer_hidden_states, teacher_layers_, tb.labels);
+    teacher_final = train::select_answer_tokens(tout.last_hidden_state, tb.labels).hidden;
+  }
+  auto sout = student_.model->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+  auto final_sel = train::select_answer_tokens(sout.last_hidden_state, b.labels);
+  check(final_sel.targets.numel() > 0, options_.name, " step: the batch has no answer tokens (every label is -100)");
+  auto to_student = [&](const torch::Tensor& t) { return t.to(final_sel.hidden.device()); };
+
+  train::LossOutput r;
+  torch::Tensor loss = torch::zeros({}, final_sel.hidden.options().requires_grad(false));
+  if (options_.matches_layers()) {
+    auto student_rows = answer_rows_of_layers(sout.layer_hidden_states, student_layers_, b.labels);
+    for (auto& t : teacher_rows) t = to_student(t);
+    auto tsrc = verbalizer_sources(teacher_->verbalizers);
+    auto ssrc = verbalizer_sources(student_.verbalizers);
+    std::vector<torch::Tensor> detached;
+    for (auto& s : student_rows) detached.push_back(s.detach());
+    auto d = divergence_matrix(teacher_rows, tsrc, detached, ssrc, options_.intermediate, options_.chunk_tokens);
+    LayerMatch match = matcher_.match(d);
+    torch::Tensor inter;
+    for (size_t i = 0; i < student_rows.size(); ++i) {
+      int64_t j = match.teacher_index[i];
+      auto pair = pair_divergence(teacher_rows[j], tsrc[j], student_rows[i], ssrc[i], options_.intermediate,
+                                  options_.chunk_tokens);
+      r.metrics[metric_op(options_.intermediate.op) + "_layer_" + std::to_string(student_layers_[i])] =
+          pair.item<double>();
+      inter = inter.defined() ? inter + pair : pair;
+    }
+    r.metrics["loss_intermediate"] = inter.item<double>();
+    loss = loss + options_.intermediate_weight * inter;
+    auto ev = layer_match_to_json(match);
+    r.events = {{"matched", ev["teacher_index"]}, {"temperature", ev["temperature"]}};
+  }
+  if (options_.last.op != DivergenceOp::None) {
+    auto last = pair_divergence(to_student(teacher_final), normed_output_source(teacher_->model), final_sel.hidden,
+                                normed_output_source(student_.model), options_.last, options_.chunk_tokens);
+    r.metrics["loss_last"] = last.item<double>();
+    loss = loss + options_.last_weight * last;
+  }
+  if (options_.ce_weight > 0) {
+    auto ce = token_cross_entropy(final_sel.hidden, normed_output_source(student_.model), final_sel.targets,
+                                  options_.chunk_tokens);
+    r.metrics["loss_ce"] = ce.item<double>();
+    loss = loss + options_.ce_weight * ce;
+  }
+  r.loss = loss;
+  r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
+  return r;
+}
+
+double StudentStepTask::evaluate_ce(const std::vector<data::Batch>& batches) {
+  torch::NoGradGuard no_grad;
+  double sum = 0.0;
+  for (const auto& cpu_batch : batches) {
+    auto b = train::batch_to(cpu_batch, device_of(student_.model));
+    model::ForwardOptions fo;
+    fo.compute_logits = false;
+    auto out = student_.model->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+    sum += train::causal_lm_loss(out.last_hidden_state, b.labels, [&](const torch::Tensor& h) {
+             return student_.model->lm_head(h);
+           }).item<double>();
+  }
+  return batches.empty() ? 0.0 : sum / double(batches.size());
+}
+
+void StudentStepTask::save(const std::string& dir) const {
+  if (options_.use_lora) {
+    model::save_lora_adapter(student_.model, dir + "/adapter", student_.model_dir);
+  } else {
+    model::SaveOptions so;
+    so.tokenizer_json = options_.tokenizer_json;
+    model::save_model(student_.model, dir + "/model", so);
+  }
+  if (!student_.verbalizers.is_empty()) save_verbalizer_set(student_.verbalizers, dir + "/verbalizers");
+  if (options_.matches_layers()) torch::save(matcher_.generator_state(), dir + "/matcher_rng.pt");
+}
+
+void StudentStepTask::load(const std::string& dir) {
+  torch::NoGradGuard no_grad;
+  if (options_.use_lora) {
+    const std::string path = dir + "/adapter/" + model::kAdapterWeightsFile;
+    auto stored = io::load_safetensors(path);
+    for (auto& [name, t] : model::named_lora_parameters(student_.model)) {
+      auto it = stored.find(name);
+      check(it != stored.end() && it->second.sizes() == t.sizes(), path, ": missing or mis-shaped tensor ", name,
+            " (the checkpoint is not of this run's adapter)");
+      t.copy_(it->second);
+    }
+  } else {
+    io::CheckpointReader reader(dir + "/model");
+    model::load_weights(student_.model, reader);
+  }
+  if (!student_.verbalizers.is_empty()) restore_verbalizers_in_place(student_.verbalizers, dir + "/verbalizers");
+  if (options_.matches_layers()) {
+    torch::Tensor state;
+    torch::load(state, dir + "/matcher_rng.pt");
+    matcher_.set_generator_state(state);
+  }
+}
+
+}  // namespace vlsi::distill

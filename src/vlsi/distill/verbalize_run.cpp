@@ -1,0 +1,79 @@
+// vlsi train verbalize: the verbalization step as a run folder (step_run.h).
+#include <cstdio>
+
+#include "vlsi/distill/step_config.h"
+#include "vlsi/distill/step_run.h"
+#include "vlsi/distill/verbalize_task.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/model_io.h"
+#include "vlsi/train/model_setup.h"
+#include "vlsi/train/run_data.h"
+#include "vlsi/train/run_folder.h"
+#include "vlsi/train/trainer.h"
+
+namespace vlsi::distill {
+using io::json;
+
+json run_step(const std::string& step, const json& config, bool resume) {
+  return canonical_step(step) == "verbalize" ? run_verbalize(config, resume) : run_student_step(step, config, resume);
+}
+
+json run_verbalize(const json& cfg, bool resume) {
+  const std::string where = "verbalize config";
+  const std::string out = io::get_field<std::string>(cfg, "out", where);
+  if (auto done = train::open_run_folder(out, cfg, resume, "verbalize")) return *done;
+
+  auto tc = train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
+  train::set_compute_threads(tc.threads);
+  const std::string model_dir = io::get_field<std::string>(cfg, "model", where);
+  check(!model_dir.empty(), where, ": field 'model': expected the model folder whose verbalizers to train");
+  std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
+  if (tok_path.empty()) tok_path = model_dir + "/tokenizer.json";
+  auto tok = text::Tokenizer::from_file(tok_path);
+
+  model::LoadOptions lo;
+  lo.device = torch::Device(io::get_field<std::string>(cfg, "device", where));
+  VerbalizedModel vm;
+  vm.model_dir = model_dir;
+  vm.model = model::load_model(model_dir, lo);
+  train::check_tokenizer_matches(vm.model->config(), tok, model_dir);
+  const auto& text = vm.model->config().text_config;
+  auto layers = resolve_target_layers(target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers"),
+                                      text.num_hidden_layers, where + ": target_layers");
+  const std::string init_from = io::get_field<std::string>(cfg, "init_from", where);
+  if (!init_from.empty()) {
+    vm.verbalizers = load_verbalizers_for(vm.model, init_from);
+    check(vm.verbalizers->target_layers() == layers, init_from, ": verbalizers of layers [",
+          format_layers(vm.verbalizers->target_layers()), "] but target_layers resolves to [", format_layers(layers), "]");
+  } else {
+    auto vo = verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
+    auto seed = io::get_field<uint64_t>(cfg["verbalizer"], "seed", where + ": verbalizer");
+    vm.verbalizers = VerbalizerSet(layers, text.hidden_size, output_head_of(vm.model), vo, seed);
+    vm.verbalizers->to(lo.device);
+  }
+  std::fprintf(stderr, "[verbalize] %s: target layers [%s] of %lld\n", model_dir.c_str(),
+               format_layers(layers).c_str(), static_cast<long long>(text.num_hidden_layers));
+
+  train::RunData data(cfg["data"], tok, vm.model->config(), tc, where + ": data");
+  VerbalizeOptions opts;
+  opts.chunk_tokens = io::get_field<int64_t>(cfg, "chunk_tokens", where);
+  VerbalizeTask task(vm, opts);
+  train::Trainer trainer(tc, out, "verbalize");
+  const auto& val = data.val_batches();
+  if (!val.empty()) trainer.set_validation([&] { return task.evaluate(val); });
+  auto stream = data.stream();
+  auto r = trainer.run(task, stream, resume);
+  data.report_skipped();
+
+  const std::string verb_dir = out + "/verbalizers";
+  task.save(verb_dir);
+  json summary = train::train_result_summary(r, tc.seed);
+  summary["step"] = "verbalize";
+  summary["model"] = model_dir;
+  summary["target_layers"] = layers;
+  summary["verbalizers"] = verb_dir;
+  train::finish_run_folder(out, summary);
+  return summary;
+}
+
+}  // namespace vlsi::distill

@@ -1,0 +1,91 @@
+#include "vlsi/train/run_data.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "vlsi/data/record.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/train/model_setup.h"
+
+namespace vlsi::train {
+namespace fs = std::filesystem;
+using io::json;
+
+json data_defaults() {
+  return {{"train", ""},         {"val", ""},       {"images", ""},  {"max_length", 512},
+          {"bad_records", "fail"}, {"system_prompt", false}, {"prefetch", 4}};
+}
+
+namespace {
+
+struct DataSpec {
+  std::string train, val, images;
+  data::ChatFormat format;
+  data::BadRecordPolicy policy;
+  int64_t prefetch;
+};
+
+DataSpec data_spec(const json& d, const std::string& where) {
+  DataSpec s;
+  s.train = io::get_field<std::string>(d, "train", where);
+  check(!s.train.empty(), where, ": field 'data.train': expected a JSON/JSONL file, got an empty string");
+  s.val = io::get_field<std::string>(d, "val", where);
+  s.images = io::get_field<std::string>(d, "images", where);
+  if (s.images.empty()) s.images = (fs::path(s.train).parent_path() / "images").string();
+  s.format.max_length = io::get_field<int64_t>(d, "max_length", where);
+  s.format.add_default_system = io::get_field<bool>(d, "system_prompt", where);
+  s.policy = data::parse_bad_record_policy(io::get_field<std::string>(d, "bad_records", where));
+  s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
+  return s;
+}
+
+data::RecordSet load_split(const std::string& path, const DataSpec& s) {
+  data::RecordLoadOptions o;
+  o.image_dir = s.images;
+  o.policy = s.policy;
+  auto set = data::load_records(path, o);
+  std::fprintf(stderr, "%s\n", set.report.summary().c_str());
+  check(!set.records.empty(), path, ": no usable records");
+  return set;
+}
+
+}  // namespace
+
+RunData::RunData(const json& data_cfg, const text::Tokenizer& tok, const model::VlmConfig& model_cfg,
+                 const TrainerConfig& tc, const std::string& where) {
+  DataSpec ds = data_spec(data_cfg, where);
+  ds.format.num_image_tokens = model_cfg.image_tokens_per_image();
+  auto transform = image_transform_for(model::ImageProcessorConfig::for_model(model_cfg));
+  data::SampleEncoder encoder(tok, ds.format);
+  data::LoaderOptions lo;
+  lo.batch_size = tc.batch_size;
+  lo.seed = tc.seed;
+  lo.prefetch_batches = ds.prefetch;
+  lo.policy = ds.policy;
+  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, transform, encoder, lo);
+  if (!ds.val.empty()) {
+    data::LoaderOptions vo = lo;
+    vo.shuffle = false;
+    data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, transform, encoder, vo);
+    int64_t n = tc.val_batches > 0 ? std::min(tc.val_batches, val_loader.steps_per_epoch()) : val_loader.steps_per_epoch();
+    for (int64_t i = 0; i < n; ++i) val_.push_back(val_loader.next());
+  }
+}
+
+BatchStream RunData::stream() {
+  BatchStream s;
+  data::DataLoader* loader = train_.get();
+  s.next = [loader] { return loader->next(); };
+  s.state = [loader] { return loader->position().to_json(); };
+  s.restore = [loader](const json& j) {
+    loader->seek(data::LoaderPosition::from_json(j, "trainer_state.json: data"));
+  };
+  return s;
+}
+
+void RunData::report_skipped() const {
+  if (!train_->skipped().empty()) std::fprintf(stderr, "%s\n", train_->skipped_summary().c_str());
+}
+
+}  // namespace vlsi::train

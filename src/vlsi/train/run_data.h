@@ -1,0 +1,40 @@
+#pragma once
+// The data side of a config-driven training run (SFT and every VLsI step): the
+// "data" config block, the training loader as a resumable BatchStream, and a
+// fixed list of validation batches.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vlsi/data/loader.h"
+#include "vlsi/model/config.h"
+#include "vlsi/text/tokenizer.h"
+#include "vlsi/train/train_config.h"
+#include "vlsi/train/trainer.h"
+
+namespace vlsi::train {
+
+// {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch"} with defaults.
+nlohmann::json data_defaults();
+
+class RunData {
+ public:
+  // `data_cfg` is a resolved "data" block; batches are shaped for `model_cfg`
+  // (image size, image tokens). Batch size, seed and validation batch count come from `tc`.
+  RunData(const nlohmann::json& data_cfg, const text::Tokenizer& tok, const model::VlmConfig& model_cfg,
+          const TrainerConfig& tc, const std::string& where);
+
+  // next/state/restore over the training loader (the order resumes exactly).
+  BatchStream stream();
+  // Validation batches (empty without data.val).
+  const std::vector<data::Batch>& val_batches() const { return val_; }
+  // Prints the loader's skipped-sample summary, if any.
+  void report_skipped() const;
+
+ private:
+  std::unique_ptr<data::DataLoader> train_;
+  std::vector<data::Batch> val_;
+};
+
+}  // namespace vlsi::train
