@@ -15,6 +15,7 @@
 #include "../cli/cli_runner.h"
 #include "step_fixture.h"
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
 #include "vlsi/model/lora_model.h"
 
 using namespace vlsi;
@@ -128,7 +129,7 @@ TEST(DistillCli, WholeRecipeRunsAndResumesAfterKill) {
   auto a = io::load_safetensors(dir + "/merged/model.safetensors");
   auto b = io::load_safetensors(dir + "/run/interact/model/model.safetensors");
   for (auto& [name, t] : a) EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-6, 1e-6)) << name;
-  fs::remove_all(dir);
+  io::remove_tree(dir);  // POSIX: std::filesystem::remove_all crashes with PyTorch 2.x binaries
 }
 
 TEST(DistillCli, SingleStepsFromTheCommandLine) {
@@ -158,5 +159,5 @@ TEST(DistillCli, SingleStepsFromTheCommandLine) {
                                  "/student\"' --set teacher.model='\"" + dir + "/teacher\"'" + common);
   EXPECT_EQ(i.code, 1);  // no verbalizers yet
   EXPECT_NE(i.output.find("verbalize"), std::string::npos) << i.output;
-  fs::remove_all(dir);
+  io::remove_tree(dir);  // POSIX: std::filesystem::remove_all crashes with PyTorch 2.x binaries
 }
