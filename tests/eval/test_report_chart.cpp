@@ -29,7 +29,12 @@ TEST(ReportChart, KnownSeriesPointCountAndBounds) {
   ChartSeries s{"y = x^2", {}};
   for (int x = 10; x >= 0; --x) s.points.push_back({double(x), double(x * x)});  // unsorted on purpose
   chart.series.push_back(s);
-  ChartLayout layout;  // 600 wide, plot 64..584 x 28..268
+  ChartLayout layout;
+  layout.width = 600;
+  layout.margin_left = 64;
+  layout.margin_right = 16;  // plot area 64..584 x 28..268
+  layout.margin_top = 28;
+  layout.plot_height = 240;
   std::string svg = render_line_chart_svg(chart, layout);
   auto lines = polylines(svg);
   ASSERT_EQ(lines.size(), 1u);
@@ -94,6 +99,12 @@ TEST(ReportChart, NumberFormatsAndTicks) {
   EXPECT_EQ(format_number(0.25), "0.25");
   EXPECT_EQ(format_number(1e-5), "1e-05");
   EXPECT_EQ(format_number(0), "0");
+  EXPECT_EQ(format_tick(1000.5, 0.5), "1000.5");
+  EXPECT_EQ(format_tick(1001, 0.5), "1001.0");
+  EXPECT_EQ(format_tick(0.5, 0.25), "0.50");
+  EXPECT_EQ(format_tick(40000, 20000), "40000");
+  EXPECT_EQ(format_tick(1.06e-4, 2e-6), "1.06e-04");
+  EXPECT_EQ(format_tick(-1e-17, 0.2), "0.0");
   auto ticks = nice_ticks(0, 1, 5);
   ASSERT_EQ(ticks.size(), 6u);
   EXPECT_DOUBLE_EQ(ticks[1], 0.2);

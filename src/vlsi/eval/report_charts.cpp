@@ -122,8 +122,8 @@ bool stage_match_heatmaps(const StageMetrics& stage, StageHeatmaps* out) {
     m->row_labels = row_labels;
     m->col_labels = col_labels;
   }
-  out->start.title = stage.name + ": matched teacher layer, first 10% of steps";
-  out->end.title = stage.name + ": matched teacher layer, last 10% of steps";
+  out->start.title = "start: first 10% of steps";
+  out->end.title = "end: last 10% of steps";
   return true;
 }
 

@@ -58,9 +58,10 @@ void heat_color(double share, uint8_t rgb[3]) {
 }
 
 std::string render_heatmap_svg(const MatchHeatmap& map) {
-  const int cell = 34, left = 56, top = 44;
+  const int cell = 34, left = 56, top = 58;
   const int rows = int(map.share.size()), cols = rows ? int(map.share[0].size()) : 0;
-  const int width = left + cols * cell + 16, height = top + rows * cell + 40;
+  // Wide enough for the footer lines even when the matrix is small.
+  const int width = std::max(left + cols * cell + 16, 300), height = top + rows * cell + 46;
   std::ostringstream o;
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" width=\"" << width << "\" height=\"" << height
     << "\" viewBox=\"0 0 " << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"10\">\n";
@@ -93,8 +94,9 @@ std::string render_heatmap_svg(const MatchHeatmap& map) {
     }
     o << "\n";
   }
-  o << "<text x=\"4\" y=\"" << top + rows * cell + 16 << "\">rows: student target layer; cells: % of micro-batches "
-    << "matched (steps " << map.first_step << "-" << map.last_step << ", " << map.events << " micro-batches)</text>\n";
+  o << "<text x=\"4\" y=\"" << top + rows * cell + 16 << "\">rows: student target layer; cells: % matched</text>\n";
+  o << "<text x=\"4\" y=\"" << top + rows * cell + 32 << "\">steps " << map.first_step << "-" << map.last_step << ", "
+    << map.events << " micro-batches</text>\n";
   o << "</svg>";
   return o.str();
 }

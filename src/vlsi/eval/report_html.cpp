@@ -15,7 +15,7 @@ namespace vlsi::eval {
 namespace {
 
 const char* kStyle = R"(
-body{font-family:sans-serif;margin:24px auto;max-width:1320px;color:#222;background:#fff}
+body{font-family:sans-serif;margin:16px auto;padding:0 8px;max-width:1240px;color:#222;background:#fff}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}
 h3{font-size:15px;margin-top:20px}h4{font-size:14px}
 nav a{margin-right:14px}

@@ -77,6 +77,28 @@ std::string format_number(double v) {
   return buf;
 }
 
+std::string format_tick(double v, double spacing) {
+  if (!(spacing > 0) || !std::isfinite(spacing)) return format_number(v);
+  char buf[64];
+  if (spacing < 1e-4 || std::max(std::abs(v), spacing) >= 1e9) {
+    const double spacing_exp = std::floor(std::log10(spacing));
+    const double mantissa = spacing / std::pow(10.0, spacing_exp);  // 2.5 for 2.5e-6: one more digit
+    int digits = std::max(0, int(std::floor(std::log10(std::max(std::abs(v), spacing))) - spacing_exp)) +
+                 (std::abs(mantissa - std::round(mantissa)) > 1e-6 ? 1 : 0);
+    std::snprintf(buf, sizeof buf, "%.*e", std::min(digits, 12), v);
+    return buf;
+  }
+  int decimals = std::max(0, int(std::ceil(-std::log10(spacing) - 1e-9)));
+  // 0.25 needs two decimals, 2.5 one: add until the spacing is exact.
+  while (decimals < 12) {
+    double scaled = spacing * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) break;
+    ++decimals;
+  }
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::abs(v) < spacing * 1e-9 ? 0.0 : v);
+  return buf;
+}
+
 std::string series_color(size_t i, size_t n, bool sequential) {
   static const char* kDistinct[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -133,9 +155,14 @@ std::string render_line_chart_svg(const LineChart& chart, const ChartLayout& lay
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return top + ph - (y - y0) / (y1 - y0) * ph; };
 
-  const int per_row = std::max(1, int(pw / 120));
+  // Legend items as wide as the longest name (about 6.5 px per character at 11 px).
+  size_t longest = 0;
+  for (const ChartSeries& s : chart.series) longest = std::max(longest, s.name.size());
+  const double item_width = std::clamp(28.0 + 6.5 * double(longest), 90.0, pw);
+  const int per_row = std::max(1, int(pw / item_width));
   const int legend_rows = chart.series.size() > 1 ? int((chart.series.size() + per_row - 1) / per_row) : 0;
-  const int height = layout.margin_top + layout.plot_height + layout.margin_bottom + legend_rows * 16;
+  const int legend_top = layout.margin_top + layout.plot_height + layout.margin_bottom + 8;  // below the x label
+  const int height = legend_top + legend_rows * 16 - (legend_rows ? 4 : 8);
 
   std::ostringstream o;
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" << layout.width << "\" height=\"" << height
@@ -150,12 +177,13 @@ std::string render_line_chart_svg(const LineChart& chart, const ChartLayout& lay
     o << "<line x1=\"" << coord(left) << "\" x2=\"" << coord(left + pw) << "\" y1=\"" << coord(py(t)) << "\" y2=\""
       << coord(py(t)) << "\" stroke=\"#e0e0e0\"/>";
     o << "<text x=\"" << coord(left - 4) << "\" y=\"" << coord(py(t) + 4) << "\" text-anchor=\"end\">"
-      << format_number(t) << "</text>\n";
+      << format_tick(t, ystep) << "</text>\n";
   }
+  const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 0;
   for (double t : xt) {
     if (t < x0 - 1e-9 || t > x1 + 1e-9) continue;
     o << "<text x=\"" << coord(px(t)) << "\" y=\"" << coord(top + ph + 14) << "\" text-anchor=\"middle\">"
-      << format_number(t) << "</text>\n";
+      << format_tick(t, xstep) << "</text>\n";
   }
   o << "<text x=\"" << coord(left + pw / 2) << "\" y=\"" << coord(top + ph + 30) << "\" text-anchor=\"middle\">"
     << html_escape(chart.x_label) << "</text>\n";
@@ -181,7 +209,7 @@ std::string render_line_chart_svg(const LineChart& chart, const ChartLayout& lay
             << color << "\"/>";
     }
     if (legend_rows > 0) {
-      double lx = left + double(i % per_row) * 120, ly = top + ph + layout.margin_bottom + double(i / per_row) * 16;
+      double lx = left + double(i % per_row) * item_width, ly = legend_top + double(i / per_row) * 16;
       o << "<line x1=\"" << coord(lx) << "\" x2=\"" << coord(lx + 16) << "\" y1=\"" << coord(ly - 4) << "\" y2=\""
         << coord(ly - 4) << "\" stroke=\"" << color << "\" stroke-width=\"2\""
         << (s.dashed ? " stroke-dasharray=\"4,2\"" : "") << "/>";

@@ -29,8 +29,8 @@ struct LineChart {
 struct ChartLayout {
   int width = 600;
   int plot_height = 240;  // the legend adds rows below
-  int margin_left = 64;
-  int margin_right = 16;
+  int margin_left = 76;  // room for tick labels like 1.06e-04 beside the rotated axis label
+  int margin_right = 24;  // room for the last x tick label
   int margin_top = 28;
   int margin_bottom = 40;
   size_t max_points = 1000;  // per series
@@ -43,8 +43,11 @@ std::vector<CurvePoint> downsample_min_max(std::vector<CurvePoint> points, size_
 // Round tick values covering [lo, hi] (about `target` of them).
 std::vector<double> nice_ticks(double lo, double hi, int target = 5);
 
-// A short label for a tick or table number: 0.2886, 474.6, 10943, 1e-05.
+// A short label for a table number: 0.2886, 474.6, 10943, 1e-05.
 std::string format_number(double v);
+// A tick label with as many decimals as the tick spacing needs (1000.5 and
+// 1001 stay apart; spacing below 1e-4 switches to 1.06e-04 notation).
+std::string format_tick(double v, double spacing);
 
 // <svg ...>...</svg>: one <polyline> per series with at least one point, inside
 // the plot area [margin_left, width - margin_right] x [margin_top, margin_top + plot_height].
