@@ -13,6 +13,7 @@ void register_train_commands(CLI::App& app);      // vlsi train sft|verbalize|in
 void register_distill_command(CLI::App& app);     // vlsi distill
 void register_lora_commands(CLI::App& app);       // vlsi lora merge
 void register_eval_commands(CLI::App& app);       // vlsi eval
+void register_generate_commands(CLI::App& app);   // vlsi generate|chat|verbalize
 void register_demo_command(CLI::App& app);        // vlsi demo
 void register_report_command(CLI::App& app);      // vlsi report
 

@@ -1,0 +1,95 @@
+#include "vlsi/cli/chat_model.h"
+
+#include <filesystem>
+
+#include "vlsi/model/model_io.h"
+#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/train/model_setup.h"
+#include "vlsi/train/trainer.h"
+
+namespace vlsi::cli {
+namespace fs = std::filesystem;
+namespace {
+
+model::VlmForConditionalGeneration load_for_inference(const std::string& dir, const std::string& device) {
+  model::LoadOptions lo;
+  lo.device = torch::Device(device);
+  auto net = model::load_model(dir, lo);
+  net->eval();
+  return net;
+}
+
+data::SampleEncoder encoder_for(const std::string& dir, const model::VlmConfig& config) {
+  std::string tok_path = (fs::path(dir) / "tokenizer.json").string();
+  check(fs::exists(tok_path), dir, ": model folder has no tokenizer.json");
+  auto tok = text::Tokenizer::from_file(tok_path);
+  train::check_tokenizer_matches(config, tok, dir);
+  data::ChatFormat fmt;  // as evaluation encodes prompts
+  fmt.num_image_tokens = config.image_tokens_per_image();
+  return data::SampleEncoder(tok, fmt);
+}
+
+}  // namespace
+
+ChatModel::ChatModel(const std::string& dir, const std::string& device)
+    : dir_(dir),
+      model_(load_for_inference(dir, device)),
+      encoder_(encoder_for(dir, model_->config())),
+      transform_(train::image_transform_for(model::ImageProcessorConfig::load(dir))) {}
+
+ChatModel::Prompt ChatModel::encode(const std::vector<data::Turn>& turns, const std::vector<std::string>& images) const {
+  data::Record r;
+  r.id = "prompt";
+  r.location = "prompt";
+  r.images = images;
+  r.conversations = turns;
+  r.conversations.push_back({data::Role::gpt, ""});  // encode_prompt stops before the last answer
+  data::PromptSample ps = encoder_.encode_prompt(r);
+  check(ps.num_images == images.size(), "prompt: ", images.size(), " image(s) given but the turns have ",
+        ps.num_images, " image placeholder(s)");
+  return {ps.input_ids, data::load_record_images(r, "", transform_, ps.num_images)};
+}
+
+infer::GenerationOptions ChatModel::generation_options() const {
+  infer::GenerationOptions o;
+  o.pad_id = encoder_.pad_id();
+  for (const char* stop : {"<|im_end|>", "<|endoftext|>"})
+    if (auto id = tokenizer().token_to_id(stop)) o.stop_ids.push_back(*id);
+  o.tokenizer = &tokenizer();
+  return o;
+}
+
+data::Turn user_turn(const std::string& prompt, bool with_image) {
+  return {data::Role::human, with_image ? std::string(data::kImagePlaceholder) + "\n" + prompt : prompt};
+}
+
+void DecodeFlags::apply(infer::GenerationOptions& o) const {
+  train::set_compute_threads(threads);
+  o.max_new_tokens = max_new_tokens;
+  o.sampling.temperature = temperature;
+  o.sampling.top_k = top_k;
+  o.sampling.top_p = top_p;
+  o.sampling.seed = seed;
+  o.num_beams = beams;
+  o.length_penalty = length_penalty;
+  o.stop_strings = stops;
+  o.validate();
+}
+
+void add_decode_flags(CLI::App* cmd, DecodeFlags& f, bool greedy_only) {
+  cmd->add_option("--max-new-tokens", f.max_new_tokens, "answer length limit in tokens")->capture_default_str();
+  if (!greedy_only) {
+    cmd->add_option("--temperature", f.temperature, "sampling temperature (0 = greedy)")->capture_default_str();
+    cmd->add_option("--top-k", f.top_k, "sample only among the K likeliest tokens (0 = no limit)")->capture_default_str();
+    cmd->add_option("--top-p", f.top_p, "sample only among the likeliest tokens reaching probability P")
+        ->capture_default_str();
+    cmd->add_option("--seed", f.seed, "sampling seed (same seed, same answer)")->capture_default_str();
+    cmd->add_option("--beams", f.beams, "beam search with N beams (1 = no beam search)")->capture_default_str();
+    cmd->add_option("--length-penalty", f.length_penalty, "beam score = log p / length^L")->capture_default_str();
+    cmd->add_option("--stop", f.stops, "stop when the answer contains STR (repeatable; STR is not printed)");
+  }
+  cmd->add_option("--device", f.device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--threads", f.threads, "CPU threads (0 = every core)")->capture_default_str();
+}
+
+}  // namespace vlsi::cli

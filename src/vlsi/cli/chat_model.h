@@ -1,0 +1,67 @@
+#pragma once
+// A model folder made ready for interactive use by generate, chat and
+// verbalize: the model, its tokenizer (checked to belong to it), and prompts
+// encoded exactly as training encodes them (SampleEncoder's ChatML, the
+// model's image processor), plus the decoding flags those commands share.
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "vlsi/data/collate.h"
+#include "vlsi/data/record.h"
+#include "vlsi/infer/generate.h"
+#include "vlsi/model/vlm.h"
+
+namespace vlsi::cli {
+
+class ChatModel {
+ public:
+  ChatModel(const std::string& dir, const std::string& device);
+
+  // A conversation of alternating user/assistant turns ending with a user
+  // turn, and its images in order, as ids ending in "<|im_start|>assistant\n"
+  // and pixel values [N, 3, H, W] (undefined without images).
+  struct Prompt {
+    std::vector<int64_t> ids;
+    torch::Tensor pixel_values;
+  };
+  Prompt encode(const std::vector<data::Turn>& turns, const std::vector<std::string>& images) const;
+
+  // Pad id, stop ids (<|im_end|>, <|endoftext|>) and the tokenizer filled in.
+  infer::GenerationOptions generation_options() const;
+
+  const std::string& dir() const { return dir_; }
+  model::VlmForConditionalGeneration& model() { return model_; }
+  const text::Tokenizer& tokenizer() const { return encoder_.tokenizer(); }
+
+ private:
+  std::string dir_;
+  model::VlmForConditionalGeneration model_;
+  data::SampleEncoder encoder_;
+  data::ImageTransform transform_;
+};
+
+// The user turn for `prompt`, with the image placeholder first when it has an image.
+data::Turn user_turn(const std::string& prompt, bool with_image);
+
+// Decoding flags shared by generate, chat and verbalize.
+struct DecodeFlags {
+  int64_t max_new_tokens = 256;
+  double temperature = 0.0;
+  int64_t top_k = 0;
+  double top_p = 1.0;
+  uint64_t seed = 0;
+  int64_t beams = 1;
+  double length_penalty = 1.0;
+  std::vector<std::string> stops;
+  std::string device = "cpu";
+  int64_t threads = 0;
+  void apply(infer::GenerationOptions& o) const;
+};
+// Adds --max-new-tokens, --device, --threads, and unless `greedy_only` the sampling, beam and stop flags.
+void add_decode_flags(CLI::App* cmd, DecodeFlags& flags, bool greedy_only);
+
+void register_verbalize_command(CLI::App& app);  // vlsi verbalize (registered by register_generate_commands)
+
+}  // namespace vlsi::cli
