@@ -6,6 +6,7 @@
 #include <set>
 
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 
@@ -127,10 +128,10 @@ CheckpointWriteResult save_checkpoint(const std::string& folder, const NamedTens
   // single file, and stale shards would confuse a reader of the folder.
   std::set<std::string> keep(result.files.begin(), result.files.end());
   static const std::regex shard_re(R"(model-\d{5}-of-\d{5}\.safetensors)");
-  for (const auto& de : fs::directory_iterator(folder)) {
-    std::string fname = de.path().filename().string();
+  for (const auto& de : list_dir(folder)) {
+    const std::string& fname = de.name;
     bool ours = fname == kSafetensorsWeightsFile || fname == kSafetensorsIndexFile || std::regex_match(fname, shard_re);
-    if (ours && !keep.count(fname)) fs::remove(de.path());
+    if (ours && !keep.count(fname)) std::remove(join(folder, fname).c_str());
   }
   return result;
 }

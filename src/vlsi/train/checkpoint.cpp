@@ -1,10 +1,13 @@
 #include "vlsi/train/checkpoint.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
 #include "vlsi/io/error.h"
 
 namespace vlsi::train {
@@ -29,12 +32,9 @@ int64_t CheckpointManager::step_of(const std::string& dir) {
 
 std::vector<std::string> CheckpointManager::list() const {
   std::vector<std::string> out;
-  if (!fs::is_directory(root_)) return out;
-  for (auto& e : fs::directory_iterator(root_)) {
-    std::string name = e.path().filename().string();
-    if (e.is_directory() && name.rfind("step-", 0) == 0 && name.size() == 13) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
+  if (!io::is_directory(root_)) return out;
+  for (const auto& e : io::list_dir(root_))  // sorted by name, so by step
+    if (e.is_dir && e.name.rfind("step-", 0) == 0 && e.name.size() == 13) out.push_back(io::join_path(root_, e.name));
   return out;
 }
 
@@ -46,20 +46,18 @@ std::optional<std::string> CheckpointManager::latest() const {
 
 std::string CheckpointManager::begin(int64_t step) const {
   std::string tmp = (fs::path(root_) / (".tmp-" + step_name(step))).string();
-  std::error_code ec;
-  fs::remove_all(tmp, ec);  // leftovers of a run killed while writing
+  io::remove_tree(tmp);  // leftovers of a run killed while writing
   io::make_dirs(tmp);
   return tmp;
 }
 
 std::string CheckpointManager::commit(int64_t step, const std::string& tmp_dir) const {
   std::string final_dir = (fs::path(root_) / step_name(step)).string();
-  std::error_code ec;
-  fs::remove_all(final_dir, ec);
-  fs::rename(tmp_dir, final_dir, ec);
-  check(!ec, final_dir, ": cannot move checkpoint into place (", ec.message(), ")");
+  io::remove_tree(final_dir);
+  check(std::rename(tmp_dir.c_str(), final_dir.c_str()) == 0, final_dir, ": cannot move checkpoint into place (",
+        std::strerror(errno), ")");
   auto all = list();
-  for (size_t i = 0; i + keep_ < all.size(); ++i) fs::remove_all(all[i], ec);
+  for (size_t i = 0; i + keep_ < all.size(); ++i) io::remove_tree(all[i]);
   return final_dir;
 }
 
