@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   vlsi::cli::register_model_commands(app);
   vlsi::cli::register_train_commands(app);
   vlsi::cli::register_distill_command(app);
+  vlsi::cli::register_ablate_command(app);
   vlsi::cli::register_lora_commands(app);
   vlsi::cli::register_eval_commands(app);
   vlsi::cli::register_generate_commands(app);

@@ -8,18 +8,8 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
+using test_support::error_of;
 using test_support::one_line_error_with;
-
-namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-}  // namespace
 
 TEST(TargetLayers, DefaultStrideGivesThePapersLists) {
   TargetLayerSpec spec;  // start 2, stride 4, 0-based

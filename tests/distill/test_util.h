@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "vlsi/distill/verbalizer.h"
+#include "vlsi/io/error.h"
 #include "vlsi/model/config.h"
 
 namespace vlsi::distill::test_support {
@@ -51,6 +53,16 @@ inline model::VlmConfig tiny_vlm_config() {
   c.text_config.max_position_embeddings = 128;
   c.image_token_index = 95;
   return c;
+}
+
+// The message of the vlsi::Error that `f` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 // Whether a vlsi::Error message is one line containing `part`.

@@ -11,6 +11,7 @@ void register_data_commands(CLI::App& app);       // vlsi data shapes|check
 void register_model_commands(CLI::App& app);      // vlsi model init|info
 void register_train_commands(CLI::App& app);      // vlsi train sft|verbalize|interact|reinforce|kd
 void register_distill_command(CLI::App& app);     // vlsi distill
+void register_ablate_command(CLI::App& app);      // vlsi ablate
 void register_lora_commands(CLI::App& app);       // vlsi lora merge
 void register_eval_commands(CLI::App& app);       // vlsi eval
 void register_generate_commands(CLI::App& app);   // vlsi generate|chat|verbalize

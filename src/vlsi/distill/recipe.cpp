@@ -35,6 +35,13 @@ std::vector<int64_t> layers_of(const json& side, const std::string& where) {
                                cfg.text_config.num_hidden_layers, where + ": target_layers");
 }
 
+// The verbalizer folder the interaction step uses for `side`: a prepared one
+// (`<side>.verbalizers`, e.g. shared by the runs of an ablation) or step 1's output.
+std::string verbalizers_of(const json& cfg, const std::string& side, const std::string& out) {
+  std::string prepared = cfg[side].value("verbalizers", "");
+  return prepared.empty() ? out + "/verbalize_" + side + "/verbalizers" : prepared;
+}
+
 // Copies a verbalizer folder's two files into `dir`.
 void copy_verbalizers(const std::string& from, const std::string& dir) {
   for (const char* f : {kVerbalizerWeightsFile, kVerbalizerConfigFile})
@@ -44,7 +51,8 @@ void copy_verbalizers(const std::string& from, const std::string& dir) {
 }  // namespace
 
 json distill_defaults() {
-  json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}};
+  // verbalizers: "" = train them in step 1; a folder = use it and skip step 1 for that side.
+  json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}, {"verbalizers", ""}};
   json verbalize = step_defaults("verbalize");
   json reinforce = stage_defaults("reinforce");
   reinforce["share"] = 1.0;
@@ -82,6 +90,7 @@ json distill_stage_configs(const json& cfg) {
   json result;
   for (const char* side : {"teacher", "student"}) {
     std::string stage = std::string("verbalize_") + side;
+    if (cfg[side]["verbalizers"] != "") continue;  // prepared verbalizers: no step 1 for this side
     json c = common(stage);
     c["model"] = cfg[side]["model"];
     c["target_layers"] = {{"layers", std::string(side) == "teacher" ? teacher_layers : student_layers}};
@@ -91,8 +100,8 @@ json distill_stage_configs(const json& cfg) {
     result[stage] = resolve_step_config("verbalize", c, {}, where + ": stages." + stage);
   }
   json interact = common("interact");
-  interact["student"] = {{"model", student_dir}, {"verbalizers", out + "/verbalize_student/verbalizers"}};
-  interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", out + "/verbalize_teacher/verbalizers"}};
+  interact["student"] = {{"model", student_dir}, {"verbalizers", verbalizers_of(cfg, "student", out)}};
+  interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", verbalizers_of(cfg, "teacher", out)}};
   result["interact"] = resolve_step_config("interact", interact, {}, where + ": stages.interact");
 
   json reinforce = common("reinforce");
@@ -125,10 +134,23 @@ json run_distill(const json& cfg, bool resume) {
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   const std::string final_dir = out + "/student";
   json stage_cfgs = distill_stage_configs(cfg);  // validates everything before anything trains
+  json layers;
+  for (const char* side : {"teacher", "student"}) {
+    layers[side] = layers_of(cfg[side], where + ": " + side);
+    const std::string prepared = cfg[side]["verbalizers"];
+    if (prepared.empty()) continue;
+    // A prepared folder must verbalize exactly this recipe's target layers.
+    json file_layers = io::read_json_file(prepared + "/" + kVerbalizerConfigFile)["target_layers"];
+    check(file_layers == layers[side], where, ": field '", side, ".verbalizers': ", prepared, " verbalizes layers ",
+          file_layers.dump(), ", the recipe's ", side, " target layers are ", layers[side].dump());
+  }
   io::make_dirs(out);
   io::write_json_file(out + "/config.json", cfg);
 
   json summary = {{"stages", json::object()}};
+  for (const char* side : {"teacher", "student"})
+    if (cfg[side]["verbalizers"] != "")
+      summary["stages"][std::string("verbalize_") + side] = {{"prepared", cfg[side]["verbalizers"]}};
   for (const char* stage : {"verbalize_teacher", "verbalize_student", "interact", "reinforce"}) {
     if (!stage_cfgs.contains(stage)) continue;
     std::fprintf(stderr, "[distill] stage %s -> %s/%s\n", stage, out.c_str(), stage);
@@ -154,8 +176,8 @@ json run_distill(const json& cfg, bool resume) {
     }
   }
   summary["student"] = final_dir;
-  summary["student_target_layers"] = stage_cfgs["verbalize_student"]["target_layers"]["layers"];
-  summary["teacher_target_layers"] = stage_cfgs["verbalize_teacher"]["target_layers"]["layers"];
+  summary["student_target_layers"] = layers["student"];
+  summary["teacher_target_layers"] = layers["teacher"];
   io::write_json_file(out + "/summary.json", summary);
   return summary;
 }

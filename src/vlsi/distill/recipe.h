@@ -13,6 +13,9 @@
 // Target layers are set per model (teacher.target_layers, student.target_layers: an
 // explicit list or start/stride), resolved against each config.json before
 // anything trains, and t_l > t_s is checked then.
+// `teacher.verbalizers` / `student.verbalizers` name a prepared verbalizer folder
+// (e.g. shared by the runs of an ablation, ablation_run.h): step 1 is then not run
+// for that side, and the folder must verbalize that side's target layers.
 // The reinforcement step runs round(share x interact's max_steps) steps (paper
 // ablation: 50% / 100%); its own trainer.max_steps is replaced by that.
 #include <nlohmann/json.hpp>

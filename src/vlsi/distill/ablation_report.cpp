@@ -1,0 +1,152 @@
+#include "vlsi/distill/ablation_report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+
+namespace vlsi::distill {
+using io::json;
+namespace {
+
+std::string one_decimal(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", x);
+  return buf;
+}
+
+// Percent, two decimals: enough for tables, stable in diffs.
+json rounded(double x) { return std::round(x * 100.0) / 100.0; }
+
+// Every category seen in any finished evaluation, so all grids share one column order.
+std::vector<std::string> all_categories(const std::vector<SettingScores>& scores) {
+  std::set<std::string> names;
+  for (auto& s : scores)
+    for (auto& [c, v] : s.categories) names.insert(c);
+  return {names.begin(), names.end()};
+}
+
+std::string cell_text(const std::string& s) {  // a markdown table cell: '|' escaped
+  std::string o;
+  for (char c : s) o += c == '|' ? std::string("\\|") : std::string(1, c);
+  return o;
+}
+
+// Where a setting's numbers come from, relative to OUT, and which other settings share them.
+std::string result_folder(const AblationPlan& plan, const AblationSetting& s) {
+  return "runs/" + plan.runs[s.run].slug + "/seed-*/" + plan.evals[s.eval].name;
+}
+
+std::string shared_with(const AblationPlan& plan, size_t index) {
+  std::string o;
+  for (size_t i = 0; i < plan.settings.size(); ++i) {
+    const auto& s = plan.settings[i];
+    if (i == index || s.eval != plan.settings[index].eval) continue;
+    o += (o.empty() ? "" : ", ") + s.grid + ": " + s.label;
+  }
+  return o;
+}
+
+}  // namespace
+
+double mean_of(const std::vector<double>& v) {
+  if (v.empty()) return 0;
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum / double(v.size());
+}
+
+double sample_std_of(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  double m = mean_of(v), ss = 0;
+  for (double x : v) ss += (x - m) * (x - m);
+  return std::sqrt(ss / double(v.size() - 1));
+}
+
+std::string format_mean_std(const std::vector<double>& v) {
+  if (v.empty()) return "–";
+  return one_decimal(mean_of(v)) + " ± " + one_decimal(sample_std_of(v));
+}
+
+std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan) {
+  std::vector<SettingScores> scores(plan.settings.size());
+  for (size_t i = 0; i < plan.settings.size(); ++i) {
+    for (size_t k = 0; k < plan.seeds.size(); ++k) {
+      const std::string path = plan.eval_dir(plan.settings[i].eval, k) + "/results.json";
+      if (!io::file_exists(path)) continue;
+      json r = io::read_json_file(path);
+      scores[i].seeds.push_back(plan.seeds[k]);
+      scores[i].overall.push_back(100.0 * io::get_field<double>(r.at("overall"), "accuracy", path + ": overall"));
+      const json categories = r.value("categories", json::object());
+      for (auto& [c, v] : categories.items())
+        scores[i].categories[c].push_back(100.0 * io::get_field<double>(v, "accuracy", path + ": categories." + c));
+    }
+  }
+  return scores;
+}
+
+json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& scores) {
+  auto categories = all_categories(scores);
+  json columns = {"grid", "setting", "n", "overall", "overall_std"};
+  for (auto& c : categories) columns.push_back(c);
+  columns.push_back("result");
+  json rows = json::array();
+  for (const auto& g : plan.grids) {
+    for (size_t i : g.settings) {
+      const auto& sc = scores[i];
+      const bool any = !sc.overall.empty();
+      json row = {g.name, plan.settings[i].label, sc.overall.size(), any ? rounded(mean_of(sc.overall)) : json(),
+                  any ? rounded(sample_std_of(sc.overall)) : json()};
+      for (auto& c : categories) {
+        auto it = sc.categories.find(c);
+        row.push_back(it == sc.categories.end() ? json() : rounded(mean_of(it->second)));
+      }
+      row.push_back(result_folder(plan, plan.settings[i]));
+      rows.push_back(row);
+    }
+  }
+  return {{"columns", columns}, {"rows", rows}};
+}
+
+std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
+                              const std::string& command_line) {
+  auto categories = all_categories(scores);
+  const json& ev = plan.config["eval"];
+  std::ostringstream o;
+  o << "# VLsI ablations\n\n`" << command_line << "`\n\n"
+    << "Test accuracy (%) on `" << ev["data"].get<std::string>() << "` (split `" << ev["split"].get<std::string>()
+    << "`): overall as mean ± sample standard deviation (n - 1) over the n seeds whose evaluation finished, "
+    << "per category as means; seeds 0.." << plan.seeds.size() - 1 << ". Result folders are relative to `"
+    << plan.out << "`; settings that name the same folder are one run, reported in each place.\n";
+  for (const auto& g : plan.grids) {
+    o << "\n## " << cell_text(g.title) << "\n\n| setting | overall | n |";
+    for (auto& c : categories) o << " " << cell_text(c) << " |";
+    o << " result |\n| --- | ---: | ---: |";
+    for (size_t k = 0; k < categories.size(); ++k) o << " ---: |";
+    o << " --- |\n";
+    for (size_t i : g.settings) {
+      const auto& sc = scores[i];
+      o << "| " << cell_text(plan.settings[i].label) << " | " << format_mean_std(sc.overall) << " | "
+        << sc.overall.size() << " |";
+      for (auto& c : categories) {
+        auto it = sc.categories.find(c);
+        o << " " << (it == sc.categories.end() ? "–" : one_decimal(mean_of(it->second))) << " |";
+      }
+      std::string shared = shared_with(plan, i);
+      o << " `" << result_folder(plan, plan.settings[i]) << "`"
+        << (shared.empty() ? "" : " (also " + cell_text(shared) + ")") << " |\n";
+    }
+  }
+  return o.str();
+}
+
+void write_ablation_report(const AblationPlan& plan, const std::string& command_line) {
+  auto scores = collect_ablation_scores(plan);
+  io::write_json_file(plan.out + "/ablation.json", ablation_table(plan, scores));
+  io::write_file_atomic(plan.out + "/results.md", ablation_markdown(plan, scores, command_line));
+}
+
+}  // namespace vlsi::distill

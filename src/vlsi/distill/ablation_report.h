@@ -1,0 +1,38 @@
+#pragma once
+// Tables of an ablation (ablation_plan.h): test accuracy per setting as mean and
+// sample standard deviation (n - 1) over the seeds whose evaluation finished.
+//   OUT/ablation.json  {"columns": [...], "rows": [[...], ...]} (the shape `vlsi report`
+//                      renders): grid, setting, n, overall mean and std, per-category
+//                      means, the result folder; numbers in percent, null where n = 0
+//   OUT/results.md     the command line, then one markdown table per grid
+//                      (setting | overall mean ± std | n | per-category means | result)
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vlsi/distill/ablation_plan.h"
+
+namespace vlsi::distill {
+
+// Accuracies in percent of one setting, one entry per finished seed.
+struct SettingScores {
+  std::vector<int64_t> seeds;
+  std::vector<double> overall;
+  std::map<std::string, std::vector<double>> categories;
+};
+
+double mean_of(const std::vector<double>& v);         // 0 for none
+double sample_std_of(const std::vector<double>& v);   // n - 1 in the denominator; 0 for fewer than two
+// "84.3 ± 1.2" (one decimal; "80.0 ± 0.0" for one value); "–" for none.
+std::string format_mean_std(const std::vector<double>& v);
+
+// Reads every finished evaluation (eval_dir/results.json) of the plan, per setting.
+std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan);
+nlohmann::json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& scores);
+std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
+                              const std::string& command_line);
+// Collects the scores and writes OUT/ablation.json and OUT/results.md (atomically).
+void write_ablation_report(const AblationPlan& plan, const std::string& command_line);
+
+}  // namespace vlsi::distill

@@ -1,0 +1,63 @@
+#include "vlsi/distill/ablation_run.h"
+
+#include <cstdio>
+
+#include "vlsi/distill/ablation_report.h"
+#include "vlsi/distill/recipe.h"
+#include "vlsi/distill/step_run.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+
+namespace vlsi::distill {
+using io::json;
+
+json run_ablation(const AblationPlan& plan, const AblationRunOptions& options) {
+  check(bool(options.evaluate), "ablation: no evaluation function given");
+  io::make_dirs(plan.out);
+  io::write_json_file(plan.out + "/config.json", plan.config);
+  write_ablation_report(plan, options.command_line);  // results found from an earlier invocation
+
+  const size_t total = plan.seeds.size() * plan.evals.size();
+  size_t done = 0;
+  for (size_t k = 0; k < plan.seeds.size(); ++k) {
+    const int64_t seed = plan.seeds[k];
+    for (const auto& shared : plan.shared) {
+      if (shared.seed != seed) continue;
+      std::fprintf(stderr, "[ablate] seed %lld: shared %s -> %s\n", (long long)seed, shared.stage.c_str(),
+                   shared.config["out"].get<std::string>().c_str());
+      try {
+        run_step("verbalize", shared.config, options.resume);
+      } catch (const Error& e) {
+        fail("ablation: seed ", seed, ", shared ", shared.stage, ": ", e.what());
+      }
+    }
+    for (size_t e = 0; e < plan.evals.size(); ++e) {
+      const AblationEval& ev = plan.evals[e];
+      const std::string run_dir = plan.run_dir(ev.run, k), eval_dir = plan.eval_dir(e, k);
+      const json& recipe = plan.runs[ev.run].recipes[k];
+      std::fprintf(stderr, "[ablate] %zu/%zu %s seed %lld -> %s\n", ++done, total, ev.label.c_str(), (long long)seed,
+                   eval_dir.c_str());
+      try {
+        if (io::file_exists(run_dir + "/summary.json")) {
+          std::fprintf(stderr, "[ablate]   distill run %s is complete\n", run_dir.c_str());
+        } else {
+          run_distill(recipe, options.resume);
+        }
+        if (io::file_exists(eval_dir + "/results.json")) {
+          std::fprintf(stderr, "[ablate]   evaluation %s is complete\n", eval_dir.c_str());
+          continue;
+        }
+        json r = options.evaluate(run_dir + "/student", ev.spec, recipe["device"], eval_dir);
+        std::fprintf(stderr, "[ablate]   test accuracy %.3f\n", r["overall"].value("accuracy", 0.0));
+      } catch (const Error& err) {
+        fail("ablation: setting '", ev.label, "' seed ", seed, ": ", err.what());
+      }
+      write_ablation_report(plan, options.command_line);
+    }
+  }
+  write_ablation_report(plan, options.command_line);
+  std::fprintf(stderr, "[ablate] done: %s/results.md, %s/ablation.json\n", plan.out.c_str(), plan.out.c_str());
+  return io::read_json_file(plan.out + "/ablation.json");
+}
+
+}  // namespace vlsi::distill

@@ -1,0 +1,206 @@
+// Ablation plans and tables (distill/ablation_plan.h, ablation_report.h): grid
+// expansion over seeds, identical settings sharing one run, evaluations sharing a
+// run, step 1 shared per seed, one-line errors naming the setting, mean ± std.
+#include <gtest/gtest.h>
+
+#include "step_fixture.h"
+#include "test_util.h"
+#include "vlsi/distill/ablation_plan.h"
+#include "vlsi/distill/ablation_report.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
+
+using namespace vlsi;
+using namespace vlsi::distill;
+using io::json;
+using distill::test_support::error_of;
+
+namespace {
+
+const std::string kLoss = "stages.interact.loss.";
+
+// Model folders with only config.json: planning reads the layer counts, nothing more.
+json ablation_config(const std::string& dir) {
+  for (auto [name, layers] : {std::pair<const char*, int64_t>{"teacher", 5}, {"student", 3}}) {
+    json m = vlsi::test_support::tiny_text_model(layers, 64);
+    m["text_config"]["vocab_size"] = 320;
+    m["image_token_index"] = 319;
+    io::write_json_file(dir + "/" + name + "/config.json", m);
+  }
+  json recipe = {{"teacher", {{"model", dir + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
+                 {"student", {{"model", dir + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}}};
+  json settings_ops = json::array(
+      {{{"label", "KLD / KLD"}, {"set", {kLoss + "intermediate_op=\"kld\"", kLoss + "last_op=\"kld\""}}},
+       {{"label", "KLD / none"}, {"set", {kLoss + "last_op=\"none\""}}}});
+  json settings_matching = json::array(
+      {{{"label", "+ adaptive temperature"}, {"set", {"stages.interact.matching.adaptive_temperature=true"}}},
+       {{"label", "Random"}, {"set", {"stages.interact.matching.strategy=\"random\""}}}});
+  json settings_reinforce = json::array(
+      {{{"label", "with reinforcement"}, {"set", {"stages.reinforce.share=1"}}},  // 1 == the default 1.0
+       {{"label", "without, greedy"}, {"set", {"stages.reinforce.share=0"}}},
+       {{"label", "without, beam 5"}, {"set", {"stages.reinforce.share=0"}}, {"eval_set", {"beams=5"}}}});
+  return {{"out", dir + "/out"},
+          {"seeds", 2},
+          {"recipe", recipe},
+          {"eval", {{"data", dir + "/data"}}},
+          {"grids",
+           {{{"name", "ops"}, {"title", "Ops"}, {"settings", settings_ops}},
+            {{"name", "matching"}, {"settings", settings_matching}},
+            {{"name", "reinforce"}, {"settings", settings_reinforce}}}}};
+}
+
+// Every integer "seed" field under j, at any depth.
+void collect_seeds(const json& j, std::vector<int64_t>& out) {
+  if (j.is_structured())
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (j.is_object() && it.key() == "seed" && it.value().is_number_integer()) out.push_back(it.value());
+      else collect_seeds(it.value(), out);
+    }
+}
+
+}  // namespace
+
+TEST(AblationPlan, IdenticalSettingsShareRunsEvaluationsAndStepOne) {
+  std::string dir = distill::test_support::temp_dir();
+  json cfg = resolve_ablation_config(ablation_config(dir), {}, "ablate.json");
+  AblationPlan plan = plan_ablation(cfg, {});
+  ASSERT_EQ(plan.settings.size(), 7u);
+  ASSERT_EQ(plan.grids.size(), 3u);
+  EXPECT_EQ(plan.grids[1].title, "matching");  // the name when no title is given
+  EXPECT_EQ(plan.seeds, std::vector<int64_t>({0, 1}));
+  // KLD / KLD, "+ adaptive temperature" and "with reinforcement" are the default recipe.
+  auto& s = plan.settings;
+  EXPECT_EQ(s[2].run, s[0].run);
+  EXPECT_EQ(s[2].eval, s[0].eval);
+  EXPECT_EQ(s[4].eval, s[0].eval);
+  // Distinct: KLD / KLD, KLD / none, Random, without reinforcement.
+  ASSERT_EQ(plan.runs.size(), 4u);
+  EXPECT_EQ(plan.runs[s[0].run].slug, "kld-kld");
+  EXPECT_EQ(plan.runs[s[3].run].slug, "random");
+  // Beam search evaluates the greedy setting's run, in its own folder.
+  EXPECT_EQ(s[6].run, s[5].run);
+  EXPECT_NE(s[6].eval, s[5].eval);
+  EXPECT_EQ(plan.evals[s[5].eval].name, "eval");
+  EXPECT_EQ(plan.evals[s[6].eval].name, "eval-without-beam-5");
+  EXPECT_EQ(plan.evals[s[6].eval].spec["beams"], 5);
+  EXPECT_EQ(plan.evals.size(), 5u);
+  EXPECT_EQ(plan.eval_dir(s[6].eval, 1), dir + "/out/runs/without-greedy/seed-1/eval-without-beam-5");
+
+  // Step 1: one teacher and one student run per seed, shared by every run.
+  ASSERT_EQ(plan.shared.size(), 4u);
+  for (size_t r = 0; r < plan.runs.size(); ++r) {
+    for (size_t k = 0; k < 2; ++k) {
+      const json& recipe = plan.runs[r].recipes[k];
+      std::string seed_dir = dir + "/out/shared/seed-" + std::to_string(k) + "/";
+      EXPECT_EQ(recipe["teacher"]["verbalizers"].get<std::string>().rfind(seed_dir + "verbalize_teacher-", 0), 0u);
+      EXPECT_EQ(recipe["student"]["verbalizers"].get<std::string>().rfind(seed_dir + "verbalize_student-", 0), 0u);
+      EXPECT_EQ(recipe["teacher"]["verbalizers"], plan.runs[0].recipes[k]["teacher"]["verbalizers"]);
+      EXPECT_EQ(recipe["out"], plan.run_dir(r, k));
+      std::vector<int64_t> seeds;  // seed k in every stage's trainer, matching, lora and the verbalizers
+      collect_seeds(recipe, seeds);
+      EXPECT_GE(seeds.size(), 9u);
+      for (int64_t v : seeds) EXPECT_EQ(v, int64_t(k));
+    }
+  }
+  for (const auto& sh : plan.shared) {
+    std::vector<int64_t> seeds;
+    collect_seeds(sh.config, seeds);
+    for (int64_t v : seeds) EXPECT_EQ(v, sh.seed);
+  }
+
+  std::string listing = describe_ablation_plan(plan);
+  EXPECT_NE(listing.find("(same as 'KLD / KLD')"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("(trained by 'without, greedy')"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("--set stages.interact.matching.strategy=\"random\""), std::string::npos) << listing;
+
+  // --grid keeps only the runs its grids need, under the folder names of the full plan.
+  AblationPlan only = plan_ablation(cfg, {"reinforce", "matching"});
+  ASSERT_EQ(only.grids.size(), 2u);
+  EXPECT_EQ(only.grids[0].name, "matching");  // config order
+  EXPECT_EQ(only.settings.size(), 5u);
+  ASSERT_EQ(only.runs.size(), 3u);
+  EXPECT_EQ(only.runs[0].slug, "kld-kld");
+  EXPECT_EQ(only.runs[2].slug, "without-greedy");
+  EXPECT_EQ(only.evals.size(), 4u);
+  EXPECT_EQ(only.eval_dir(only.settings[4].eval, 0), plan.eval_dir(s[6].eval, 0));
+  EXPECT_EQ(only.shared.size(), 4u);
+  EXPECT_EQ(plan_ablation(cfg, {"ops"}).runs.size(), 2u);
+  io::remove_tree(dir);
+}
+
+TEST(AblationPlan, ErrorsAreOneLineAndNameTheSetting) {
+  std::string dir = distill::test_support::temp_dir();
+  json content = ablation_config(dir);
+  json cfg = resolve_ablation_config(content, {}, "ablate.json");
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {"ops", "loss"}); }),
+                                                "--grid 'loss': unknown grid (the config has: ops, matching, reinforce)"));
+  json bad = content;
+  bad["grids"][0]["settings"][1]["set"] = {kLoss + "last_opp=\"none\""};
+  cfg = resolve_ablation_config(bad, {}, "ablate.json");
+  std::string e = error_of([&] { plan_ablation(cfg, {}); });
+  EXPECT_TRUE(distill::test_support::one_line_error_with(e, "grid 'ops', setting 'KLD / none'")) << e;
+  EXPECT_TRUE(distill::test_support::one_line_error_with(e, "last_opp")) << e;
+  bad["grids"][0]["settings"][1]["set"] = {kLoss + "last_op=\"kdl\""};
+  cfg = resolve_ablation_config(bad, {}, "ablate.json");
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }), "setting 'KLD / none'"));
+  bad = content;
+  bad["grids"][2]["settings"][2]["eval_set"] = {"beam=5"};
+  cfg = resolve_ablation_config(bad, {}, "ablate.json");
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }),
+                                                "setting 'without, beam 5': override 'beam=5'"));
+  bad = content;
+  bad["grids"][1]["settings"][0]["label"] = "Random";
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
+                                                "grid 'matching': setting 'Random' is defined twice"));
+  bad = content;
+  bad["grids"][0]["settings"][0]["sett"] = json::array();
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
+                                                "unknown field 'sett'"));
+  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(content, {"seeds=0"}, "a.json"); }),
+                                                "a.json: field 'seeds': expected >= 1"));
+  io::remove_tree(dir);
+}
+
+TEST(AblationReport, MeanAndSampleStd) {
+  EXPECT_DOUBLE_EQ(mean_of({50, 60, 70}), 60.0);
+  EXPECT_DOUBLE_EQ(sample_std_of({50, 60, 70}), 10.0);  // n - 1: sqrt(200 / 2)
+  EXPECT_EQ(format_mean_std({50, 60, 70}), "60.0 ± 10.0");
+  EXPECT_EQ(format_mean_std({1, 2, 3, 4}), "2.5 ± 1.3");  // sqrt(5 / 3) = 1.29
+  EXPECT_EQ(format_mean_std({80}), "80.0 ± 0.0");
+  EXPECT_EQ(format_mean_std({}), "–");
+  EXPECT_DOUBLE_EQ(sample_std_of({42}), 0.0);
+}
+
+TEST(AblationReport, TablesFromResultFiles) {
+  std::string dir = distill::test_support::temp_dir();
+  AblationPlan plan = plan_ablation(resolve_ablation_config(ablation_config(dir), {}, "ablate.json"), {"ops", "matching"});
+  // KLD / KLD: seeds 0 and 1 finished; KLD / none: seed 0 only; Random: none.
+  auto result = [](double overall, double circle) {
+    return json{{"overall", {{"accuracy", overall}}}, {"categories", {{"circle", {{"accuracy", circle}}}}}};
+  };
+  io::write_json_file(plan.eval_dir(plan.settings[0].eval, 0) + "/results.json", result(0.5, 0.25));
+  io::write_json_file(plan.eval_dir(plan.settings[0].eval, 1) + "/results.json", result(0.7, 0.75));
+  io::write_json_file(plan.eval_dir(plan.settings[1].eval, 0) + "/results.json", result(0.4, 0.5));
+  write_ablation_report(plan, "vlsi ablate --config ablate.json");
+
+  json table = io::read_json_file(plan.out + "/ablation.json");
+  EXPECT_EQ(table["columns"], json({"grid", "setting", "n", "overall", "overall_std", "circle", "result"}));
+  ASSERT_EQ(table["rows"].size(), 4u);
+  EXPECT_EQ(table["rows"][0], json({"ops", "KLD / KLD", 2, 60.0, 14.14, 50.0, "runs/kld-kld/seed-*/eval"}));
+  EXPECT_EQ(table["rows"][2][1], "+ adaptive temperature");  // reported again where the grid lists it
+  EXPECT_EQ(table["rows"][2][3], 60.0);
+  EXPECT_EQ(table["rows"][3][2], 0);
+  EXPECT_TRUE(table["rows"][3][3].is_null());
+
+  std::string md = io::read_file(plan.out + "/results.md");
+  EXPECT_NE(md.find("`vlsi ablate --config ablate.json`"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Ops\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("| setting | overall | n | circle | result |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| KLD / KLD | 60.0 ± 14.1 | 2 | 50.0 | `runs/kld-kld/seed-*/eval` (also matching: + adaptive "
+                    "temperature) |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | 50.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Random | – | 0 | – |"), std::string::npos) << md;
+  io::remove_tree(dir);
+}
