@@ -153,11 +153,13 @@ AblationPlan keep_grids(const AblationPlan& full, const std::vector<std::string>
       if (!run_index.count(s.run)) {
         run_index[s.run] = kept.runs.size();
         kept.runs.push_back(full.runs[s.run]);
+        kept.runs.back().label = s.label;  // progress lines name a setting of the grids run
       }
       if (!eval_index.count(s.eval)) {
         eval_index[s.eval] = kept.evals.size();
         kept.evals.push_back(full.evals[s.eval]);
         kept.evals.back().run = run_index[s.run];
+        kept.evals.back().label = s.label;
       }
       s.run = run_index[s.run];
       s.eval = eval_index[s.eval];
@@ -282,11 +284,12 @@ AblationPlan plan_ablation(const json& config, const std::vector<std::string>& g
 }
 
 std::string describe_ablation_plan(const AblationPlan& plan) {
+  auto count = [](size_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
   std::ostringstream o;
-  o << plan.settings.size() << " settings in " << plan.grids.size() << " grids: " << plan.runs.size()
-    << " distinct runs and " << plan.evals.size() << " evaluations per seed, " << plan.seeds.size()
-    << " seeds (0.." << plan.seeds.size() - 1 << "); step 1 shared: " << plan.shared.size() << " runs in "
-    << plan.out << "/shared\n";
+  o << count(plan.settings.size(), "setting") << " in " << count(plan.grids.size(), "grid") << ": "
+    << count(plan.runs.size(), "distinct run") << " and " << count(plan.evals.size(), "evaluation") << " per seed, "
+    << count(plan.seeds.size(), "seed") << " (0.." << plan.seeds.size() - 1 << "); step 1 shared: "
+    << count(plan.shared.size(), "run") << " in " << plan.out << "/shared\n";
   std::vector<bool> first_seen(plan.evals.size(), false);
   for (const auto& g : plan.grids) {
     o << "\n[" << g.name << "] " << g.title << "\n";
