@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "vlsi/cli/demo_students.h"
 #include "vlsi/data/record.h"
 #include "vlsi/data/shapes_dataset.h"
 #include "vlsi/eval/eval_run.h"
@@ -29,6 +30,7 @@ json demo_defaults() {
        {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
       {"models", json::object()},  // name -> {"model": config path, "trainer": {...}}
       {"eval", {{"batch_size", 64}, {"max_new_tokens", 8}}},
+      {"distill", json::object()},  // empty: no distillation (demo_students.h)
   };
 }
 
@@ -111,22 +113,9 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
   std::fprintf(stderr, "demo: tokenizer %s (%lld tokens)\n", tok_path.c_str(),
                (long long)text::Tokenizer::from_file(tok_path).vocab_size());
 
-  // 3-4. Train and evaluate each model.
-  json summary = {{"seed", seed}, {"data", data_dir}, {"models", json::object()}};
-  for (auto& [name, mcfg] : cfg["models"].items()) {
-    const std::string where = "demo config: models." + name;
-    const std::string run_dir = (fs::path(out) / name).string();
-    json sft = {{"out", run_dir},
-                {"tokenizer", tok_path},
-                {"model", {{"init", resolve_relative(io::get_field<std::string>(mcfg, "model", where), base)},
-                           {"seed", seed}}},
-                {"data", {{"train", data_dir + "/train.jsonl"}, {"val", data_dir + "/val.jsonl"}}},
-                {"trainer", io::get_or<json>(mcfg, "trainer", json::object(), where)}};
-    sft["trainer"]["seed"] = seed;
-    json resolved = train::resolve_sft_config(sft, {}, where);
-    stage(name, "SFT training");
-    json train_summary = train::run_sft(resolved, /*resume=*/true);
-
+  // Evaluates a model folder on the test split (cached in RUN/eval/NAME) and
+  // returns its summary row.
+  auto evaluate = [&](const std::string& name, const std::string& model_dir, const json& train_summary) {
     const std::string eval_dir = (fs::path(out) / "eval" / name).string();
     json results;
     if (fs::exists(fs::path(eval_dir) / "results.json")) {
@@ -134,7 +123,7 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     } else {
       stage(name, "evaluating on the test split");
       eval::EvalRunSpec spec;
-      spec.model_dir = run_dir + "/model";
+      spec.model_dir = model_dir;
       spec.data = data_dir;
       spec.split = "test";
       spec.out_dir = eval_dir;
@@ -153,7 +142,40 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     m["train_tokens_per_second"] = train_summary["tokens_per_second"];
     m["eval_seconds"] = results["seconds"];
     m["steps"] = train_summary["steps"];
-    summary["models"][name] = m;
+    return m;
+  };
+
+  // 3-4. Train and evaluate each model.
+  json summary = {{"seed", seed}, {"data", data_dir}, {"models", json::object()}};
+  for (auto& [name, mcfg] : cfg["models"].items()) {
+    const std::string where = "demo config: models." + name;
+    const std::string run_dir = (fs::path(out) / name).string();
+    json sft = {{"out", run_dir},
+                {"tokenizer", tok_path},
+                {"model", {{"init", resolve_relative(io::get_field<std::string>(mcfg, "model", where), base)},
+                           {"seed", seed}}},
+                {"data", {{"train", data_dir + "/train.jsonl"}, {"val", data_dir + "/val.jsonl"}}},
+                {"trainer", io::get_or<json>(mcfg, "trainer", json::object(), where)}};
+    sft["trainer"]["seed"] = seed;
+    json resolved = train::resolve_sft_config(sft, {}, where);
+    stage(name, "SFT training");
+    json train_summary = train::run_sft(resolved, /*resume=*/true);
+
+    summary["models"][name] = evaluate(name, run_dir + "/model", train_summary);
+  }
+
+  // 5. Distillation: three continuations of the student (baselines and VLsI).
+  if (!cfg["distill"].empty()) {
+    const std::string where = config_path.empty() ? "demo config: distill" : config_path + ": distill";
+    check(summary["models"].contains("teacher") && summary["models"].contains("student"), where,
+          ": needs models named 'teacher' and 'student'");
+    const json student_train = summary["models"]["student"];
+    for (const auto& run : run_demo_students(cfg["distill"], out, out + "/teacher/model", out + "/student/model",
+                                             data_dir, where)) {
+      json t = run.train;
+      t["parameters"] = student_train["parameters"];
+      summary["models"][run.name] = evaluate(run.name, run.model_dir, t);
+    }
   }
   summary["total_seconds_this_invocation"] = seconds_since(t_start);
   io::write_json_file((fs::path(out) / "summary.json").string(), summary);
