@@ -13,26 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_threads.h"
 #include "vlsi/train/trainer.h"
 
 namespace {
 
 int64_t g_threads = 0;
 
-// libtorch 1.13 sets only its OpenMP pool; OpenBLAS (where the matmuls run)
-// keeps its own. Set both when OpenBLAS is the loaded BLAS.
-void set_threads(int64_t threads) {
-  vlsi::train::set_compute_threads(threads);
-  using SetFn = void (*)(int);
-  if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set(torch::get_num_threads());
-}
-
-int openblas_threads() {
-  using GetFn = int (*)();
-  auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get ? get() : -1;
-}
+using vlsi_bench::openblas_threads;
+using vlsi_bench::set_threads;
 
 void BM_Gemm(benchmark::State& state) {
   set_threads(g_threads);

@@ -38,6 +38,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/init.h"
 #include "vlsi/train/sft_task.h"
+#include "bench_threads.h"
 #include "vlsi/train/trainer.h"
 
 namespace {
@@ -84,20 +85,8 @@ std::string configs_dir() {
   return "configs/models";
 }
 
-// libtorch 1.13 sets only its OpenMP pool; OpenBLAS (where the matmuls run)
-// keeps its own. Set both when OpenBLAS is the loaded BLAS.
-void set_threads(int64_t threads) {
-  vlsi::train::set_compute_threads(threads);
-  using SetFn = void (*)(int);
-  if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set(torch::get_num_threads());
-}
-
-int openblas_threads() {
-  using GetFn = int (*)();
-  auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get ? get() : -1;
-}
+using vlsi_bench::openblas_threads;
+using vlsi_bench::set_threads;
 
 vlsi::model::VlmConfig load_config(const std::string& name) {
   std::string path = configs_dir() + "/" + name + ".json";

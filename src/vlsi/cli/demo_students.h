@@ -20,7 +20,7 @@ nlohmann::json demo_distill_defaults();
 struct DemoStudentRun {
   std::string name;       // "student-sft", ...
   std::string model_dir;  // plain model folder to evaluate
-  nlohmann::json train;   // {"steps", "seconds", "tokens_per_second", "parameters"}
+  nlohmann::json train;   // {"steps", "seconds", "tokens_per_second"}
 };
 
 // Runs (or resumes; finished runs are skipped) the three continuations inside
