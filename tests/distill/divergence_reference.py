@@ -6,10 +6,11 @@ usage: divergence_reference.py INPUTS.safetensors OUTPUTS.safetensors
           {teacher,student}.norm [H]; {teacher,student}.head [V,H]
           metadata: t_s, t_l, temperatures ("1,2.5"), teacher_form, student_form (residual|plain)
   outputs (F64): per_token.<op>.T<i> [N] and mean.<op>.T<i> [] from the two logits;
-          D.<op>.T<i> [t_s,t_l] between the verbalized layers; <op> in kld, ce, l2sum, l2mean;
+          D.<op>.T<i> [t_s,t_l] between the verbalized layers; <op> in kld, ce, soft_ce, l2sum, l2mean;
           <i> the index of the temperature in the list.
 Definitions (as src/vlsi/distill/divergence.h): softmax over the first min(Vt,Vs) columns at
-temperature T; kld = sum p (log p - log q); ce = -sum p log q; l2sum = sum (p-q)^2, l2mean = mean.
+temperature T; kld = sum p (log p - log q); ce = -log q[argmax p];
+soft_ce = -sum p log q; l2sum = sum (p-q)^2, l2mean = mean.
 Run with /usr/bin/python3 (Debian's python3-torch); a missing torch is an error, not a skip.
 """
 import json
@@ -55,7 +56,8 @@ def divergences(teacher_logits, student_logits, temperature):
     p, q = log_p.exp(), log_q.exp()
     return {
         "kld": (p * (log_p - log_q)).sum(1),
-        "ce": -(p * log_q).sum(1),
+        "ce": -log_q.gather(1, log_p.argmax(1, keepdim=True)).squeeze(1),
+        "soft_ce": -(p * log_q).sum(1),
         "l2sum": ((p - q) ** 2).sum(1),
         "l2mean": ((p - q) ** 2).mean(1),
     }

@@ -72,11 +72,11 @@ void expect_same(const std::vector<torch::Tensor>& a, const std::vector<torch::T
 
 TEST(ChunkedGradient, PairDivergenceEqualsUnchunkedAutograd) {
   for (bool head_trainable : {false, true})
-    for (auto op : {DivergenceOp::Kld, DivergenceOp::Ce, DivergenceOp::L2}) {
+    for (auto op : {DivergenceOp::Kld, DivergenceOp::Ce, DivergenceOp::SoftCe, DivergenceOp::L2}) {
       StudentCase s = make_setup(head_trainable);
       DivergenceOptions o;
       o.op = op;
-      o.temperature = op == DivergenceOp::Ce ? 1.7 : 1.0;
+      o.temperature = op == DivergenceOp::Ce || op == DivergenceOp::SoftCe ? 1.7 : 1.0;
       auto hidden = torch::tanh(s.x.matmul(s.a));
       torch::Tensor ref_logits;
       {

@@ -6,6 +6,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -71,6 +72,7 @@ struct OpCase {
 };
 const OpCase kOps[] = {{"kld", DivergenceOp::Kld, L2Reduction::Sum},
                        {"ce", DivergenceOp::Ce, L2Reduction::Sum},
+                       {"soft_ce", DivergenceOp::SoftCe, L2Reduction::Sum},
                        {"l2sum", DivergenceOp::L2, L2Reduction::Sum},
                        {"l2mean", DivergenceOp::L2, L2Reduction::Mean}};
 
@@ -155,13 +157,37 @@ TEST(DivergenceReference, LogitsAndVerbalizedLayersMatchPyTorch) {
   EXPECT_GT(std::abs(ref.at("mean.kld.T0").item<double>() - ref.at("mean.kld.T1").item<double>()), 0.1);
 }
 
+// ce is the hard-label op: -log q at the teacher's top token (hand-computed), and
+// unlike soft_ce its gradient differs from kld's.
+TEST(DivergenceReference, HardLabelCrossEntropyTargetsTheTeachersTopToken) {
+  auto teacher = torch::tensor({{0.0, 2.0, 1.0}, {3.0, 3.0, 0.0}}, torch::kDouble);  // row 2: a tie -> token 0
+  auto student = torch::tensor({{1.0, 0.0, 0.0}, {0.0, 1.0, 2.0}}, torch::kDouble);
+  DivergenceOptions ce;
+  ce.op = DivergenceOp::Ce;
+  auto got = per_token_divergence(teacher, student, ce);
+  const double row0 = std::log(std::exp(1.0) + 2.0);                      // -log q_1 with q = softmax(1, 0, 0)
+  const double row1 = std::log(1.0 + std::exp(1.0) + std::exp(2.0));      // -log q_0 with q = softmax(0, 1, 2)
+  EXPECT_NEAR(got[0].item<double>(), row0, 1e-12);
+  EXPECT_NEAR(got[1].item<double>(), row1, 1e-12);
+
+  auto grad_of = [&](DivergenceOp op) {
+    auto s = student.clone().requires_grad_(true);
+    DivergenceOptions o;
+    o.op = op;
+    mean_divergence(teacher, s, o).backward();
+    return s.grad();
+  };
+  EXPECT_LT(max_abs_diff(grad_of(DivergenceOp::SoftCe), grad_of(DivergenceOp::Kld)), 1e-12);
+  EXPECT_GT(max_abs_diff(grad_of(DivergenceOp::Ce), grad_of(DivergenceOp::Kld)), 0.05);
+}
+
 TEST(DivergenceReference, OnlyTheSharedVocabularyCounts) {
   auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
   auto t = torch::randn({5, 40}, gen, torch::kFloat);
   auto s = torch::randn({5, 32}, gen, torch::kFloat);
   auto t2 = t.clone();
   t2.narrow(1, 32, 8).add_(50.0);  // the padding columns beyond the student's vocab
-  for (auto op : {DivergenceOp::Kld, DivergenceOp::Ce, DivergenceOp::L2}) {
+  for (auto op : {DivergenceOp::Kld, DivergenceOp::Ce, DivergenceOp::SoftCe, DivergenceOp::L2}) {
     DivergenceOptions o;
     o.op = op;
     EXPECT_LT(max_abs_diff(per_token_divergence(t, s, o), per_token_divergence(t2, s, o)), 1e-6);

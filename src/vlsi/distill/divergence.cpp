@@ -8,6 +8,7 @@ const char* divergence_op_name(DivergenceOp op) {
   switch (op) {
     case DivergenceOp::Kld: return "kld";
     case DivergenceOp::Ce: return "ce";
+    case DivergenceOp::SoftCe: return "soft_ce";
     case DivergenceOp::L2: return "l2";
     case DivergenceOp::None: return "none";
   }
@@ -17,9 +18,10 @@ const char* divergence_op_name(DivergenceOp op) {
 DivergenceOp divergence_op_from_name(const std::string& name, const std::string& where) {
   if (name == "kld" || name == "kl") return DivergenceOp::Kld;
   if (name == "ce") return DivergenceOp::Ce;
+  if (name == "soft_ce") return DivergenceOp::SoftCe;
   if (name == "l2") return DivergenceOp::L2;
   if (name == "none") return DivergenceOp::None;
-  fail(where, ": unknown divergence '", name, "' (expected kld, ce, l2 or none)");
+  fail(where, ": unknown divergence '", name, "' (expected kld, ce, soft_ce, l2 or none)");
 }
 
 const char* l2_reduction_name(L2Reduction r) { return r == L2Reduction::Sum ? "sum" : "mean"; }
@@ -66,7 +68,9 @@ torch::Tensor per_token_divergence(const TokenDistribution& teacher, const Token
   switch (options.op) {
     case DivergenceOp::Kld:
       return weighted(log_p - log_q).sum(1);
-    case DivergenceOp::Ce:
+    case DivergenceOp::Ce:  // argmax takes the first maximum, so ties resolve to the lowest token id
+      return -log_q.gather(1, log_p.argmax(1, /*keepdim=*/true)).squeeze(1);
+    case DivergenceOp::SoftCe:
       return -weighted(log_q).sum(1);
     case DivergenceOp::L2: {
       auto sq = (p - student.probs).pow(2);

@@ -12,7 +12,12 @@
 //
 // With p = softmax(teacher / T), q = softmax(student / T) over the shared range:
 //   kld  sum_v p_v (log p_v - log q_v)   forward KL(teacher || student)
-//   ce   -sum_v p_v log q_v              cross-entropy with the teacher as soft target
+//   ce   -log q_{argmax p}               hard-label cross-entropy: the teacher's top token
+//                                        is the target (ties: the lowest token id). The method
+//                                        doc leaves "CE" open; the soft-target reading below has
+//                                        the same student gradient as kld, so it could not be the
+//                                        op the paper ablates against KLD (docs/distill.md).
+//   soft_ce -sum_v p_v log q_v           cross-entropy with the teacher as soft target
 //                                        (= kld + entropy(p): same student gradient, other value)
 //   l2   sum_v (p_v - q_v)^2             SQUARED L2 distance between the probability
 //                                        vectors, summed over the vocab (l2_reduction
@@ -27,8 +32,8 @@
 
 namespace vlsi::distill {
 
-enum class DivergenceOp { Kld, Ce, L2, None };
-const char* divergence_op_name(DivergenceOp op);  // "kld", "ce", "l2", "none"
+enum class DivergenceOp { Kld, Ce, SoftCe, L2, None };
+const char* divergence_op_name(DivergenceOp op);  // "kld", "ce", "soft_ce", "l2", "none"
 // Inverse of divergence_op_name (also accepts "kl"); `where` names the field for the error.
 DivergenceOp divergence_op_from_name(const std::string& name, const std::string& where);
 
