@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "vlsi/data/record.h"
 #include "vlsi/data/shapes_dataset.h"
 #include "vlsi/data/shapes_draw.h"
+#include "vlsi/data/shapes_scene.h"
 #include "vlsi/data/shapes_tasks.h"
 #include "vlsi/io/json_util.h"
 
@@ -207,4 +209,44 @@ TEST(Shapes, DescriptionsListTheObjectsLeftToRight) {
   o.describe_train = false;
   shapes::generate_shapes_dataset(o);
   for (const Record& r : load_split(o.out_dir, "train").records) EXPECT_EQ(r.conversations.size(), 2u);
+}
+
+TEST(Shapes, GridLayoutPutsEachObjectInsideItsOwnCell) {
+  // With grid 4 at 64 pixels a 16-pixel vision patch sees exactly one object:
+  // every cell's border rows and columns stay background, every object is centred
+  // in a distinct cell, and the description runs column by column, top to bottom.
+  Rng rng(5);
+  const shapes::Canvas canvas{64, 4};
+  for (shapes::Category c : {shapes::Category::attribute, shapes::Category::counting, shapes::Category::spatial,
+                             shapes::Category::existence, shapes::Category::reasoning}) {
+    for (uint64_t slot = 0; slot < 12; ++slot) {
+      shapes::Sample s = shapes::make_sample(c, slot, rng, canvas);
+      for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x) {
+          if (x % 16 != 0 && x % 16 != 15 && y % 16 != 0 && y % 16 != 15) continue;
+          const uint8_t* p = s.image.pixel(x, y);
+          ASSERT_TRUE(p[0] == shapes::kBackground.r && p[1] == shapes::kBackground.g && p[2] == shapes::kBackground.b)
+              << shapes::category_name(c) << " slot " << slot << ": pixel " << x << "," << y << " on a cell border";
+        }
+    }
+  }
+  std::vector<shapes::Object> objs(9);
+  for (int i = 0; i < 9; ++i) objs[i].colour = i % int(shapes::palette().size());
+  ASSERT_TRUE(shapes::layout_objects(objs, rng, canvas));
+  std::set<std::pair<int, int>> cells;
+  for (const auto& o : objs) {
+    EXPECT_DOUBLE_EQ(std::fmod(o.x, 16.0), 8.0);
+    EXPECT_DOUBLE_EQ(std::fmod(o.y, 16.0), 8.0);
+    EXPECT_LE(shapes::shape_extent(o.kind, o.r), 7.0 + 1e-9);
+    cells.insert({int(o.x) / 16, int(o.y) / 16});
+  }
+  EXPECT_EQ(cells.size(), 9u);
+  std::vector<shapes::Object> col(2);
+  col[0].x = col[1].x = 24;
+  col[0].y = 40, col[1].y = 8;
+  col[0].colour = 0, col[1].colour = 1;
+  EXPECT_EQ(shapes::describe_objects(col), shapes::palette()[1].name + " circle, " + shapes::palette()[0].name + " circle");
+  std::vector<shapes::Object> too_many(5);
+  EXPECT_FALSE(shapes::layout_objects(too_many, rng, shapes::Canvas{64, 2}));
+  EXPECT_THROW(shapes::make_sample(shapes::Category::counting, 0, rng, shapes::Canvas{64, 9}), vlsi::Error);
 }

@@ -83,6 +83,10 @@ void register_data_commands(CLI::App& app) {
   shapes->add_option("--val", shapes_args->opt.val, "Validation records")->default_val(0);
   shapes->add_option("--test", shapes_args->opt.test, "Test records")->default_val(0);
   shapes->add_option("--image-size", shapes_args->opt.image_size, "Image width and height in pixels")->default_val(64);
+  shapes->add_option("--grid", shapes_args->opt.grid,
+                     "Place each object in its own cell of an N x N grid (0 = anywhere); with a vision patch of "
+                     "image-size/N pixels every object falls in one patch")
+      ->default_val(0);
   shapes->add_flag("!--no-describe", shapes_args->opt.describe_train,
                    "Do not add the \"list the objects\" exchange to training records");
   shapes->callback([shapes_args] { run_shapes(*shapes_args); });

@@ -25,7 +25,7 @@ json demo_defaults() {
   return {
       {"out", "runs/demo"},
       {"seed", 0},
-      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"describe_train", true}}},
+      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"grid", 0}, {"describe_train", true}}},
       {"tokenizer",
        {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
       {"models", json::object()},  // name -> {"model": config path, "trainer": {...}}
@@ -90,16 +90,27 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
 
   // 1. Benchmark data.
   const std::string data_dir = (fs::path(out) / "data").string();
-  if (!fs::exists(fs::path(data_dir) / "meta.json")) {
+  data::shapes::ShapesOptions so;
+  so.out_dir = data_dir;
+  so.seed = seed;
+  so.train = io::get_field<int64_t>(cfg["data"], "train", "demo config: data");
+  so.val = io::get_field<int64_t>(cfg["data"], "val", "demo config: data");
+  so.test = io::get_field<int64_t>(cfg["data"], "test", "demo config: data");
+  so.image_size = io::get_field<int>(cfg["data"], "image_size", "demo config: data");
+  so.grid = io::get_field<int>(cfg["data"], "grid", "demo config: data");
+  so.describe_train = io::get_field<bool>(cfg["data"], "describe_train", "demo config: data");
+  const std::string meta_path = (fs::path(data_dir) / "meta.json").string();
+  if (fs::exists(meta_path)) {
+    // A finished run folder is reused stage by stage; data made with other
+    // settings would silently mix two benchmarks, so refuse instead.
+    const json have = io::read_json_file(meta_path).value("settings", json::object());
+    for (const auto& [key, want] : json{{"seed", so.seed}, {"image_size", so.image_size}, {"grid", so.grid},
+                                        {"train", so.train}, {"val", so.val}, {"test", so.test}}.items())
+      check(have.value(key, key == "grid" ? json(0) : json()) == want, meta_path, ": data was generated with ", key,
+            " = ", have.value(key, json()).dump(), ", the config asks for ", want.dump(),
+            "; remove the run folder or choose another --out");
+  } else {
     stage("data", "generating the shapes benchmark");
-    data::shapes::ShapesOptions so;
-    so.out_dir = data_dir;
-    so.seed = seed;
-    so.train = io::get_field<int64_t>(cfg["data"], "train", "demo config: data");
-    so.val = io::get_field<int64_t>(cfg["data"], "val", "demo config: data");
-    so.test = io::get_field<int64_t>(cfg["data"], "test", "demo config: data");
-    so.image_size = io::get_field<int>(cfg["data"], "image_size", "demo config: data");
-    so.describe_train = io::get_field<bool>(cfg["data"], "describe_train", "demo config: data");
     auto s = data::shapes::generate_shapes_dataset(so);
     std::fprintf(stderr, "demo: %lld records in %.1f s\n", (long long)s.records, s.seconds);
   }

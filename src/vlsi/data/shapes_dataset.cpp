@@ -85,7 +85,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
       Sample s;
       for (uint64_t attempt = 0;; ++attempt) {
         Rng rng(Rng::mix({opt.seed, split_index, uint64_t(i), attempt}));
-        s = make_sample(cat, slot, rng, opt.image_size);
+        s = make_sample(cat, slot, rng, Canvas{opt.image_size, opt.grid});
         if (seen.insert(sample_key(s)).second) break;
         ++summary.duplicates_redrawn;
         check(attempt < 1000, "data shapes: cannot draw a new sample for ", split, " #", i);
@@ -121,7 +121,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   summary.meta = {
       {"generator", "vlsi data shapes"},
       {"version", kGeneratorVersion},
-      {"settings", {{"seed", opt.seed}, {"image_size", opt.image_size}, {"train", opt.train}, {"val", opt.val},
+      {"settings", {{"seed", opt.seed}, {"image_size", opt.image_size}, {"grid", opt.grid}, {"train", opt.train}, {"val", opt.val},
                     {"test", opt.test}, {"describe_train", opt.describe_train}}},
       {"format", {{"image_folder", "images"}, {"record_fields", {"id", "image", "conversations", "category", "answer_type"}}}},
       {"categories", categories},

@@ -19,6 +19,8 @@ struct ShapesOptions {
   // many answer tokens per encoded image, which is what lets small models
   // learn to read images within the demo's budget. Val/test stay one question.
   bool describe_train = true;
+  // 0: objects anywhere; N: one object per cell of an N x N grid (see Canvas).
+  int grid = 0;
 };
 
 struct ShapesSummary {

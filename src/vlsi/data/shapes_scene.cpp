@@ -5,8 +5,37 @@
 
 namespace vlsi::data::shapes {
 
-bool layout_objects(std::vector<Object>& objs, Rng& rng, int size, const LayoutRule& rule) {
-  const double s = size;
+namespace {
+
+// One object per cell of a grid x grid layout, exactly centred: objects of one
+// column share x, so "left to right" lists them top to bottom (describe_objects).
+bool layout_on_grid(std::vector<Object>& objs, Rng& rng, const Canvas& canvas, const LayoutRule& rule) {
+  const int cells = canvas.grid * canvas.grid;
+  if (int(objs.size()) > cells) return false;
+  const double cell = double(canvas.size) / canvas.grid;
+  std::vector<int> order(cells);
+  for (int i = 0; i < cells; ++i) order[i] = i;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    rng.shuffle(order);
+    for (size_t i = 0; i < objs.size(); ++i) {
+      Object& o = objs[i];
+      o.r = cell * rng.uniform(0.30, 0.36);
+      const double fit = 0.5 * cell - 1.0;  // keep one pixel of background around the shape
+      const double ext = shape_extent(o.kind, o.r);
+      if (ext > fit) o.r *= fit / ext;
+      o.x = (order[i] % canvas.grid + 0.5) * cell;
+      o.y = (order[i] / canvas.grid + 0.5) * cell;
+    }
+    if (!rule || rule(objs)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool layout_objects(std::vector<Object>& objs, Rng& rng, const Canvas& canvas, const LayoutRule& rule) {
+  if (canvas.grid > 0) return layout_on_grid(objs, rng, canvas, rule);
+  const double s = canvas.size;
   // Crowded scenes (counting up to 6 plus distractors) use smaller shapes.
   const bool crowded = objs.size() > 6;
   const double gap = std::max(1.5, 0.03 * s);
@@ -41,7 +70,9 @@ Image render_objects(const std::vector<Object>& objs, int size) {
 }
 
 std::string describe_objects(std::vector<Object> objs) {
-  std::stable_sort(objs.begin(), objs.end(), [](const Object& a, const Object& b) { return a.x < b.x; });
+  // Equal x happens only on a grid layout; then top to bottom.
+  std::stable_sort(objs.begin(), objs.end(),
+                   [](const Object& a, const Object& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
   std::string out;
   for (const auto& o : objs) {
     if (!out.empty()) out += ", ";

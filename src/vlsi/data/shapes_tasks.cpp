@@ -83,25 +83,26 @@ Object obj(int s, int c) {
 // Retries `compose` (which draws a fresh object list) until a layout fits;
 // fills the sample's image and description.
 template <typename Compose>
-void scene(Sample& out, Rng& rng, int size, Compose compose, const LayoutRule& rule = nullptr) {
+void scene(Sample& out, Rng& rng, const Canvas& canvas, Compose compose, const LayoutRule& rule = nullptr) {
   for (int attempt = 0; attempt < 1000; ++attempt) {
     std::vector<Object> objs = compose();
-    if (layout_objects(objs, rng, size, rule)) {
-      out.image = render_objects(objs, size);
+    if (layout_objects(objs, rng, canvas, rule)) {
+      out.image = render_objects(objs, canvas.size);
       out.description = describe_objects(std::move(objs));
       return;
     }
   }
-  fail("shapes: no layout found for a scene at image size ", size, " (image size too small?)");
+  fail("shapes: no layout found for a scene at image size ", canvas.size, " and grid ", canvas.grid,
+       " (image too small, or fewer grid cells than objects?)");
 }
 
-Sample attribute(Strata st, Rng& rng, int size) {
+Sample attribute(Strata st, Rng& rng, const Canvas& canvas) {
   Sample out;
   out.answer_type = "text";
   const bool ask_colour = st.take(2) == 0;
   const int c = ask_colour ? st.take(num_colours()) : int(rng.below(num_colours()));
   const int s = ask_colour ? int(rng.below(num_shapes())) : st.take(num_shapes());
-  scene(out, rng, size, [&] {
+  scene(out, rng, canvas, [&] {
     std::vector<Object> objs{obj(s, c)};
     // The asked-about attribute is unique to the target; the other one is free.
     for (int i = 0, k = rng.range(1, 4); i < k; ++i)
@@ -115,13 +116,13 @@ Sample attribute(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample counting(Strata st, Rng& rng, int size) {
+Sample counting(Strata st, Rng& rng, const Canvas& canvas) {
   Sample out;
   out.answer_type = "number";
   const int variant = st.take(3);  // by shape, by colour, by both
   const int n = st.take(6) + 1;
   const int c = int(rng.below(num_colours())), s = int(rng.below(num_shapes()));
-  scene(out, rng, size, [&] {
+  scene(out, rng, canvas, [&] {
     std::vector<Object> objs;
     for (int i = 0; i < n; ++i) {
       int oc = variant == 0 ? int(rng.below(num_colours())) : c;
@@ -144,7 +145,8 @@ Sample counting(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample spatial(Strata st, Rng& rng, int size) {
+Sample spatial(Strata st, Rng& rng, const Canvas& canvas) {
+  const int size = canvas.size;
   Sample out;
   out.answer_type = "yesno";
   const bool truth = st.take(2) == 0;
@@ -164,7 +166,7 @@ Sample spatial(Strata st, Rng& rng, int size) {
     bool holds = (rel == 0 || rel == 2) ? d > 0 : d < 0;
     return holds == truth;
   };
-  scene(out, rng, size, [&] {
+  scene(out, rng, canvas, [&] {
     std::vector<Object> objs{obj(sa, ca), obj(sb, cb)};
     for (int i = 0, k = rng.range(0, 3); i < k; ++i) {
       int c, s;
@@ -183,12 +185,12 @@ Sample spatial(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample existence(Strata st, Rng& rng, int size) {
+Sample existence(Strata st, Rng& rng, const Canvas& canvas) {
   Sample out;
   out.answer_type = "yesno";
   const bool truth = st.take(2) == 0;
   const int c = int(rng.below(num_colours())), s = int(rng.below(num_shapes()));
-  scene(out, rng, size, [&] {
+  scene(out, rng, canvas, [&] {
     // Adversarial negatives (POPE): the colour and the shape are both present,
     // just never together. Positives get the same near misses, and the object
     // count has the same range either way.
@@ -210,7 +212,8 @@ Sample existence(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample pattern(Strata st, Rng& rng, int size) {
+Sample pattern(Strata st, Rng& rng, const Canvas& canvas) {
+  const int size = canvas.size;
   Sample out;
   out.answer_type = "mc";
   const int rule = st.take(3);  // colour cycle, shape cycle, size change
@@ -274,7 +277,8 @@ Sample pattern(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample chart(Strata st, Rng& rng, int size) {
+Sample chart(Strata st, Rng& rng, const Canvas& canvas) {
+  const int size = canvas.size;
   Sample out;
   const int variant = st.take(4);  // 0,1: value of a bar; 2: tallest; 3: shortest
   const int k = rng.range(3, 5);
@@ -320,7 +324,7 @@ Sample chart(Strata st, Rng& rng, int size) {
   return out;
 }
 
-Sample reasoning(Strata st, Rng& rng, int size) {
+Sample reasoning(Strata st, Rng& rng, const Canvas& canvas) {
   Sample out;
   out.answer_type = "number";
   const int variant = st.take(2);  // difference of two counts; same colour as a named shape
@@ -330,7 +334,7 @@ Sample reasoning(Strata st, Rng& rng, int size) {
     const int n = by_colour ? num_colours() : num_shapes();
     const std::vector<int> xy = distinct(rng, n, 2);
     const int ny = rng.range(1, 2), nx = ny + d;
-    scene(out, rng, size, [&] {
+    scene(out, rng, canvas, [&] {
       std::vector<Object> objs;
       auto add = [&](int attr) {
         objs.push_back(by_colour ? obj(int(rng.below(num_shapes())), attr) : obj(attr, int(rng.below(num_colours()))));
@@ -344,7 +348,7 @@ Sample reasoning(Strata st, Rng& rng, int size) {
                              : "How many more " + splural(xy[0]) + " than " + splural(xy[1]) + " are there?";
   } else {
     const int s = int(rng.below(num_shapes())), c = int(rng.below(num_colours()));
-    scene(out, rng, size, [&] {
+    scene(out, rng, canvas, [&] {
       std::vector<Object> objs{obj(s, c)};
       for (int i = 0; i < d; ++i) objs.push_back(obj(other_than(rng, num_shapes(), {s}), c));
       for (int i = 0, k = rng.range(1, 3); i < k; ++i)
@@ -361,17 +365,24 @@ Sample reasoning(Strata st, Rng& rng, int size) {
 }  // namespace
 
 Sample make_sample(Category c, uint64_t slot, Rng& rng, int image_size) {
+  return make_sample(c, slot, rng, Canvas{image_size, 0});
+}
+
+Sample make_sample(Category c, uint64_t slot, Rng& rng, const Canvas& canvas) {
+  const int image_size = canvas.size;
   check(image_size >= 32, "shapes: image size must be at least 32 pixels, got ", image_size);
+  check(canvas.grid >= 0 && canvas.grid <= image_size / 8, "shapes: grid must be 0 (free layout) or 1..", image_size / 8,
+        " cells per side at image size ", image_size, ", got ", canvas.grid);
   Strata st{slot};
   Sample s;
   switch (c) {
-    case Category::attribute: s = attribute(st, rng, image_size); break;
-    case Category::counting: s = counting(st, rng, image_size); break;
-    case Category::spatial: s = spatial(st, rng, image_size); break;
-    case Category::existence: s = existence(st, rng, image_size); break;
-    case Category::pattern: s = pattern(st, rng, image_size); break;
-    case Category::chart: s = chart(st, rng, image_size); break;
-    case Category::reasoning: s = reasoning(st, rng, image_size); break;
+    case Category::attribute: s = attribute(st, rng, canvas); break;
+    case Category::counting: s = counting(st, rng, canvas); break;
+    case Category::spatial: s = spatial(st, rng, canvas); break;
+    case Category::existence: s = existence(st, rng, canvas); break;
+    case Category::pattern: s = pattern(st, rng, canvas); break;
+    case Category::chart: s = chart(st, rng, canvas); break;
+    case Category::reasoning: s = reasoning(st, rng, canvas); break;
   }
   s.category = c;
   return s;

@@ -11,6 +11,7 @@
 
 #include "vlsi/data/image.h"
 #include "vlsi/data/rng.h"
+#include "vlsi/data/shapes_scene.h"
 
 namespace vlsi::data::shapes {
 
@@ -30,6 +31,7 @@ struct Sample {
 
 // `slot` is the sample's index among samples of the same category and split;
 // it decides the stratified (balanced) variables, `rng` everything else.
-Sample make_sample(Category c, uint64_t slot, Rng& rng, int image_size);
+Sample make_sample(Category c, uint64_t slot, Rng& rng, const Canvas& canvas);
+Sample make_sample(Category c, uint64_t slot, Rng& rng, int image_size);  // free layout
 
 }  // namespace vlsi::data::shapes
