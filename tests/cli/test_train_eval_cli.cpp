@@ -99,3 +99,18 @@ TEST(CliEval, TokenizerMismatchIsRefused) {
   EXPECT_NE(ev.output.find("do not belong together"), std::string::npos) << ev.output;
   fs::remove_all(dir);
 }
+
+// A demo rerun reuses finished stages; data generated with other settings (here
+// an older free-layout benchmark) must be refused, not mixed with the new models.
+TEST(CliDemo, RefusesDataGeneratedWithOtherSettings) {
+  std::string dir = test_support::fresh_dir("cli_demo_stale");
+  auto d = run_cli("data shapes --out " + dir + "/data --seed 0 --train 7 --val 7 --test 7");
+  ASSERT_EQ(d.code, 0) << d.output;
+  auto r = run_cli("demo --config " + std::string(VLSI_SOURCE_DIR) + "/configs/demo.json --out " + dir +
+                   " --set data.train=7 --set data.val=7 --set data.test=7");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("data/meta.json: data was generated with grid = 0, the config asks for 4"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir + "/tokenizer.json")) << "nothing after the data stage may run";
+  fs::remove_all(dir);
+}
