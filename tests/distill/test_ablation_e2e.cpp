@@ -3,6 +3,8 @@
 // and ablation.json hold every setting over both seeds, a rerun skips everything,
 // --dry-run and errors are cheap. A few seconds of training in all.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "../cli/cli_runner.h"
 #include "step_fixture.h"
@@ -96,6 +98,16 @@ TEST(AblateCli, GridOverSeedsWritesTablesAndSkipsFinishedWork) {
   EXPECT_EQ(count_of(again.output, "[ablate]   evaluation "), 4u) << again.output;
   EXPECT_EQ(count_of(again.output, "[distill] stage"), 0u) << again.output;
   EXPECT_EQ(io::read_file(out + "/results.md"), md);
+
+  // Other weights under the same path (a retrained model): the folder is refused.
+  const std::string model_file = io::read_json_file(out + "/models.json").begin().value()["file"];
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, model_file.c_str(), times, 0), 0);
+  auto stale = test_support::run_cli("ablate --config " + conf + " --seeds 2");
+  EXPECT_EQ(stale.code, 1) << stale.output;
+  EXPECT_NE(stale.output.find("models.json: this ablation folder was trained from other weights"), std::string::npos)
+      << stale.output;
+  EXPECT_EQ(count_of(stale.output, "[distill] stage"), 0u) << stale.output;
 
   // A prepared verbalizer folder must verbalize the recipe's target layers.
   auto student_verbalizers = io::read_json_file(out + "/runs/kld-kld/seed-0/config.json")["student"]["verbalizers"];

@@ -1,6 +1,9 @@
 #include "vlsi/distill/ablation_run.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <map>
 
 #include "vlsi/distill/ablation_report.h"
 #include "vlsi/distill/recipe.h"
@@ -11,9 +14,46 @@
 namespace vlsi::distill {
 using io::json;
 
+namespace {
+
+// Size and modification time of each teacher/student weights file the grid
+// starts from. Finished runs are skipped by folder, so a grid folder trained
+// from other weights (a retrained demo teacher, say) must be refused, not mixed in.
+json model_fingerprints(const AblationPlan& plan) {
+  std::map<std::string, json> out;
+  for (const auto& run : plan.runs)
+    for (const auto& recipe : run.recipes)
+      for (const char* side : {"teacher", "student"}) {
+        const std::string dir = recipe[side]["model"].get<std::string>();
+        std::string file = dir + "/model.safetensors";
+        if (!io::file_exists(file)) file = dir + "/model.safetensors.index.json";
+        struct stat st {};
+        check(::stat(file.c_str(), &st) == 0, "ablation: ", side, " model ", dir, ": no model.safetensors");
+        out[dir] = {{"file", file},
+                    {"bytes", int64_t(st.st_size)},
+                    {"modified_ns", int64_t(st.st_mtim.tv_sec) * 1000000000 + int64_t(st.st_mtim.tv_nsec)}};
+      }
+  return json(out);
+}
+
+void check_same_models(const AblationPlan& plan) {
+  const std::string path = plan.out + "/models.json";
+  const json now = model_fingerprints(plan);
+  if (io::file_exists(path)) {
+    const json before = io::read_json_file(path);
+    for (const auto& [dir, print] : now.items())
+      check(before.contains(dir) && before[dir] == print, path, ": this ablation folder was trained from other weights (",
+            dir, " changed since); remove the folder or choose another --out");
+  }
+  io::write_json_file(path, now);
+}
+
+}  // namespace
+
 json run_ablation(const AblationPlan& plan, const AblationRunOptions& options) {
   check(bool(options.evaluate), "ablation: no evaluation function given");
   io::make_dirs(plan.out);
+  check_same_models(plan);
   io::write_json_file(plan.out + "/config.json", plan.config);
   write_ablation_report(plan, options.command_line);  // results found from an earlier invocation
 
