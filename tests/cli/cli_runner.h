@@ -41,4 +41,11 @@ inline std::string last_line(const std::string& out) {
   return out.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
+// How many times `part` occurs in `text` (overlapping occurrences counted).
+inline size_t count_of(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t p = text.find(part); p != std::string::npos; p = text.find(part, p + 1)) ++n;
+  return n;
+}
+
 }  // namespace vlsi::test_support

@@ -13,14 +13,9 @@
 
 using namespace vlsi;
 using io::json;
+using test_support::count_of;
 
 namespace {
-
-size_t count_of(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t p = text.find(part); p != std::string::npos; p = text.find(part, p + 1)) ++n;
-  return n;
-}
 
 json ablation_config(const std::string& dir) {
   auto trainer = [](int64_t steps) {

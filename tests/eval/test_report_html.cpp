@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "../cli/cli_runner.h"
 #include "report_fixture.h"
 #include "vlsi/eval/report_html.h"
 #include "vlsi/eval/report_markup.h"
@@ -9,14 +10,7 @@
 using namespace vlsi;
 using namespace vlsi::eval;
 using nlohmann::json;
-
-namespace {
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-}  // namespace
+using test_support::count_of;
 
 TEST(ReportHtml, Escaping) {
   EXPECT_EQ(html_escape("<a href=\"x\">Tom & Jerry's</a>"),

@@ -104,8 +104,7 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     // A finished run folder is reused stage by stage; data made with other
     // settings would silently mix two benchmarks, so refuse instead.
     const json have = io::read_json_file(meta_path).value("settings", json::object());
-    const json wanted = {{"seed", so.seed}, {"image_size", so.image_size}, {"grid", so.grid},
-                         {"train", so.train}, {"val", so.val},           {"test", so.test}};
+    const json wanted = data::shapes::shapes_settings(so);  // named: items() must not outlive it
     for (const auto& item : wanted.items()) {
       const json got = have.value(item.key(), item.key() == "grid" ? json(0) : json());  // older data: no grid
       check(got == item.value(), meta_path, ": data was generated with ", item.key(), " = ", got.dump(),

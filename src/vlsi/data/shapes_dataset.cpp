@@ -55,6 +55,12 @@ std::string index_name(const std::string& split, int64_t i) {
 
 }  // namespace
 
+json shapes_settings(const ShapesOptions& opt) {
+  return {{"seed", opt.seed},   {"image_size", opt.image_size}, {"grid", opt.grid},
+          {"train", opt.train}, {"val", opt.val},               {"test", opt.test},
+          {"describe_train", opt.describe_train}};
+}
+
 ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   check(!opt.out_dir.empty(), "data shapes: --out is required");
   check(opt.train >= 0 && opt.val >= 0 && opt.test >= 0, "data shapes: split sizes must be >= 0");
@@ -121,8 +127,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   summary.meta = {
       {"generator", "vlsi data shapes"},
       {"version", kGeneratorVersion},
-      {"settings", {{"seed", opt.seed}, {"image_size", opt.image_size}, {"grid", opt.grid}, {"train", opt.train}, {"val", opt.val},
-                    {"test", opt.test}, {"describe_train", opt.describe_train}}},
+      {"settings", shapes_settings(opt)},
       {"format", {{"image_folder", "images"}, {"record_fields", {"id", "image", "conversations", "category", "answer_type"}}}},
       {"categories", categories},
       {"palette", colours},

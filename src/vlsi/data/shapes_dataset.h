@@ -32,4 +32,8 @@ struct ShapesSummary {
 
 ShapesSummary generate_shapes_dataset(const ShapesOptions& options);
 
+// The options that decide the generated files, as meta.json's "settings"
+// records them (so a reuser can check a folder matches what it would generate).
+nlohmann::json shapes_settings(const ShapesOptions& options);
+
 }  // namespace vlsi::data::shapes

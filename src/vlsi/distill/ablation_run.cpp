@@ -9,7 +9,9 @@
 #include "vlsi/distill/recipe.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/safetensors_sharded.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -25,10 +27,11 @@ json model_fingerprints(const AblationPlan& plan) {
     for (const auto& recipe : run.recipes)
       for (const char* side : {"teacher", "student"}) {
         const std::string dir = recipe[side]["model"].get<std::string>();
-        std::string file = dir + "/model.safetensors";
-        if (!io::file_exists(file)) file = dir + "/model.safetensors.index.json";
+        if (out.count(dir)) continue;
+        std::string file = io::join_path(dir, io::kSafetensorsWeightsFile);
+        if (!io::file_exists(file)) file = io::join_path(dir, io::kSafetensorsIndexFile);
         struct stat st {};
-        check(::stat(file.c_str(), &st) == 0, "ablation: ", side, " model ", dir, ": no model.safetensors");
+        check(::stat(file.c_str(), &st) == 0, "ablation: ", side, " model ", dir, ": no ", io::kSafetensorsWeightsFile);
         out[dir] = {{"file", file},
                     {"bytes", int64_t(st.st_size)},
                     {"modified_ns", int64_t(st.st_mtim.tv_sec) * 1000000000 + int64_t(st.st_mtim.tv_nsec)}};
