@@ -14,8 +14,6 @@ namespace vlsi::io {
 namespace fs = std::filesystem;
 namespace {
 
-std::string join(const std::string& folder, const std::string& name) { return (fs::path(folder) / name).string(); }
-
 std::string shard_name(size_t k, size_t n) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "model-%05zu-of-%05zu.safetensors", k, n);
@@ -26,8 +24,8 @@ std::string shard_name(size_t k, size_t n) {
 
 CheckpointReader::CheckpointReader(const std::string& folder) : folder_(folder) {
   check(fs::is_directory(folder), folder, ": not a folder");
-  std::string index_path = join(folder, kSafetensorsIndexFile);
-  std::string single_path = join(folder, kSafetensorsWeightsFile);
+  std::string index_path = join_path(folder, kSafetensorsIndexFile);
+  std::string single_path = join_path(folder, kSafetensorsWeightsFile);
   if (fs::exists(index_path)) {
     sharded_ = true;
     json index = read_json_file(index_path);
@@ -43,7 +41,7 @@ CheckpointReader::CheckpointReader(const std::string& folder) : folder_(folder) 
             ": weight_map['", it.key(), "'] names '", file, "', not a file in this folder");
       auto found = file_ids.find(file);
       if (found == file_ids.end()) {
-        std::string shard_path = join(folder, file);
+        std::string shard_path = join_path(folder, file);
         check(fs::exists(shard_path), index_path, ": shard '", file, "' (for tensor '", it.key(), "') is missing");
         files_.push_back(std::make_unique<SafetensorsFile>(shard_path));
         found = file_ids.emplace(file, files_.size() - 1).first;
@@ -105,7 +103,7 @@ CheckpointWriteResult save_checkpoint(const std::string& folder, const NamedTens
   CheckpointWriteResult result;
   result.total_size = total;
   if (shards.size() == 1) {
-    save_safetensors(join(folder, kSafetensorsWeightsFile), tensors, meta);
+    save_safetensors(join_path(folder, kSafetensorsWeightsFile), tensors, meta);
     result.files.push_back(kSafetensorsWeightsFile);
   } else {
     json weight_map = json::object();
@@ -116,11 +114,11 @@ CheckpointWriteResult save_checkpoint(const std::string& folder, const NamedTens
         part.push_back(tensors[i]);
         weight_map[tensors[i].first] = name;
       }
-      save_safetensors(join(folder, name), part, meta);
+      save_safetensors(join_path(folder, name), part, meta);
       result.files.push_back(name);
     }
     json index = {{"metadata", {{"total_size", total}}}, {"weight_map", weight_map}};
-    write_json_file(join(folder, kSafetensorsIndexFile), index);
+    write_json_file(join_path(folder, kSafetensorsIndexFile), index);
     result.files.push_back(kSafetensorsIndexFile);
   }
 
@@ -131,7 +129,7 @@ CheckpointWriteResult save_checkpoint(const std::string& folder, const NamedTens
   for (const auto& de : list_dir(folder)) {
     const std::string& fname = de.name;
     bool ours = fname == kSafetensorsWeightsFile || fname == kSafetensorsIndexFile || std::regex_match(fname, shard_re);
-    if (ours && !keep.count(fname)) std::remove(join(folder, fname).c_str());
+    if (ours && !keep.count(fname)) std::remove(join_path(folder, fname).c_str());
   }
   return result;
 }
