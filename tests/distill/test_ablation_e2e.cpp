@@ -17,7 +17,7 @@ using test_support::count_of;
 
 namespace {
 
-json ablation_config(const std::string& dir) {
+json runnable_ablation_config(const std::string& dir) {
   auto trainer = [](int64_t steps) {
     json t = test_support::fixture_trainer(steps, 3e-3);
     t["batch_size"] = 4;
@@ -47,7 +47,7 @@ json ablation_config(const std::string& dir) {
 TEST(AblateCli, GridOverSeedsWritesTablesAndSkipsFinishedWork) {
   std::string dir = test_support::fresh_dir("ablate_e2e");
   test_support::make_distill_fixture(dir, 16);
-  io::write_json_file(dir + "/ablate.json", ablation_config(dir));
+  io::write_json_file(dir + "/ablate.json", runnable_ablation_config(dir));
   const std::string conf = dir + "/ablate.json", out = dir + "/ablate";
 
   auto dry = test_support::run_cli("ablate --config " + conf + " --seeds 2 --dry-run");

@@ -13,14 +13,14 @@
 using namespace vlsi;
 using namespace vlsi::distill;
 using io::json;
-using distill::test_support::error_of;
+using distill_support::error_of;
 
 namespace {
 
 const std::string kLoss = "stages.interact.loss.";
 
 // Model folders with only config.json: planning reads the layer counts, nothing more.
-json ablation_config(const std::string& dir) {
+json planning_ablation_config(const std::string& dir) {
   for (auto [name, layers] : {std::pair<const char*, int64_t>{"teacher", 5}, {"student", 3}}) {
     json m = vlsi::test_support::tiny_text_model(layers, 64);
     m["text_config"]["vocab_size"] = 320;
@@ -61,8 +61,8 @@ void collect_seeds(const json& j, std::vector<int64_t>& out) {
 }  // namespace
 
 TEST(AblationPlan, IdenticalSettingsShareRunsEvaluationsAndStepOne) {
-  std::string dir = distill::test_support::temp_dir();
-  json cfg = resolve_ablation_config(ablation_config(dir), {}, "ablate.json");
+  std::string dir = distill_support::temp_dir();
+  json cfg = resolve_ablation_config(planning_ablation_config(dir), {}, "ablate.json");
   AblationPlan plan = plan_ablation(cfg, {});
   ASSERT_EQ(plan.settings.size(), 7u);
   ASSERT_EQ(plan.grids.size(), 3u);
@@ -129,34 +129,34 @@ TEST(AblationPlan, IdenticalSettingsShareRunsEvaluationsAndStepOne) {
 }
 
 TEST(AblationPlan, ErrorsAreOneLineAndNameTheSetting) {
-  std::string dir = distill::test_support::temp_dir();
-  json content = ablation_config(dir);
+  std::string dir = distill_support::temp_dir();
+  json content = planning_ablation_config(dir);
   json cfg = resolve_ablation_config(content, {}, "ablate.json");
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {"ops", "loss"}); }),
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {"ops", "loss"}); }),
                                                 "--grid 'loss': unknown grid (the config has: ops, matching, reinforce)"));
   json bad = content;
   bad["grids"][0]["settings"][1]["set"] = {kLoss + "last_opp=\"none\""};
   cfg = resolve_ablation_config(bad, {}, "ablate.json");
   std::string e = error_of([&] { plan_ablation(cfg, {}); });
-  EXPECT_TRUE(distill::test_support::one_line_error_with(e, "grid 'ops', setting 'KLD / none'")) << e;
-  EXPECT_TRUE(distill::test_support::one_line_error_with(e, "last_opp")) << e;
+  EXPECT_TRUE(distill_support::one_line_error_with(e, "grid 'ops', setting 'KLD / none'")) << e;
+  EXPECT_TRUE(distill_support::one_line_error_with(e, "last_opp")) << e;
   bad["grids"][0]["settings"][1]["set"] = {kLoss + "last_op=\"kdl\""};
   cfg = resolve_ablation_config(bad, {}, "ablate.json");
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }), "setting 'KLD / none'"));
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }), "setting 'KLD / none'"));
   bad = content;
   bad["grids"][2]["settings"][2]["eval_set"] = {"beam=5"};
   cfg = resolve_ablation_config(bad, {}, "ablate.json");
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }),
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { plan_ablation(cfg, {}); }),
                                                 "setting 'without, beam 5': override 'beam=5'"));
   bad = content;
   bad["grids"][1]["settings"][0]["label"] = "Random";
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
                                                 "grid 'matching': setting 'Random' is defined twice"));
   bad = content;
   bad["grids"][0]["settings"][0]["sett"] = json::array();
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { resolve_ablation_config(bad, {}, "a.json"); }),
                                                 "unknown field 'sett'"));
-  EXPECT_TRUE(distill::test_support::one_line_error_with(error_of([&] { resolve_ablation_config(content, {"seeds=0"}, "a.json"); }),
+  EXPECT_TRUE(distill_support::one_line_error_with(error_of([&] { resolve_ablation_config(content, {"seeds=0"}, "a.json"); }),
                                                 "a.json: field 'seeds': expected >= 1"));
   io::remove_tree(dir);
 }
@@ -172,8 +172,8 @@ TEST(AblationReport, MeanAndSampleStd) {
 }
 
 TEST(AblationReport, TablesFromResultFiles) {
-  std::string dir = distill::test_support::temp_dir();
-  AblationPlan plan = plan_ablation(resolve_ablation_config(ablation_config(dir), {}, "ablate.json"), {"ops", "matching"});
+  std::string dir = distill_support::temp_dir();
+  AblationPlan plan = plan_ablation(resolve_ablation_config(planning_ablation_config(dir), {}, "ablate.json"), {"ops", "matching"});
   // KLD / KLD: seeds 0 and 1 finished; KLD / none: seed 0 only; Random: none.
   auto result = [](double overall, double circle) {
     return json{{"overall", {{"accuracy", overall}}}, {"categories", {{"circle", {{"accuracy", circle}}}}}};

@@ -12,7 +12,7 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
-using test_support::simple_head;
+using distill_support::simple_head;
 
 namespace {
 

@@ -17,8 +17,8 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
-using test_support::simple_head;
-using test_support::temp_dir;
+using distill_support::simple_head;
+using distill_support::temp_dir;
 
 namespace {
 

@@ -187,7 +187,7 @@ TEST(StepConfig, DefaultsFollowTheMethodDoc) {
     resolve_step_config("interact", {{"loss", {{"intermediate_op", "kl2"}}}}, {}, "x.json");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_TRUE(distill::test_support::one_line_error_with(e.what(), "intermediate_op"));
+    EXPECT_TRUE(distill_support::one_line_error_with(e.what(), "intermediate_op"));
   }
   EXPECT_THROW(canonical_step("interaction"), Error);
 }
@@ -200,7 +200,7 @@ TEST(DistillRecipe, TeacherNeedsMoreTargetLayersThanStudent) {
     resolve_distill_config(cfg, {}, "recipe.json");
     FAIL() << "expected t_l > t_s to be enforced";
   } catch (const Error& e) {
-    EXPECT_TRUE(distill::test_support::one_line_error_with(e.what(), "target layers"));
+    EXPECT_TRUE(distill_support::one_line_error_with(e.what(), "target layers"));
   }
   cfg["teacher"]["target_layers"] = {{"start", 0}, {"stride", 1}};
   auto stages = distill_stage_configs(resolve_distill_config(cfg, {}, "recipe.json"));

@@ -8,8 +8,8 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
-using test_support::error_of;
-using test_support::one_line_error_with;
+using distill_support::error_of;
+using distill_support::one_line_error_with;
 
 TEST(TargetLayers, DefaultStrideGivesThePapersLists) {
   TargetLayerSpec spec;  // start 2, stride 4, 0-based

@@ -8,20 +8,16 @@
 #include <functional>
 #include <string>
 
+#include "../support/temp_dir.h"
 #include "vlsi/distill/verbalizer.h"
 #include "vlsi/io/error.h"
 #include "vlsi/model/config.h"
 
-namespace vlsi::distill::test_support {
+namespace vlsi::distill::distill_support {
 
-// A per-test empty folder under the temp directory.
+// A per-test empty folder under the temp directory, removed at exit.
 inline std::string temp_dir(const std::string& tag = "") {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto p = std::filesystem::temp_directory_path() /
-           ("vlsi_distill_" + std::string(info->name()) + tag + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  return p.string();
+  return vlsi::test_dirs::scratch_dir("vlsi_distill_", tag);
 }
 
 // final_norm(h) = h / sqrt(mean(h^2) + 1e-6) * norm_weight; lm_head(x) = x @ head_weight^T.
@@ -73,4 +69,4 @@ inline ::testing::AssertionResult one_line_error_with(const std::string& message
   return ::testing::AssertionSuccess();
 }
 
-}  // namespace vlsi::distill::test_support
+}  // namespace vlsi::distill::distill_support

@@ -11,8 +11,8 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
-using test_support::simple_head;
-using test_support::tiny_vlm_config;
+using distill_support::simple_head;
+using distill_support::tiny_vlm_config;
 
 namespace {
 

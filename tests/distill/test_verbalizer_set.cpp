@@ -12,9 +12,9 @@
 
 using namespace vlsi;
 using namespace vlsi::distill;
-using test_support::one_line_error_with;
-using test_support::simple_head;
-using test_support::temp_dir;
+using distill_support::one_line_error_with;
+using distill_support::simple_head;
+using distill_support::temp_dir;
 
 namespace {
 

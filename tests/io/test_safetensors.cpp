@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "../support/temp_dir.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/safetensors.h"
@@ -49,31 +50,7 @@ io::NamedTensors reference_tensors() {
   return out;
 }
 
-// Folders made by temp_dir() are removed when the test binary exits
-// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
-std::vector<std::string>& temp_dirs_to_remove() {
-  static std::vector<std::string> dirs;
-  static const bool registered = [] {
-    std::atexit([] {
-      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
-      std::error_code ec;
-      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
-    });
-    return true;
-  }();
-  (void)registered;
-  return dirs;
-}
-
-std::string temp_dir() {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path p = fs::temp_directory_path() /
-               ("vlsi_st_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  temp_dirs_to_remove().push_back(p.string());
-  return p.string();
-}
+std::string temp_dir() { return vlsi::test_dirs::scratch_dir("vlsi_st_"); }
 
 // Plain (non-fsync) write: the corruption loops write hundreds of files.
 void write_plain(const std::string& path, const std::string& bytes) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "../support/temp_dir.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
@@ -14,30 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Folders made by temp_dir() are removed when the test binary exits
-// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
-std::vector<std::string>& temp_dirs_to_remove() {
-  static std::vector<std::string> dirs;
-  static const bool registered = [] {
-    std::atexit([] {
-      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
-      std::error_code ec;
-      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
-    });
-    return true;
-  }();
-  (void)registered;
-  return dirs;
-}
-
-std::string temp_dir() {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path p = fs::temp_directory_path() / ("vlsi_shard_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  temp_dirs_to_remove().push_back(p.string());
-  return p.string();
-}
+std::string shard_dir() { return vlsi::test_dirs::scratch_dir("vlsi_shard_"); }
 
 // 10 tensors of mixed dtypes; byte sizes 40..400 for the float ones.
 io::NamedTensors some_tensors() {
@@ -52,7 +30,7 @@ io::NamedTensors some_tensors() {
 }  // namespace
 
 TEST(SafetensorsSharded, RoundTripAcrossShards) {
-  std::string dir = temp_dir();
+  std::string dir = shard_dir();
   auto tensors = some_tensors();
   auto res = io::save_checkpoint(dir, tensors, /*max_shard_bytes=*/600);
   ASSERT_GT(res.files.size(), 2u);
@@ -85,7 +63,7 @@ TEST(SafetensorsSharded, RoundTripAcrossShards) {
 }
 
 TEST(SafetensorsSharded, SingleFileWhenItFitsAndStaleFilesRemoved) {
-  std::string dir = temp_dir();
+  std::string dir = shard_dir();
   auto tensors = some_tensors();
   io::save_checkpoint(dir, tensors, 600);
   ASSERT_TRUE(fs::exists(dir + "/" + io::kSafetensorsIndexFile));
@@ -102,7 +80,7 @@ TEST(SafetensorsSharded, SingleFileWhenItFitsAndStaleFilesRemoved) {
 }
 
 TEST(SafetensorsSharded, OversizedTensorGetsItsOwnShard) {
-  std::string dir = temp_dir();
+  std::string dir = shard_dir();
   io::NamedTensors t = {{"a", torch::ones({4})}, {"big", torch::ones({100})}, {"c", torch::ones({4})}};
   auto res = io::save_checkpoint(dir, t, 64);
   ASSERT_EQ(res.files.size(), 4u);  // a | big | c | index
@@ -111,7 +89,7 @@ TEST(SafetensorsSharded, OversizedTensorGetsItsOwnShard) {
 }
 
 TEST(SafetensorsSharded, BadIndexIsANamedError) {
-  std::string dir = temp_dir();
+  std::string dir = shard_dir();
   io::save_checkpoint(dir, some_tensors(), 600);
   std::string index_path = dir + "/" + io::kSafetensorsIndexFile;
   auto index = io::read_json_file(index_path);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/temp_dir.h"
 #include "vlsi/model/config.h"
 
 namespace vlsi::model::test_support {
@@ -34,31 +35,9 @@ inline VlmConfig tiny_config() {
   return c;
 }
 
-// Folders made by temp_dir() are removed when the test binary exits
-// (set VLSI_KEEP_TEST_DIRS=1 to keep them for inspection).
-inline std::vector<std::string>& temp_dirs_to_remove() {
-  static std::vector<std::string> dirs;
-  static const bool registered = [] {
-    std::atexit([] {
-      if (std::getenv("VLSI_KEEP_TEST_DIRS")) return;
-      std::error_code ec;
-      for (auto& d : temp_dirs_to_remove()) std::filesystem::remove_all(d, ec);
-    });
-    return true;
-  }();
-  (void)registered;
-  return dirs;
-}
-
-// A per-test empty folder under the temp directory.
+// A per-test empty folder under the temp directory, removed at exit.
 inline std::string temp_dir(const std::string& tag = "") {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto p = std::filesystem::temp_directory_path() /
-           ("vlsi_model_" + std::string(info->name()) + tag + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  temp_dirs_to_remove().push_back(p.string());
-  return p.string();
+  return vlsi::test_dirs::scratch_dir("vlsi_model_", tag);
 }
 
 // Text ids (never the image token) with `images` runs of `per_image` image tokens

@@ -5,13 +5,13 @@
 #include <map>
 #include <set>
 
+#include "vlsi/io/string_util.h"
+
 namespace vlsi::eval {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using io::ends_with;
 
 // "ce_layer_12" -> prefix "ce", layer 12.
 bool split_layer_key(const std::string& key, std::string* prefix, long* layer) {

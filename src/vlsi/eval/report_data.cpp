@@ -7,6 +7,7 @@
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/string_util.h"
 
 namespace vlsi::eval {
 
@@ -29,9 +30,7 @@ json parse_line(const std::string& line, const std::string& path, int64_t line_n
   }
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using io::ends_with;
 
 std::string dir_of(const std::string& relative_path) {
   auto slash = relative_path.rfind('/');

@@ -7,16 +7,15 @@
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/string_util.h"
 #include "vlsi/model/preprocessor_config.h"
 
 namespace vlsi::model {
 namespace fs = std::filesystem;
 namespace {
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
+using io::ends_with;
+using io::starts_with;
 
 bool is_float(torch::ScalarType t) {
   return t == torch::kFloat || t == torch::kHalf || t == torch::kBFloat16 || t == torch::kDouble;

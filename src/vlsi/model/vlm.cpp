@@ -1,11 +1,12 @@
 #include "vlsi/model/vlm.h"
 
 #include "vlsi/io/error.h"
+#include "vlsi/io/string_util.h"
 
 namespace vlsi::model {
 namespace {
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+using io::starts_with;
 
 }  // namespace
 
