@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/fused_ops.h"
 
 namespace vlsi::model {
 
@@ -70,11 +71,7 @@ RotaryTables rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, 
 }
 
 torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& rope) {
-  const int64_t half = x.size(-1) / 2;
-  auto x1 = x.narrow(-1, 0, half);
-  auto x2 = x.narrow(-1, half, half);
-  // Same products as x*cos + cat(-x2, x1)*sin with cos/sin's halves equal.
-  return torch::cat({x1 * rope.cos - x2 * rope.sin, x2 * rope.cos + x1 * rope.sin}, -1);
+  return rotary(x, rope.cos, rope.sin);
 }
 
 }  // namespace vlsi::model

@@ -27,10 +27,13 @@ void LoraLinearImpl::reset_parameters() {
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
   auto y = torch::linear(x, weight, bias);
-  if (!adapter_enabled()) return y;
+  return adapter_enabled() ? y + adapter_delta(x) : y;
+}
+
+torch::Tensor LoraLinearImpl::adapter_delta(const torch::Tensor& x) {
   auto h = x;
   if (adapter_options_.dropout > 0 && is_training()) h = torch::dropout(h, adapter_options_.dropout, true);
-  return y + torch::linear(torch::linear(h, lora_A), lora_B) * scaling();
+  return torch::linear(torch::linear(h, lora_A), lora_B) * scaling();
 }
 
 void LoraLinearImpl::attach_adapter(const LoraAdapterOptions& options, at::Generator& generator) {

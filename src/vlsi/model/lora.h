@@ -35,6 +35,8 @@ class LoraLinearImpl : public torch::nn::Module {
   // from the global RNG, so constructing a model draws as it did before.
   void reset_parameters();
   torch::Tensor forward(const torch::Tensor& x);
+  // The adapter's term alone, (dropout(x) A^T B^T) * alpha / r; needs an adapter.
+  torch::Tensor adapter_delta(const torch::Tensor& x);
 
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }

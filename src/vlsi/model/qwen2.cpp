@@ -1,6 +1,8 @@
 #include "vlsi/model/qwen2.h"
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/fused_linear.h"
+#include "vlsi/model/fused_ops.h"
 
 namespace vlsi::model {
 namespace nn = torch::nn;
@@ -10,9 +12,7 @@ Qwen2RmsNormImpl::Qwen2RmsNormImpl(int64_t size, double eps) : eps_(eps) {
 }
 
 torch::Tensor Qwen2RmsNormImpl::forward(const torch::Tensor& x) {
-  auto xf = x.scalar_type() == torch::kFloat ? x : x.to(torch::kFloat);
-  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
-  return weight * (x.scalar_type() == torch::kFloat ? normed : normed.to(x.scalar_type()));
+  return rms_norm(x, weight, eps_);
 }
 
 Qwen2AttentionImpl::Qwen2AttentionImpl(const TextConfig& c)
@@ -27,8 +27,9 @@ Qwen2AttentionImpl::Qwen2AttentionImpl(const TextConfig& c)
 Qwen2AttentionImpl::Projected Qwen2AttentionImpl::project(const torch::Tensor& x, const RotaryTables& rope) {
   const int64_t B = x.size(0), T = x.size(1);
   auto heads = [&](const torch::Tensor& t, int64_t n) { return t.view({B, T, n, head_dim_}).transpose(1, 2); };
-  return {apply_rotary(heads(q_proj->forward(x), heads_), rope), apply_rotary(heads(k_proj->forward(x), kv_heads_), rope),
-          heads(v_proj->forward(x), kv_heads_)};
+  auto qkv = fused_linear(x, {q_proj, k_proj, v_proj});
+  return {apply_rotary(heads(qkv[0], heads_), rope), apply_rotary(heads(qkv[1], kv_heads_), rope),
+          heads(qkv[2], kv_heads_)};
 }
 
 torch::Tensor Qwen2AttentionImpl::attend(const Projected& p, const torch::Tensor& bias) {
@@ -44,7 +45,7 @@ Qwen2MlpImpl::Qwen2MlpImpl(const TextConfig& c) {
 }
 
 torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
-  return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
+  return down_proj->forward(swiglu(fused_linear_joined(x, {gate_proj, up_proj})));
 }
 
 Qwen2DecoderLayerImpl::Qwen2DecoderLayerImpl(const TextConfig& c) {

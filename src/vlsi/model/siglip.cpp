@@ -2,6 +2,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/model/attention.h"
+#include "vlsi/model/fused_linear.h"
 
 namespace vlsi::model {
 namespace nn = torch::nn;
@@ -17,8 +18,8 @@ SiglipAttentionImpl::SiglipAttentionImpl(const VisionConfig& c)
 torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor& x) {
   const int64_t N = x.size(0), P = x.size(1);
   auto split = [&](const torch::Tensor& t) { return t.view({N, P, heads_, head_dim_}).transpose(1, 2); };
-  auto out = model::scaled_dot_product_attention(split(q_proj->forward(x)), split(k_proj->forward(x)),
-                                          split(v_proj->forward(x)), torch::Tensor());
+  auto qkv = fused_linear(x, {q_proj->weight, k_proj->weight, v_proj->weight}, {q_proj->bias, k_proj->bias, v_proj->bias});
+  auto out = model::scaled_dot_product_attention(split(qkv[0]), split(qkv[1]), split(qkv[2]), torch::Tensor());
   return out_proj->forward(out.transpose(1, 2).reshape({N, P, heads_ * head_dim_}));
 }
 
