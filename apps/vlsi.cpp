@@ -10,6 +10,7 @@
 
 #include "vlsi/cli/commands.h"
 #include "vlsi/io/error.h"
+#include "vlsi/io/malloc_tuning.h"
 
 namespace {
 // OpenMP threads that busy-wait between parallel regions thrash when another
@@ -25,6 +26,7 @@ void ensure_passive_openmp(char** argv) {
 
 int main(int argc, char** argv) {
   ensure_passive_openmp(argv);
+  vlsi::io::keep_freed_memory_for_reuse();
   CLI::App app{"vlsi: distill a large vision-language model into a small one (VLsI), then run, inspect and evaluate it"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vlsi 0.1.0 (libtorch " TORCH_VERSION ")");

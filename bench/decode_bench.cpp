@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vlsi/io/malloc_tuning.h"
 #include "vlsi/infer/step_model.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/init.h"
@@ -86,6 +87,7 @@ Timing time_path(model::VlmForConditionalGeneration& m, bool cached, const Args&
 }  // namespace
 
 int main(int argc, char** argv) {
+  vlsi::io::keep_freed_memory_for_reuse();  // as the vlsi binary does
   try {
     Args a = parse(argc, argv);
     train::set_compute_threads(a.threads);

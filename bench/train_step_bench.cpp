@@ -36,9 +36,11 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/malloc_tuning.h"
 #include "vlsi/model/init.h"
 #include "vlsi/train/sft_task.h"
 #include "bench_threads.h"
+#include "vlsi/train/fused_adamw.h"
 #include "vlsi/train/trainer.h"
 
 namespace {
@@ -175,15 +177,9 @@ StepFlops step_flops(const vlsi::model::VlmConfig& c) {
   return f;
 }
 
-std::unique_ptr<torch::optim::AdamW> make_optimizer(const std::vector<torch::Tensor>& params) {
+std::unique_ptr<vlsi::train::FusedAdamW> make_optimizer(const std::vector<torch::Tensor>& params) {
   // As the Trainer: decay on matrices, none on norms and biases.
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  auto opts = [](double wd) { return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(kLr).weight_decay(wd)); };
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, opts(kWeightDecay));
-  groups.emplace_back(no_decay, opts(0.0));
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(kLr));
+  return vlsi::train::make_adamw(params, kLr, 0.9, 0.999, 1e-8, kWeightDecay);
 }
 
 // One optimizer step exactly as the Trainer runs it, with per-phase timers.
@@ -202,7 +198,7 @@ class TrainStep {
     using Clock = std::chrono::steady_clock;
     auto t0 = Clock::now();
     for (auto& g : opt_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(kLr);
-    opt_->zero_grad();
+    vlsi::train::release_grads(*opt_);  // as the Trainer
     auto t1 = Clock::now();
     auto out = task_.compute_loss(batch_);
     last_loss = out.loss.item<double>();  // the trainer's finiteness check
@@ -234,7 +230,7 @@ class TrainStep {
   vlsi::model::VlmConfig config_;
   vlsi::train::SftTask task_;
   std::vector<torch::Tensor> params_;
-  std::unique_ptr<torch::optim::AdamW> opt_;
+  std::unique_ptr<vlsi::train::FusedAdamW> opt_;
   vlsi::data::Batch batch_;
 };
 
@@ -285,6 +281,7 @@ int profile(const std::string& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  vlsi::io::keep_freed_memory_for_reuse();  // as the vlsi binary does
   if (const char* s = std::getenv("VLSI_BENCH_THREADS")) g_threads = std::atoll(s);
   std::vector<char*> rest;
   std::string profile_spec;

@@ -11,6 +11,7 @@
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/train/checkpoint.h"
+#include "vlsi/train/fused_adamw.h"
 #include "vlsi/train/lr_schedule.h"
 #include "vlsi/train/progress.h"
 
@@ -26,18 +27,8 @@ void set_compute_threads(int64_t threads) {
 namespace {
 
 // Weight decay only on matrices: norms and biases are not decayed (usual AdamW practice).
-std::unique_ptr<torch::optim::AdamW> make_optimizer(const std::vector<torch::Tensor>& params, const TrainerConfig& c) {
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  auto opts = [&](double wd) {
-    return std::make_unique<torch::optim::AdamWOptions>(
-        torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(wd));
-  };
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  if (!decay.empty()) groups.emplace_back(decay, opts(c.weight_decay));
-  if (!no_decay.empty()) groups.emplace_back(no_decay, opts(0.0));
-  check(!groups.empty(), "trainer: the task has no trainable parameters");
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
+std::unique_ptr<FusedAdamW> make_optimizer(const std::vector<torch::Tensor>& params, const TrainerConfig& c) {
+  return make_adamw(params, c.lr, c.beta1, c.beta2, c.eps, c.weight_decay);
 }
 
 void set_lr(torch::optim::Optimizer& opt, double lr) {
@@ -117,7 +108,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   for (int64_t step = start; step < cfg_.max_steps; ++step) {
     double lr = sched.at(step);
     set_lr(*opt, lr);
-    opt->zero_grad();
+    release_grads(*opt);
     double loss_sum = 0.0;
     int64_t tokens = 0;
     std::map<std::string, double> metric_sums;

@@ -1,0 +1,49 @@
+#pragma once
+// AdamW whose step is one pass over each parameter (decay, both moments,
+// update) instead of torch::optim::AdamW's eight tensor ops per parameter:
+// the optimizer is memory-bound, so reading p, grad, m, v once saves most of
+// its time (docs/benchmarks.md). Same update rule, options, state layout and
+// checkpoint format as torch::optim::AdamW (it IS one); parameters that are
+// not contiguous float32 CPU tensors, and amsgrad, use the library's step.
+#include <torch/torch.h>
+
+#include <memory>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace vlsi::train {
+
+// The key under which torch's optimizers keep a parameter's state: the
+// TensorImpl address as a string in libtorch 1.x, the pointer itself in later
+// releases. Written against the map's own key type so both compile.
+using OptimizerStateKey =
+    std::decay_t<decltype(std::declval<torch::optim::Optimizer&>().state())>::key_type;
+
+template <typename Key = OptimizerStateKey>
+Key optimizer_state_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream address;  // as c10::guts::to_string(TensorImpl*)
+    address << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return address.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
+
+class FusedAdamW : public torch::optim::AdamW {
+ public:
+  using torch::optim::AdamW::AdamW;
+  torch::Tensor step(LossClosure closure = nullptr) override;
+};
+
+// Two groups: weight decay on matrices, none on norms and biases (vectors).
+std::unique_ptr<FusedAdamW> make_adamw(const std::vector<torch::Tensor>& params, double lr, double beta1,
+                                       double beta2, double eps, double weight_decay);
+
+// Drops every gradient (as PyTorch's zero_grad(set_to_none=True)): the next
+// backward then hands its gradient buffers over instead of adding into zeros.
+void release_grads(torch::optim::Optimizer& opt);
+
+}  // namespace vlsi::train
