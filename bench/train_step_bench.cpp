@@ -4,10 +4,11 @@
 // ~21-token question, a 1-token answer + <|im_end|> carrying the labels).
 //
 // The step is the Trainer's (src/vlsi/train/trainer.cpp), through the
-// product's own code: set lr, zero_grad, SftTask::compute_loss (forward with
-// compute_logits=false, answer-token cross-entropy), loss.item() (the
-// trainer's finiteness check), backward, clip_grad_norm_(1.0), AdamW step
-// (weight decay on matrices only, as the demo: lr 1e-3, wd 0.01).
+// product's own code: set lr, release_grads, SftTask::compute_loss (forward
+// with compute_logits=false, answer-token cross-entropy), loss.item() (the
+// trainer's finiteness check), backward, clip_grad_norm_(1.0), FusedAdamW step
+// (weight decay on matrices only, as the demo: lr 1e-3, wd 0.01), with the
+// vlsi binary's malloc settings.
 //
 // Counters: tokens_per_s (attention-mask tokens per second, as the trainer
 // counts them), flops_per_s (model FLOPs per second, see step_flops), the
