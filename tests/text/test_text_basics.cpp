@@ -10,6 +10,7 @@
 #include "vlsi/text/byte_level.h"
 #include "vlsi/text/regex.h"
 #include "vlsi/text/regex_translate.h"
+#include "vlsi/text/split_patterns.h"
 #include "vlsi/text/utf8.h"
 
 namespace vlsi::text {

@@ -3,6 +3,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/text/regex_translate.h"
+#include "vlsi/text/split_patterns.h"
 
 namespace vlsi::text {
 namespace {

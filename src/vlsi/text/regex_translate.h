@@ -15,11 +15,4 @@ namespace vlsi::text {
 
 std::string oniguruma_to_pcre2(const std::string& pattern, const std::string& where);
 
-// GPT-2's pattern as ByteLevel(use_regex=true) applies it. The reference runs
-// it as a native JS regex, so here \s is JavaScript's whitespace set.
-const std::string& byte_level_gpt2_pattern();
-
-// A literal string as a PCRE2 pattern (Split with {"String": ...}).
-std::string pcre2_escape_literal(const std::string& s);
-
 }  // namespace vlsi::text
