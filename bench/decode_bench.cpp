@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "vlsi/io/malloc_tuning.h"
 #include "vlsi/infer/step_model.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/malloc_tuning.h"
 #include "vlsi/model/init.h"
 #include "vlsi/train/trainer.h"
 

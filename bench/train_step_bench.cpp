@@ -179,8 +179,10 @@ StepFlops step_flops(const vlsi::model::VlmConfig& c) {
 }
 
 std::unique_ptr<vlsi::train::FusedAdamW> make_optimizer(const std::vector<torch::Tensor>& params) {
-  // As the Trainer: decay on matrices, none on norms and biases.
-  return vlsi::train::make_adamw(params, kLr, 0.9, 0.999, 1e-8, kWeightDecay);
+  vlsi::train::TrainerConfig c;  // the Trainer's betas and eps
+  c.lr = kLr;
+  c.weight_decay = kWeightDecay;
+  return vlsi::train::make_adamw(params, c);
 }
 
 // One optimizer step exactly as the Trainer runs it, with per-phase timers.

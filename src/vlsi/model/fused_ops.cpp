@@ -51,8 +51,9 @@ class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
     Tensor dx = torch::empty_like(x, at::MemoryFormat::Contiguous);
     // dw: fixed row chunks, each with its own partial sum, so the result does
     // not depend on the thread count; the partials are then summed.
-    const int64_t chunks = std::min<int64_t>(R, 64), per_chunk = (R + chunks - 1) / std::max<int64_t>(chunks, 1);
-    Tensor dw_parts = torch::zeros({std::max<int64_t>(chunks, 1), H}, x.options());
+    // (R >= 1: rms_norm only dispatches non-empty inputs here.)
+    const int64_t chunks = std::min<int64_t>(R, 64), per_chunk = (R + chunks - 1) / chunks;
+    Tensor dw_parts = torch::zeros({chunks, H}, x.options());
     const float *xp = x.data_ptr<float>(), *wp = w.data_ptr<float>(), *rp = rstd.data_ptr<float>(),
                 *gp = dy.data_ptr<float>();
     float *dxp = dx.data_ptr<float>(), *dwp = dw_parts.data_ptr<float>();

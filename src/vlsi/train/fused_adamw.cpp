@@ -15,6 +15,16 @@ bool fusable(const torch::Tensor& p) {
          g.scalar_type() == torch::kFloat && g.is_contiguous();
 }
 
+// Every group without amsgrad and every parameter that has a gradient fusable.
+bool all_fusable(std::vector<torch::optim::OptimizerParamGroup>& groups) {
+  for (auto& group : groups) {
+    if (static_cast<torch::optim::AdamWOptions&>(group.options()).amsgrad()) return false;
+    for (auto& p : group.params())
+      if (p.grad().defined() && !fusable(p)) return false;
+  }
+  return true;
+}
+
 struct AdamWCoefficients {
   float decay, b1, b2, c1, c2, step_size, bc2_sqrt, eps;
 };
@@ -56,13 +66,7 @@ void update(torch::Tensor& p, torch::optim::AdamWParamState& s, const torch::opt
 }  // namespace
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {
-  bool all_fusable = true;
-  for (auto& group : param_groups())
-    for (auto& p : group.params())
-      if (p.grad().defined() && !fusable(p)) all_fusable = false;
-  for (auto& group : param_groups())
-    if (static_cast<torch::optim::AdamWOptions&>(group.options()).amsgrad()) all_fusable = false;
-  if (!all_fusable) return torch::optim::AdamW::step(closure);
+  if (!all_fusable(param_groups())) return torch::optim::AdamW::step(closure);
 
   torch::NoGradGuard no_grad;
   torch::Tensor loss;
@@ -94,19 +98,18 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
   return loss;
 }
 
-std::unique_ptr<FusedAdamW> make_adamw(const std::vector<torch::Tensor>& params, double lr, double beta1,
-                                       double beta2, double eps, double weight_decay) {
+std::unique_ptr<FusedAdamW> make_adamw(const std::vector<torch::Tensor>& params, const TrainerConfig& c) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   auto opts = [&](double wd) {
     return std::make_unique<torch::optim::AdamWOptions>(
-        torch::optim::AdamWOptions(lr).betas({beta1, beta2}).eps(eps).weight_decay(wd));
+        torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(wd));
   };
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  if (!decay.empty()) groups.emplace_back(decay, opts(weight_decay));
+  if (!decay.empty()) groups.emplace_back(decay, opts(c.weight_decay));
   if (!no_decay.empty()) groups.emplace_back(no_decay, opts(0.0));
   check(!groups.empty(), "trainer: the task has no trainable parameters");
-  return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(lr));
+  return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(c.lr));
 }
 
 void release_grads(torch::optim::Optimizer& opt) {

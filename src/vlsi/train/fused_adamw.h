@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "vlsi/train/train_config.h"
+
 namespace vlsi::train {
 
 // The key under which torch's optimizers keep a parameter's state: the
@@ -38,9 +40,9 @@ class FusedAdamW : public torch::optim::AdamW {
   torch::Tensor step(LossClosure closure = nullptr) override;
 };
 
-// Two groups: weight decay on matrices, none on norms and biases (vectors).
-std::unique_ptr<FusedAdamW> make_adamw(const std::vector<torch::Tensor>& params, double lr, double beta1,
-                                       double beta2, double eps, double weight_decay);
+// The trainer's optimizer from its lr, betas, eps and weight_decay, in two
+// groups: decay on matrices, none on norms and biases (vectors).
+std::unique_ptr<FusedAdamW> make_adamw(const std::vector<torch::Tensor>& params, const TrainerConfig& c);
 
 // Drops every gradient (as PyTorch's zero_grad(set_to_none=True)): the next
 // backward then hands its gradient buffers over instead of adding into zeros.

@@ -26,11 +26,6 @@ void set_compute_threads(int64_t threads) {
 
 namespace {
 
-// Weight decay only on matrices: norms and biases are not decayed (usual AdamW practice).
-std::unique_ptr<FusedAdamW> make_optimizer(const std::vector<torch::Tensor>& params, const TrainerConfig& c) {
-  return make_adamw(params, c.lr, c.beta1, c.beta2, c.eps, c.weight_decay);
-}
-
 void set_lr(torch::optim::Optimizer& opt, double lr) {
   for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 }
@@ -83,7 +78,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   const std::string metrics_path = (fs::path(run_dir_) / "metrics.jsonl").string();
 
   auto params = task.trainable_parameters();
-  auto opt = make_optimizer(params, cfg_);
+  auto opt = make_adamw(params, cfg_);  // decay on matrices only
   LrSchedule sched{cfg_.lr, cfg_.min_lr, cfg_.warmup_steps, cfg_.max_steps};
 
   TrainResult result;
