@@ -16,7 +16,6 @@ build: configure
 
 test: build
 	@bash scripts/install-deps.sh --test
-	@bash scripts/test-deps.sh
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
 demo: configure

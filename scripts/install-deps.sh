@@ -1,36 +1,60 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the demo need; with --test, also
-# those the tests need.
-# Idempotent: packages already present are skipped without touching apt.
+# Installs what the build and the demo need; with --test, also what the tests
+# need. Idempotent: Debian packages already present are skipped without
+# touching apt, and the virtual environment is reinstalled only when a
+# requirements file changed.
+#
+#  - Debian packages: compiler, CMake/Ninja, the header-only and small C/C++
+#    libraries vlsi links (nlohmann-json, stb, PCRE2, utf8proc, CLI11,
+#    cpp-httplib, GoogleTest, Google Benchmark), python3 with venv.
+#  - .venv (project-local, ignored by git): the pinned torch wheel, whose
+#    libtorch (CPU and CUDA in one build) vlsi compiles and links against
+#    (requirements/build.txt); with --test, the pinned Python references the
+#    tests compare against (requirements/test.txt).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 PKGS=(
-  build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libopenblas0-pthread libopenblas-dev
+  build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   nlohmann-json3-dev libstb-dev libpcre2-dev libutf8proc-dev
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Test-only reference implementations (Python/Node are never needed at run time).
+REQS=requirements/build.txt
 if [ "${1:-}" = "--test" ]; then
-  PKGS+=(python3 python3-torch python3-numpy python3-pil)
   PKGS+=(chromium)  # renders the vlsi report HTML in the browser test
-  # Node.js: Debian's packages unless a node with npm is already installed.
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PKGS+=(nodejs npm); fi
+  REQS=requirements/test.txt
 fi
+# A python3 from elsewhere (pyenv, a distribution build) brings its own venv module.
+own_python=0
+command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null && own_python=1
 missing=()
 for p in "${PKGS[@]}"; do
+  [[ $own_python = 1 && ( $p = python3 || $p = python3-venv ) ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  log=$(mktemp)
+  # apt's own progress goes to a log, shown only when something fails.
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+           --no-install-recommends "${missing[@]}"; } > "$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; echo "install-deps: apt-get failed (see above)" >&2; exit 1
+  fi
+  rm -f "$log"
 fi
-# libtorch must use OpenBLAS, not the reference BLAS (about 15x slower matmuls).
-if command -v update-alternatives >/dev/null; then
-  for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
-    target=$(update-alternatives --list "$alt" 2>/dev/null | grep openblas-pthread | head -1 || true)
-    [ -n "$target" ] && update-alternatives --set "$alt" "$target" >/dev/null 2>&1 || true
-  done
+
+VENV=.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "install-deps: creating $VENV"
+  python3 -m venv "$VENV"
+fi
+# Stamps name the requirement files' content: a changed pin reinstalls. The
+# test set includes the build set, so its stamp satisfies a build install too.
+pins=$(cat requirements/*.txt | md5sum | cut -c1-12)
+kind=$(basename "$REQS" .txt)
+if [ ! -f "$VENV/.installed-$pins-$kind" ] && [ ! -f "$VENV/.installed-$pins-test" ]; then
+  echo "install-deps: installing $REQS into $VENV (the torch wheel is about 4 GB with its CUDA libraries)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS"
+  touch "$VENV/.installed-$pins-$kind"
 fi
 echo "install-deps: ok"

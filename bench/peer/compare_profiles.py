@@ -4,7 +4,7 @@ ours (train_step_bench --profile=MODEL:PATH) and the peer's
 self time per step on each side (time inside the op minus its child ops),
 sorted by the difference, as a markdown table.
 
-usage: /usr/bin/python3 bench/peer/compare_profiles.py OURS.json PEER.json [--steps 3] [--top 25]
+usage: .venv/bin/python bench/peer/compare_profiles.py OURS.json PEER.json [--steps 3] [--top 25]
 """
 import argparse
 import collections

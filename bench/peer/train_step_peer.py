@@ -1,7 +1,7 @@
 """Python peer of bench/train_step_bench.cpp: the same model, batch and
 optimizer step written plainly in eager PyTorch, timed the same way.
 
-usage: /usr/bin/python3 bench/peer/train_step_peer.py --model teacher|student
+usage: .venv/bin/python bench/peer/train_step_peer.py --model teacher|student
            [--configs DIR] [--threads N] [--min-time SECONDS] [--min-steps N] [--profile PATH]
 Prints one JSON object: tokens_per_s, step_ms (mean and median), per-phase ms,
 parameter count, threads, torch version.

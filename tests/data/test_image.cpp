@@ -112,7 +112,7 @@ print("ok")
   }
   std::string out;
   int rc = run_python(dir + "/resize.py", args, &out);
-  ASSERT_EQ(rc, 0) << "the Pillow reference must run (/usr/bin/python3 with PIL): " << out;
+  ASSERT_EQ(rc, 0) << "the Pillow reference must run (" << vlsi::test_python::missing_hint() << "): " << out;
   for (size_t i = 0; i < cases.size(); ++i) {
     Image ours = resize_bicubic(sources[i], cases[i].dw, cases[i].dh);
     Image ref = load_image(dir + "/ref" + std::to_string(i) + ".png");

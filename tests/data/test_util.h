@@ -8,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "../support/python_reference.h"
+
 namespace vlsi::data::testing {
 
 // A fresh, empty folder per test under the build tree.
@@ -31,10 +33,10 @@ inline std::string read_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-// Runs a script with Debian's /usr/bin/python3 (the one with PIL, numpy and
-// torch); returns its exit status and fills `output` with stdout+stderr.
+// Runs a script with the reference interpreter (the one with Pillow, numpy
+// and torch); returns its exit status and fills `output` with stdout+stderr.
 inline int run_python(const std::string& script_path, const std::string& args, std::string* output) {
-  std::string cmd = "/usr/bin/python3 " + script_path + " " + args + " 2>&1";
+  std::string cmd = "'" + test_python::interpreter() + "' " + script_path + " " + args + " 2>&1";
   std::FILE* p = popen(cmd.c_str(), "r");
   if (!p) return -1;
   char buf[4096];

@@ -11,7 +11,7 @@ usage: divergence_reference.py INPUTS.safetensors OUTPUTS.safetensors
 Definitions (as src/vlsi/distill/divergence.h): softmax over the first min(Vt,Vs) columns at
 temperature T; kld = sum p (log p - log q); ce = -log q[argmax p];
 soft_ce = -sum p log q; l2sum = sum (p-q)^2, l2mean = mean.
-Run with /usr/bin/python3 (Debian's python3-torch); a missing torch is an error, not a skip.
+Run with the reference interpreter (.venv/bin/python, requirements/test.txt); a missing torch is an error, not a skip.
 """
 import json
 import struct

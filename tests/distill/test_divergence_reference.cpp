@@ -1,7 +1,7 @@
 // The divergences (KL, CE, L2 sum/mean, at two temperatures) on logits and
 // between verbalized layers, chunked and unchunked, against an independent
 // float64 PyTorch reference (tests/distill/divergence_reference.py, run with
-// Debian's /usr/bin/python3: a missing python3-torch fails the test).
+// the reference interpreter: a missing torch fails the test).
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "../support/python_reference.h"
 #include "test_util.h"
 #include "vlsi/distill/chunked_divergence.h"
 #include "vlsi/io/error.h"
@@ -100,11 +101,9 @@ TEST(DivergenceReference, LogitsAndVerbalizedLayersMatchPyTorch) {
                         {"temperatures", "1,2.5"},
                         {"teacher_form", "plain"},
                         {"student_form", "residual"}});
-  std::string cmd = "/usr/bin/python3 " + std::string(VLSI_SOURCE_DIR) + "/tests/distill/divergence_reference.py " +
-                    dir + "/inputs.safetensors " + dir + "/ref.safetensors";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << "the reference needs /usr/bin/python3 with python3-torch "
-                                            "(scripts/install-deps.sh installs it): "
-                                         << cmd;
+  std::string cmd = test_python::command("tests/distill/divergence_reference.py") + dir + "/inputs.safetensors " +
+                    dir + "/ref.safetensors";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << test_python::missing_hint() << ": " << cmd;
   auto ref = io::load_safetensors(dir + "/ref.safetensors");
 
   double worst = 0;

@@ -2,7 +2,7 @@
 
 usage: safetensors_crosscheck.py write PATH   -- write the reference tensors
        safetensors_crosscheck.py check PATH   -- read a file the C++ side wrote, verify
-Run with /usr/bin/python3 (Debian's python3-torch). Exit status 0 means agreement.
+Run with the reference interpreter (.venv/bin/python, requirements/test.txt). Exit status 0 means agreement.
 """
 import json
 import struct

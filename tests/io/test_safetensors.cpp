@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "../support/python_reference.h"
 #include "../support/temp_dir.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
@@ -212,11 +213,10 @@ TEST(SafetensorsCorrupt, RandomByteFlipsNeverCrash) {
 
 TEST(SafetensorsCrossCheck, AgreesWithIndependentPythonImplementation) {
   std::string dir = temp_dir();
-  std::string script = std::string(VLSI_SOURCE_DIR) + "/tests/io/safetensors_crosscheck.py";
+  std::string script = test_python::command("tests/io/safetensors_crosscheck.py");
   // Python writes, we read.
   std::string py_file = dir + "/from_python.safetensors";
-  ASSERT_EQ(std::system(("/usr/bin/python3 " + script + " write " + py_file).c_str()), 0)
-      << "python3-torch is required (scripts/install-deps.sh installs it)";
+  ASSERT_EQ(std::system((script + "write " + py_file).c_str()), 0) << test_python::missing_hint();
   io::SafetensorsFile f(py_file);
   EXPECT_EQ(f.metadata().at("origin"), "python");
   EXPECT_EQ(f.names().size(), kCrossCheckSpecs.size());
@@ -228,5 +228,5 @@ TEST(SafetensorsCrossCheck, AgreesWithIndependentPythonImplementation) {
   // We write, Python reads and verifies values, order and padding.
   std::string cpp_file = dir + "/from_cpp.safetensors";
   io::save_safetensors(cpp_file, reference_tensors(), {{"origin", "cpp"}, {"format", "pt"}});
-  EXPECT_EQ(std::system(("/usr/bin/python3 " + script + " check " + cpp_file).c_str()), 0);
+  EXPECT_EQ(std::system((script + "check " + cpp_file).c_str()), 0);
 }

@@ -5,7 +5,7 @@ usage: reference_vlm.py MODEL_FOLDER INPUTS.safetensors OUTPUTS.safetensors
   inputs:  input_ids [B,T] I64, attention_mask [B,T] I64, pixel_values [N,3,S,S] F32
   outputs: logits [B,T,V], hidden.<i> [B,T,H] (decoder layer i output, before the final norm),
            image_features [N,P,H]  -- all F64
-Run with /usr/bin/python3 (Debian's python3-torch).
+Run with the reference interpreter (.venv/bin/python, requirements/test.txt).
 """
 import json
 import math

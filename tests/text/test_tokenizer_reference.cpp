@@ -1,4 +1,4 @@
-// Our Tokenizer against the JS reference (@huggingface/tokenizers) on the real
+// Our Tokenizer against the reference (Hugging Face `tokenizers`, Rust) on the real
 // Qwen3 tokenizer.json and on tokenizers our trainer writes: ids must agree
 // id for id, decoding must agree, and decode(encode(s)) must give s back
 // (after NFC and U+FFFD repair of invalid UTF-8, which is what we document).
@@ -60,7 +60,7 @@ class ReferenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string err = ensure_reference();
-    ASSERT_EQ(err, "") << "the JS reference is required for this test: " << err;
+    ASSERT_EQ(err, "") << "the reference libraries are required for this test: " << err;
   }
   TempDir dir_;
 };

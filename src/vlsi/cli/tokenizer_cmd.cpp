@@ -1,5 +1,5 @@
 // vlsi tokenizer encode|decode|train: line-oriented JSON in, JSON out, so the
-// commands compose with other tools and with the JS reference in tests.
+// commands compose with other tools and with the `tokenizers` reference in tests.
 #include <chrono>
 #include <cstdio>
 #include <iostream>

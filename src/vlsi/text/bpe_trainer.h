@@ -1,7 +1,7 @@
 #pragma once
 // Learns a byte-level BPE tokenizer from text, with the same NFC + Qwen2
 // split regex + ByteLevel pre-tokenisation the Tokenizer applies, and writes
-// a tokenizer.json that both our loader and the JS reference load.
+// a tokenizer.json that both our loader and the `tokenizers` library load.
 //
 // Vocabulary layout: ids 0..255 are the 256 single bytes (in byte order),
 // then one id per learned merge, then the special tokens in the given order

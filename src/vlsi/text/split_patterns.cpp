@@ -5,9 +5,9 @@
 namespace vlsi::text {
 
 const std::string& byte_level_gpt2_pattern() {
-  static const std::string js_space = "\\t\\n\\x{0B}\\x{0C}\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}";
-  static const std::string p = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" + js_space + "\\p{L}\\p{N}]+|[" + js_space +
-                               "]+(?![^" + js_space + "])|[" + js_space + "]+";
+  static const std::string space = "\\t\\n\\x{0B}\\x{0C}\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}";
+  static const std::string p = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" + space + "\\p{L}\\p{N}]+|[" + space +
+                               "]+(?![^" + space + "])|[" + space + "]+";
   return p;
 }
 

@@ -6,7 +6,7 @@
 namespace vlsi::text {
 
 // GPT-2's pattern as ByteLevel(use_regex=true) applies it. The reference runs
-// it as a native JS regex, so here \s is JavaScript's whitespace set.
+// it with Oniguruma, so here \s is Unicode's White_Space property.
 const std::string& byte_level_gpt2_pattern();
 
 // A literal string as a PCRE2 pattern (Split with {"String": ...}).

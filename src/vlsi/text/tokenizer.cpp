@@ -46,13 +46,13 @@ struct Tokenizer::Impl {
   }
 
   // lstrip/rstrip: whitespace next to such a token is dropped from the
-  // neighbouring sections (JS trim semantics, as the reference).
+  // neighbouring sections (White_Space, as the reference strips with Rust's char::is_whitespace).
   void apply_strip(std::vector<std::string_view>& sections, bool parse_special) const {
     for (size_t i = 0; i < sections.size(); ++i) {
       const AddedToken* t = find_added(sections[i], parse_special);
       if (!t) continue;
-      if (t->lstrip && i > 0) sections[i - 1] = trim_js_whitespace_end(sections[i - 1]);
-      if (t->rstrip && i + 1 < sections.size()) sections[i + 1] = trim_js_whitespace_start(sections[i + 1]);
+      if (t->lstrip && i > 0) sections[i - 1] = trim_white_space_end(sections[i - 1]);
+      if (t->rstrip && i + 1 < sections.size()) sections[i + 1] = trim_white_space_start(sections[i + 1]);
     }
   }
 };

@@ -196,33 +196,33 @@ std::string normalize_unicode(std::string_view s, NormalForm form) {
   return std::string(reinterpret_cast<const char*>(dst), static_cast<size_t>(n));
 }
 
-bool is_js_whitespace(char32_t cp) {
+bool is_white_space(char32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0xA0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
+    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0x85: case 0xA0:
+    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
   }
 }
 
-std::string_view trim_js_whitespace_start(std::string_view s) {
+std::string_view trim_white_space_start(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     size_t j = i;
-    if (!is_js_whitespace(next_code_point(s, j))) break;
+    if (!is_white_space(next_code_point(s, j))) break;
     i = j;
   }
   return s.substr(i);
 }
 
-std::string_view trim_js_whitespace_end(std::string_view s) {
+std::string_view trim_white_space_end(std::string_view s) {
   size_t end = s.size();
   while (end > 0) {
     size_t start = end - 1;  // step back to the lead byte
     while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     size_t j = start;
-    if (!is_js_whitespace(next_code_point(s, j))) break;
+    if (!is_white_space(next_code_point(s, j))) break;
     end = start;
   }
   return s.substr(0, end);

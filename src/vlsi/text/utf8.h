@@ -1,8 +1,9 @@
 #pragma once
 // UTF-8 helpers shared by the tokenizer, the trainer and the chat template.
-// Invalid input is repaired the way a browser / Node TextDecoder does it
-// (WHATWG "maximal subpart" rule: each broken sequence becomes one U+FFFD), so
-// raw bytes reach our encoder as the same text a JS string would hold.
+// Invalid input is repaired by the Unicode "maximal subpart" rule (each broken
+// sequence becomes one U+FFFD), as Python's and Rust's lossy UTF-8 decoders
+// and the WHATWG decoder do, so raw bytes reach our encoder as the same text
+// a Python str handed to the tokenizers library would hold.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,10 +24,11 @@ enum class NormalForm { NFC, NFD, NFKC, NFKD };
 // Unicode normalisation through utf8proc; input must be valid UTF-8.
 std::string normalize_unicode(std::string_view s, NormalForm form);
 
-// ECMAScript's WhiteSpace + LineTerminator set (what String.trim removes):
-// includes U+FEFF, excludes U+0085, unlike Unicode's White_Space property.
-bool is_js_whitespace(char32_t cp);
-std::string_view trim_js_whitespace_start(std::string_view s);
-std::string_view trim_js_whitespace_end(std::string_view s);
+// Unicode's White_Space property, what Rust's char::is_whitespace and
+// Oniguruma's \s test (the tokenizers library strips and splits with these):
+// includes U+0085, excludes U+FEFF (unlike JavaScript's \s and String.trim).
+bool is_white_space(char32_t cp);
+std::string_view trim_white_space_start(std::string_view s);
+std::string_view trim_white_space_end(std::string_view s);
 
 }  // namespace vlsi::text
