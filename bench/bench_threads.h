@@ -1,8 +1,7 @@
 #pragma once
-// Thread setup shared by the benchmarks. libtorch 1.13 sets only its OpenMP
-// pool; OpenBLAS (where the matmuls run) keeps its own, so both are set when
-// OpenBLAS is the loaded BLAS.
-#include <dlfcn.h>
+// Thread setup shared by the benchmarks. The torch wheel's libtorch runs its
+// matmuls in MKL on the same OpenMP pool as its element-wise kernels, and
+// torch::set_num_threads sets both, so one call covers every kernel.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -11,18 +10,9 @@
 
 namespace vlsi_bench {
 
-inline void set_threads(int64_t threads) {
-  vlsi::train::set_compute_threads(threads);
-  using SetFn = void (*)(int);
-  if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set(torch::get_num_threads());
-}
+inline void set_threads(int64_t threads) { vlsi::train::set_compute_threads(threads); }
 
-// OpenBLAS's own thread count, or -1 when another BLAS is loaded.
-inline int openblas_threads() {
-  using GetFn = int (*)();
-  auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get ? get() : -1;
-}
+// Threads the matmuls run on (MKL follows torch's intra-op count).
+inline int blas_threads() { return torch::get_num_threads(); }
 
 }  // namespace vlsi_bench

@@ -20,7 +20,7 @@ namespace {
 
 int64_t g_threads = 0;
 
-using vlsi_bench::openblas_threads;
+using vlsi_bench::blas_threads;
 using vlsi_bench::set_threads;
 
 void BM_Gemm(benchmark::State& state) {
@@ -41,7 +41,7 @@ void BM_Gemm(benchmark::State& state) {
   const double flops = 2.0 * double(n) * double(n) * double(n);
   state.counters["gflops_per_s"] = flops * double(state.iterations()) / seconds * 1e-9;
   state.counters["threads"] = torch::get_num_threads();
-  state.counters["blas_threads"] = openblas_threads();
+  state.counters["blas_threads"] = blas_threads();
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ std::string configs_dir() {
   return "configs/models";
 }
 
-using vlsi_bench::openblas_threads;
+using vlsi_bench::blas_threads;
 using vlsi_bench::set_threads;
 
 vlsi::model::VlmConfig load_config(const std::string& name) {
@@ -256,7 +256,7 @@ void BM_TrainStep(benchmark::State& state, const std::string& name) {
   const char* names[5] = {"zero_grad_ms", "forward_ms", "backward_ms", "clip_ms", "optimizer_ms"};
   for (int i = 0; i < 5; ++i) state.counters[names[i]] = step.phase_ms[i] / iters;
   state.counters["threads"] = torch::get_num_threads();
-  state.counters["blas_threads"] = openblas_threads();
+  state.counters["blas_threads"] = blas_threads();
   state.counters["loss"] = step.last_loss;
 }
 

@@ -159,7 +159,7 @@ TEST(SafetensorsCorrupt, EachDefectIsANamedError) {
   expect_open_error(raw_file(dir, "{\"w\":{\"dtype\":", data8), "not valid JSON");
   expect_open_error(raw_file(dir, "[1,2]   ", data8), "not a JSON object");
   expect_open_error(raw_file(dir, R"({"w":{"dtype":"F7","shape":[2],"data_offsets":[0,8]}})", data8), "'w': dtype 'F7' is unknown");
-  expect_open_error(raw_file(dir, R"({"w":{"dtype":"U16","shape":[4],"data_offsets":[0,8]}})", data8), "'w': dtype 'U16' is not supported");
+  expect_open_error(raw_file(dir, R"({"w":{"dtype":"F4","shape":[4],"data_offsets":[0,8]}})", data8), "'w': dtype 'F4' has no torch equivalent");
   expect_open_error(raw_file(dir, R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", data8), "'w': shape [3] of F32 needs 12 bytes");
   expect_open_error(raw_file(dir, R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", data8), "'w': data_offsets [0, 16] exceed");
   expect_open_error(raw_file(dir, R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", data8), "'w': data_offsets [8, 0] end before");

@@ -31,13 +31,17 @@ struct DtypeInfo {
 };
 
 const DtypeInfo kDtypes[] = {
-    {"BOOL", torch::kBool, 1, 0},     {"U8", torch::kUInt8, 1, 4},    {"I8", torch::kInt8, 1, 5},
-    {"I16", torch::kInt16, 2, 9},     {"F16", torch::kHalf, 2, 11},   {"BF16", torch::kBFloat16, 2, 12},
-    {"I32", torch::kInt32, 4, 13},    {"F32", torch::kFloat, 4, 15},  {"F64", torch::kDouble, 8, 16},
-    {"I64", torch::kLong, 8, 17},
+    {"BOOL", torch::kBool, 1, 0},          {"U8", torch::kUInt8, 1, 4},
+    {"I8", torch::kInt8, 1, 5},            {"F8_E5M2", torch::kFloat8_e5m2, 1, 6},
+    {"F8_E4M3", torch::kFloat8_e4m3fn, 1, 7}, {"F8_E8M0", torch::kFloat8_e8m0fnu, 1, 8},
+    {"I16", torch::kInt16, 2, 9},          {"U16", torch::kUInt16, 2, 10},
+    {"F16", torch::kHalf, 2, 11},          {"BF16", torch::kBFloat16, 2, 12},
+    {"I32", torch::kInt32, 4, 13},         {"U32", torch::kUInt32, 4, 14},
+    {"F32", torch::kFloat, 4, 15},         {"F64", torch::kDouble, 8, 16},
+    {"I64", torch::kLong, 8, 17},          {"U64", torch::kUInt64, 8, 18},
 };
-// Valid in the format but without a libtorch 1.13 equivalent: named in the error.
-const char* const kKnownUnsupported[] = {"U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2"};
+// Valid in the format but with no torch dtype (sub-byte floats): named in the error.
+const char* const kKnownUnsupported[] = {"F4", "F6_E2M3", "F6_E3M2"};
 
 const DtypeInfo* find_dtype(const std::string& name) {
   for (const auto& d : kDtypes)
@@ -130,7 +134,7 @@ void SafetensorsFile::parse_header(uint64_t header_len) {
     if (!info) {
       bool known = std::any_of(std::begin(kKnownUnsupported), std::end(kKnownUnsupported),
                                [&](const char* n) { return e.dtype == n; });
-      fail(where(), ": dtype '", e.dtype, known ? "' is not supported by this build" : "' is unknown");
+      fail(where(), ": dtype '", e.dtype, known ? "' has no torch equivalent (sub-byte float)" : "' is unknown");
     }
     e.scalar_type = info->type;
     uint64_t numel = 1;

@@ -1,7 +1,5 @@
 #include "vlsi/model/attention.h"
 
-#include <torch/version.h>
-
 #include <cmath>
 #include <limits>
 
@@ -16,28 +14,12 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
   const int64_t Hkv = k.size(1), S = k.size(2);
   check(Hq % Hkv == 0, "attention: ", Hq, " query heads are not a multiple of ", Hkv, " key/value heads");
   const int64_t G = Hq / Hkv;
-#if TORCH_VERSION_MAJOR >= 2
   // The fused kernel wants equal head counts: share each kv head across its group.
   torch::Tensor kk = G == 1 ? k : k.unsqueeze(2).expand({B, Hkv, G, S, D}).reshape({B, Hq, S, D});
   torch::Tensor vv = G == 1 ? v : v.unsqueeze(2).expand({B, Hkv, G, S, D}).reshape({B, Hq, S, D});
   c10::optional<torch::Tensor> mask;
   if (bias.defined()) mask = bias.to(q.scalar_type());
   return at::scaled_dot_product_attention(q, kk, vv, mask, 0.0, false);
-#else
-  // Fold the G query heads of a group into the row dimension so every group
-  // multiplies against its single kv head: no copy of K/V per query head.
-  const int64_t T = q.size(2);
-  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-  // Scale q (T x D) rather than the scores (T x S), and add the bias out of
-  // place: in-place ops on the matmul's view made backward copy the scores.
-  torch::Tensor qg = (q * scale).reshape({B, Hkv, G * T, D});
-  torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, Hq, T, S});
-  if (bias.defined()) scores = scores + bias;
-  bool low_precision = q.scalar_type() == torch::kHalf || q.scalar_type() == torch::kBFloat16;
-  torch::Tensor probs = low_precision ? torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type())
-                                      : torch::softmax(scores, -1);
-  return torch::matmul(probs.view({B, Hkv, G * T, S}), v).view({B, Hq, T, D});
-#endif
 }
 
 torch::Tensor causal_attention_bias(const torch::Tensor& key_mask, int64_t query_len, torch::ScalarType dtype) {

@@ -8,31 +8,15 @@
 #include <torch/torch.h>
 
 #include <memory>
-#include <sstream>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "vlsi/train/train_config.h"
 
 namespace vlsi::train {
 
-// The key under which torch's optimizers keep a parameter's state: the
-// TensorImpl address as a string in libtorch 1.x, the pointer itself in later
-// releases. Written against the map's own key type so both compile.
-using OptimizerStateKey =
-    std::decay_t<decltype(std::declval<torch::optim::Optimizer&>().state())>::key_type;
-
-template <typename Key = OptimizerStateKey>
-Key optimizer_state_key(const torch::Tensor& p) {
-  if constexpr (std::is_same_v<Key, std::string>) {
-    std::ostringstream address;  // as c10::guts::to_string(TensorImpl*)
-    address << static_cast<const void*>(p.unsafeGetTensorImpl());
-    return address.str();
-  } else {
-    return p.unsafeGetTensorImpl();
-  }
-}
+// The key under which torch's optimizers keep a parameter's state.
+inline c10::TensorImpl* optimizer_state_key(const torch::Tensor& p) { return p.unsafeGetTensorImpl(); }
 
 class FusedAdamW : public torch::optim::AdamW {
  public:
