@@ -70,7 +70,7 @@ TEST(ModelIo, SaveLoadRoundTripIsBitExact) {
   auto pre = ImageProcessorConfig::load(dir + "/m");
   EXPECT_EQ(pre.height, 16);
   EXPECT_EQ(pre.resample, 3);
-  EXPECT_EQ(io::read_json_file(dir + "/m/config.json")["torch_dtype"], "float32");
+  EXPECT_EQ(io::read_json_file(dir + "/m/config.json")["dtype"], "float32");
 
   auto back = load_model(dir + "/m");
   expect_same_parameters(model, back);
@@ -94,13 +94,14 @@ TEST(ModelIo, ShardedAndBf16Saves) {
   opts.dtype = torch::kBFloat16;
   save_model(model, dir, opts);  // same folder: the shards must go
   EXPECT_FALSE(fs::exists(dir + "/model.safetensors.index.json"));
-  EXPECT_EQ(io::read_json_file(dir + "/config.json")["torch_dtype"], "bfloat16");
-  auto back = load_model(dir);
+  EXPECT_EQ(io::read_json_file(dir + "/config.json")["dtype"], "bfloat16");
+  LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  auto back = load_model(dir, lo);
   for (auto& p : model->named_parameters())
     EXPECT_TRUE(torch::equal(back->named_parameters()[p.key()], p.value().to(torch::kBFloat16).to(torch::kFloat)));
-  LoadOptions lo;
-  lo.dtype = torch::kBFloat16;
-  EXPECT_EQ(load_model(dir, lo)->lm_head_weight().scalar_type(), torch::kBFloat16);
+  // No dtype asked for: config.json's.
+  EXPECT_EQ(load_model(dir)->lm_head_weight().scalar_type(), torch::kBFloat16);
 }
 
 TEST(ModelIo, AcceptsNewerTransformersLayoutAndIgnoresUnusedHfTensors) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/preprocessor_config.h"
 #include "vlsi/train/model_setup.h"
@@ -11,9 +12,11 @@ namespace vlsi::cli {
 namespace fs = std::filesystem;
 namespace {
 
-model::VlmForConditionalGeneration load_for_inference(const std::string& dir, const std::string& device) {
+model::VlmForConditionalGeneration load_for_inference(const std::string& dir, const std::string& device,
+                                                      const std::string& dtype) {
   model::LoadOptions lo;
   lo.device = torch::Device(device);
+  lo.dtype = model::inference_dtype_from_name(dtype, "option --dtype");
   auto net = model::load_model(dir, lo);
   net->eval();
   return net;
@@ -31,9 +34,9 @@ data::SampleEncoder encoder_for(const std::string& dir, const model::VlmConfig& 
 
 }  // namespace
 
-ChatModel::ChatModel(const std::string& dir, const std::string& device)
+ChatModel::ChatModel(const std::string& dir, const std::string& device, const std::string& dtype)
     : dir_(dir),
-      model_(load_for_inference(dir, device)),
+      model_(load_for_inference(dir, device, dtype)),
       encoder_(encoder_for(dir, model_->config())),
       transform_(train::image_transform_for(model::ImageProcessorConfig::load(dir))) {}
 
@@ -89,6 +92,7 @@ void add_decode_flags(CLI::App* cmd, DecodeFlags& f, bool greedy_only) {
     cmd->add_option("--stop", f.stops, "stop when the answer contains STR (repeatable; STR is not printed)");
   }
   cmd->add_option("--device", f.device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--dtype", f.dtype, "float32, bfloat16 or float16 (default: the model's own, config.json's dtype)");
   cmd->add_option("--threads", f.threads, "CPU threads (0 = every core)")->capture_default_str();
 }
 

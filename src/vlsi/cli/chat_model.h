@@ -17,7 +17,8 @@ namespace vlsi::cli {
 
 class ChatModel {
  public:
-  ChatModel(const std::string& dir, const std::string& device);
+  // `dtype`: float32, bfloat16 or float16; empty = the model's own (config.json's dtype).
+  ChatModel(const std::string& dir, const std::string& device, const std::string& dtype = "");
 
   // A conversation of alternating user/assistant turns ending with a user
   // turn, and its images in order, as ids ending in "<|im_start|>assistant\n"
@@ -56,10 +57,11 @@ struct DecodeFlags {
   double length_penalty = 1.0;
   std::vector<std::string> stops;
   std::string device = "cpu";
+  std::string dtype;  // empty: the model's own
   int64_t threads = 0;
   void apply(infer::GenerationOptions& o) const;
 };
-// Adds --max-new-tokens, --device, --threads, and unless `greedy_only` the sampling, beam and stop flags.
+// Adds --max-new-tokens, --device, --dtype, --threads, and unless `greedy_only` the sampling, beam and stop flags.
 void add_decode_flags(CLI::App* cmd, DecodeFlags& flags, bool greedy_only);
 
 void register_verbalize_command(CLI::App& app);  // vlsi verbalize (registered by register_generate_commands)

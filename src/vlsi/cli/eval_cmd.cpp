@@ -30,6 +30,7 @@ void register_eval_commands(CLI::App& app) {
   cmd->add_option("--beams", s->options.num_beams, "beam search with N beams (1 = greedy)")->capture_default_str();
   cmd->add_option("--limit", s->options.limit, "evaluate only the first N records (0 = all)")->capture_default_str();
   cmd->add_option("--device", s->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--dtype", s->dtype, "float32, bfloat16 or float16 (default: the model's own, config.json's dtype)");
   cmd->add_option("--threads", s->threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_option("--bad-records", s->bad_records, "skip or fail on bad records")->capture_default_str();
   cmd->callback([s] { print_results(eval::run_eval(*s)); });

@@ -35,7 +35,7 @@ std::string answer(ChatModel& m, const std::vector<data::Turn>& turns, const std
 }
 
 void run_generate(const GenerateArgs& a) {
-  ChatModel m(a.model_dir, a.decode.device);
+  ChatModel m(a.model_dir, a.decode.device, a.decode.dtype);
   std::vector<std::string> images;
   if (!a.image.empty()) images.push_back(a.image);
   answer(m, {user_turn(a.prompt, !a.image.empty())}, images, a.decode);
@@ -44,7 +44,7 @@ void run_generate(const GenerateArgs& a) {
 // Reads user lines from stdin until /quit or end of input. Commands:
 // /image FILE (attach to the next message), /reset (forget the conversation).
 void run_chat(const GenerateArgs& a) {
-  ChatModel m(a.model_dir, a.decode.device);
+  ChatModel m(a.model_dir, a.decode.device, a.decode.dtype);
   const bool tty = ::isatty(0);
   std::vector<data::Turn> turns;
   std::vector<std::string> images;

@@ -25,7 +25,7 @@ struct VerbalizeArgs {
 std::vector<infer::LayerAnswer> verbalized_answers(const std::string& dir, const VerbalizeArgs& a) {
   check(io::file_exists(dir + "/" + distill::kVerbalizerConfigFile), dir, ": model folder has no verbalizers (",
         distill::kVerbalizerConfigFile, " and ", distill::kVerbalizerWeightsFile, "; train them with the VLsI steps)");
-  ChatModel m(dir, a.decode.device);
+  ChatModel m(dir, a.decode.device, a.decode.dtype);
   const auto& tc = m.model()->config().text_config;
   distill::VerbalizerSetExpectation expect;
   expect.hidden_size = tc.hidden_size;

@@ -5,6 +5,7 @@
 
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
+#include "vlsi/distill/step_support.h"
 #include "vlsi/distill/verbalizer_set.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
@@ -17,9 +18,10 @@ namespace vlsi::distill {
 using io::json;
 namespace {
 
-// Fields of a step config the recipe fills itself (paths, shared data and device).
-const std::vector<std::string> kRecipeOwned = {"out",        "model",    "tokenizer", "target_layers", "verbalizer",
-                                               "init_from",  "student",  "teacher",   "data",          "device"};
+// Fields of a step config the recipe fills itself (paths, shared data, device and dtype).
+const std::vector<std::string> kRecipeOwned = {"out",        "model",     "tokenizer", "target_layers",
+                                               "verbalizer", "init_from", "student",   "teacher",
+                                               "data",       "device",    "dtype"};
 
 json stage_defaults(const std::string& step) {
   json d = step_defaults(step);
@@ -62,6 +64,7 @@ json distill_defaults() {
           {"tokenizer", ""},  // default: the student folder's tokenizer.json
           {"data", train::data_defaults()},
           {"device", "cpu"},
+          {"dtype", "float32"},  // every stage's; "bfloat16" also stores the final student in bfloat16
           {"verbalizer", verbalize["verbalizer"]},
           {"stages",
            {{"verbalize_teacher", stage_defaults("verbalize")},
@@ -85,6 +88,7 @@ json distill_stage_configs(const json& cfg) {
     c["tokenizer"] = cfg["tokenizer"];
     c["data"] = cfg["data"];
     c["device"] = cfg["device"];
+    c["dtype"] = cfg["dtype"];
     return c;
   };
   json result;
@@ -125,6 +129,7 @@ json distill_stage_configs(const json& cfg) {
 json resolve_distill_config(const json& content, const std::vector<std::string>& overrides, const std::string& where) {
   json cfg = io::merge_with_defaults(distill_defaults(), content, where);
   io::apply_overrides(cfg, overrides);
+  step_dtype(cfg, where);
   if (cfg["teacher"]["model"] != "" && cfg["student"]["model"] != "") distill_stage_configs(cfg);  // validate early
   return cfg;
 }
@@ -167,7 +172,8 @@ json run_distill(const json& cfg, bool resume) {
     io::make_dirs(final_dir);
     if (ls.contains("verbalizers")) copy_verbalizers(ls["verbalizers"], final_dir);
     if (ls.contains("adapter")) {
-      model::merge_lora_folder(ls["student_model"], ls["adapter"], final_dir);  // config.json last
+      const auto dtype = merged_storage_dtype(ls["student_model"], step_dtype(cfg, where));
+      model::merge_lora_folder(ls["student_model"], ls["adapter"], final_dir, dtype);  // config.json last
     } else {
       auto m = model::load_model(ls["model"]);
       model::SaveOptions so;

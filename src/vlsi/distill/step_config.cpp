@@ -1,6 +1,7 @@
 #include "vlsi/distill/step_config.h"
 
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/train_config.h"
 
@@ -83,6 +84,7 @@ json step_defaults(const std::string& step_name) {
             {"chunk_tokens", 256},
             {"data", train::data_defaults()},
             {"device", "cpu"},
+            {"dtype", "float32"},
             {"trainer", trainer}};
   json lora = model::LoraConfig::defaults_json();
   return {{"out", "runs/" + step},
@@ -98,6 +100,7 @@ json step_defaults(const std::string& step_name) {
           {"save_merged", true},
           {"data", train::data_defaults()},
           {"device", "cpu"},
+          {"dtype", "float32"},  // or "bfloat16": both models' parameters and activations
           {"trainer", trainer}};
 }
 
@@ -108,6 +111,10 @@ VerbalizerOptions verbalizer_options_from_json(const json& j, const std::string&
   o.init_std = io::get_field<double>(j, "init_std", where);
   check(o.init_std > 0, where, ": field 'init_std': expected > 0");
   return o;
+}
+
+torch::ScalarType step_dtype(const json& cfg, const std::string& where) {
+  return model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
 }
 
 StudentStepOptions student_step_options(const std::string& step_name, const json& cfg, const std::string& where) {
@@ -159,6 +166,7 @@ json resolve_step_config(const std::string& step_name, const json& content, cons
   json cfg = io::merge_with_defaults(step_defaults(step), content, where);
   io::apply_overrides(cfg, overrides);
   train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");  // validate early
+  step_dtype(cfg, where);
   if (step == "verbalize") {
     target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers");
     verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");

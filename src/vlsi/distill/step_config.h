@@ -3,9 +3,9 @@
 // verbalize|interact|kd|reinforce`) or by the recipe (recipe.h). Every field has
 // a default (docs/distill.md lists them with the method doc's reasons); a config
 // file may set any subset and a misspelt field is an error.
-//   verbalize                      model, target_layers, verbalizer, chunk_tokens, data, device, trainer
+//   verbalize                      model, target_layers, verbalizer, chunk_tokens, data, device, dtype, trainer
 //   interact | kd | reinforce      student, teacher, loss, matching, finetune, lora, full_trainable,
-//                                  train_verbalizers, save_merged, data, device, trainer
+//                                  train_verbalizers, save_merged, data, device, dtype, trainer
 // The three student steps share one schema; only the defaults differ:
 //   interact   loss kld/kld, ce 0, verbalizers trained       (method doc section 2)
 //   kd         intermediate none, last kld, ce 1             (last-layer KD baseline)
@@ -35,5 +35,7 @@ TargetLayerSpec target_layer_spec_from_json(const nlohmann::json& j, const std::
 nlohmann::json target_layer_spec_defaults();  // {"layers": [], "start": 2, "stride": 4}
 VerbalizerOptions verbalizer_options_from_json(const nlohmann::json& j, const std::string& where);
 StudentStepOptions student_step_options(const std::string& step, const nlohmann::json& cfg, const std::string& where);
+// The `dtype` field (model/compute_dtype.h): float32 or bfloat16.
+torch::ScalarType step_dtype(const nlohmann::json& cfg, const std::string& where);
 
 }  // namespace vlsi::distill

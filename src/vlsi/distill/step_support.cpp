@@ -1,12 +1,24 @@
 #include "vlsi/distill/step_support.h"
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/model_io.h"
 #include "vlsi/train/lm_loss.h"
 
 namespace vlsi::distill {
 
 torch::Device device_of(const model::VlmForConditionalGeneration& model) {
   return model->parameters().front().device();
+}
+
+torch::ScalarType dtype_of(const model::VlmForConditionalGeneration& model) {
+  return model->parameters().front().scalar_type();
+}
+
+c10::optional<torch::ScalarType> merged_storage_dtype(const std::string& base_dir, torch::ScalarType training) {
+  if (training != torch::kFloat) return training;
+  const std::string stored = model::VlmConfig::load(base_dir).torch_dtype;
+  if (stored.empty()) return c10::nullopt;
+  return model::dtype_from_name(stored);
 }
 
 void freeze(const VerbalizedModel& m) {
@@ -45,7 +57,7 @@ VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& mod
   expect.hidden_size = model->config().text_config.hidden_size;
   expect.num_layers = model->config().text_config.num_hidden_layers;
   auto set = load_verbalizer_set(dir, output_head_of(model), expect);
-  set->to(device_of(model));
+  set->to(device_of(model), dtype_of(model));
   return set;
 }
 

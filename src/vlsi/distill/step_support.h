@@ -22,6 +22,13 @@ struct VerbalizedModel {
 };
 
 torch::Device device_of(const model::VlmForConditionalGeneration& model);
+torch::ScalarType dtype_of(const model::VlmForConditionalGeneration& model);
+
+// Storage dtype of a student merged from the base in `base_dir` after training in
+// `training`: bfloat16 when trained in bfloat16 (as save_pretrained stores a bfloat16
+// model); after float32 training the base's own (config.json's), so a LoRA merge
+// leaves a bfloat16 base bfloat16; nullopt (the parameters' own) when it names none.
+c10::optional<torch::ScalarType> merged_storage_dtype(const std::string& base_dir, torch::ScalarType training);
 
 // requires_grad = false on every parameter (and on the verbalizers, when set).
 void freeze(const VerbalizedModel& m);
@@ -41,7 +48,8 @@ std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor
 // Loads the verbalizers saved in `dir` and copies them into `set` (same layers and shapes).
 void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir);
 
-// Loads the verbalizers of `dir` for `model` (validated against its width and depth).
+// Loads the verbalizers of `dir` for `model` (validated against its width and depth),
+// on the model's device and in its dtype.
 VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& model, const std::string& dir);
 
 }  // namespace vlsi::distill

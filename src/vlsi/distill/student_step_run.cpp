@@ -23,12 +23,13 @@ std::string verbalizer_dir(const std::string& configured, const std::string& mod
 }
 
 VerbalizedModel load_side(const json& side, const std::string& where, const torch::Device& device,
-                          bool need_verbalizers) {
+                          torch::ScalarType dtype, bool need_verbalizers) {
   VerbalizedModel m;
   m.model_dir = io::get_field<std::string>(side, "model", where);
   check(!m.model_dir.empty(), where, ": field 'model': expected a model folder");
   model::LoadOptions lo;
   lo.device = device;
+  lo.dtype = dtype;
   m.model = model::load_model(m.model_dir, lo);
   std::string vdir = verbalizer_dir(io::get_field<std::string>(side, "verbalizers", where), m.model_dir);
   check(!need_verbalizers || !vdir.empty(), where, ": field 'verbalizers': the step needs this model's verbalizers "
@@ -77,8 +78,9 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   train::set_compute_threads(tc.threads);
   StudentStepOptions opts = student_step_options(step, cfg, where);
   torch::Device device(io::get_field<std::string>(cfg, "device", where));
+  const auto dtype = step_dtype(cfg, where);
 
-  VerbalizedModel student = load_side(cfg["student"], where + ": student", device, opts.matches_layers());
+  VerbalizedModel student = load_side(cfg["student"], where + ": student", device, dtype, opts.matches_layers());
   std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
   if (tok_path.empty()) tok_path = student.model_dir + "/tokenizer.json";
   auto tok = text::Tokenizer::from_file(tok_path);
@@ -92,7 +94,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
 
   std::optional<VerbalizedModel> teacher;
   if (opts.needs_teacher()) {
-    teacher = load_side(cfg["teacher"], where + ": teacher", device, opts.matches_layers());
+    teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype, opts.matches_layers());
     train::check_tokenizer_matches(teacher->model->config(), tok, teacher->model_dir);
     check_same_tokenizer(tok_path, teacher->model_dir);
   }
@@ -137,8 +139,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
     model::merge_lora(sm.model);
     model::SaveOptions so;
     so.tokenizer_json = tok_path;
-    const auto& stored = model::VlmConfig::load(sm.model_dir).torch_dtype;
-    if (!stored.empty()) so.dtype = model::dtype_from_name(stored);
+    so.dtype = merged_storage_dtype(sm.model_dir, dtype);
     if (!sm.verbalizers.is_empty()) save_verbalizer_set(sm.verbalizers, out + "/model");
     model::save_model(sm.model, out + "/model", so);  // config.json last: the folder is complete
     summary["model"] = out + "/model";

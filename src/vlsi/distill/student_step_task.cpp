@@ -100,7 +100,9 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
   auto to_student = [&](const torch::Tensor& t) { return t.to(final_sel.hidden.device()); };
 
   train::LossOutput r;
-  torch::Tensor loss = torch::zeros({}, final_sel.hidden.options().requires_grad(false));
+  // float32 (float64 in the tests): the terms are float32 whatever the model's dtype.
+  const auto loss_type = final_sel.hidden.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
+  torch::Tensor loss = torch::zeros({}, final_sel.hidden.options().dtype(loss_type).requires_grad(false));
   if (options_.matches_layers()) {
     auto student_rows = answer_rows_of_layers(sout.layer_hidden_states, student_layers_, b.labels);
     for (auto& t : teacher_rows) t = to_student(t);

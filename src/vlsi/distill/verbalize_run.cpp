@@ -33,6 +33,7 @@ json run_verbalize(const json& cfg, bool resume) {
 
   model::LoadOptions lo;
   lo.device = torch::Device(io::get_field<std::string>(cfg, "device", where));
+  lo.dtype = step_dtype(cfg, where);
   VerbalizedModel vm;
   vm.model_dir = model_dir;
   vm.model = model::load_model(model_dir, lo);
@@ -49,7 +50,7 @@ json run_verbalize(const json& cfg, bool resume) {
     auto vo = verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
     auto seed = io::get_field<uint64_t>(cfg["verbalizer"], "seed", where + ": verbalizer");
     vm.verbalizers = VerbalizerSet(layers, text.hidden_size, output_head_of(vm.model), vo, seed);
-    vm.verbalizers->to(lo.device);
+    vm.verbalizers->to(lo.device, *lo.dtype);  // drawn in float32, then rounded like the backbone
   }
   std::fprintf(stderr, "[verbalize] %s: target layers [%s] of %lld\n", model_dir.c_str(),
                format_layers(layers).c_str(), static_cast<long long>(text.num_hidden_layers));

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/preprocessor_config.h"
 #include "vlsi/train/model_setup.h"
@@ -21,6 +22,7 @@ nlohmann::json run_eval(const EvalRunSpec& spec) {
   train::set_compute_threads(spec.threads);
   model::LoadOptions lo;
   lo.device = torch::Device(spec.device);
+  lo.dtype = model::inference_dtype_from_name(spec.dtype, "eval: option --dtype");
   auto net = model::load_model(spec.model_dir, lo);
   std::string tok_path = (fs::path(spec.model_dir) / "tokenizer.json").string();
   check(fs::exists(tok_path), spec.model_dir, ": model folder has no tokenizer.json");

@@ -15,6 +15,7 @@ struct EvalRunSpec {
   std::string images;      // image folder; default: DATA/images (or beside the file)
   std::string out_dir;     // results.json + samples.jsonl; empty = not written
   std::string device = "cpu";
+  std::string dtype;       // float32, bfloat16 or float16; empty = the model's own (config.json's dtype)
   std::string bad_records = "fail";
   int64_t threads = 0;     // 0 = every core
   EvalOptions options;

@@ -21,6 +21,12 @@ void check_optional_string(const json& j, const char* key, const std::string& ex
   check(v == expected, where, ": field '", key, "' is '", v, "', expected '", expected, "'");
 }
 
+// The dtypes config.json may name for the stored weights ("" = not named).
+bool is_storage_dtype(const std::string& name) {
+  static const char* kDtypes[] = {"", "float32", "float16", "bfloat16", "float64"};
+  return std::find(std::begin(kDtypes), std::end(kDtypes), name) != std::end(kDtypes);
+}
+
 }  // namespace
 
 VisionConfig VisionConfig::from_json(const json& j, const std::string& where) {
@@ -155,8 +161,11 @@ VlmConfig VlmConfig::from_json(const json& j, const std::string& where) {
   c.multimodal_projector_bias = get_or<bool>(j, "multimodal_projector_bias", c.multimodal_projector_bias, where);
   c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", c.text_config.tie_word_embeddings, where);
   c.initializer_range = get_or<double>(j, "initializer_range", c.initializer_range, where);
-  c.torch_dtype = j.contains("torch_dtype") ? get_or<std::string>(j, "torch_dtype", "", where)
-                                            : get_or<std::string>(j, "dtype", "", where);
+  // transformers >= 4.56 writes `dtype` and reads the older `torch_dtype` when `dtype` is absent.
+  const char* dtype_key = j.contains("dtype") ? "dtype" : "torch_dtype";
+  c.torch_dtype = get_or<std::string>(j, dtype_key, "", where);
+  check(is_storage_dtype(c.torch_dtype), where, ": field '", dtype_key, "' is '", c.torch_dtype,
+        "', expected float32, float16, bfloat16 or float64");
   c.validate(where);
   return c;
 }
@@ -175,7 +184,8 @@ json VlmConfig::to_json() const {
             {"vision_feature_select_strategy", vision_feature_select_strategy},
             {"multimodal_projector_bias", multimodal_projector_bias}, {"tie_word_embeddings", tie_word_embeddings},
             {"initializer_range", initializer_range}};
-  if (!torch_dtype.empty()) j["torch_dtype"] = torch_dtype;
+  // As transformers 4.57's save_pretrained: `dtype`, no `torch_dtype`.
+  if (!torch_dtype.empty()) j["dtype"] = torch_dtype;
   return j;
 }
 
@@ -195,9 +205,8 @@ void VlmConfig::validate(const std::string& where) const {
         ": field 'vision_feature_select_strategy' is '", vision_feature_select_strategy,
         "', expected 'full' or 'default'");
   check(image_tokens_per_image() > 0, where, ": images would contribute no tokens");
-  static const char* kDtypes[] = {"", "float32", "float16", "bfloat16", "float64"};
-  check(std::find(std::begin(kDtypes), std::end(kDtypes), torch_dtype) != std::end(kDtypes), where,
-        ": field 'torch_dtype' is '", torch_dtype, "', expected float32, float16, bfloat16 or float64");
+  check(is_storage_dtype(torch_dtype), where, ": field 'dtype' is '", torch_dtype,
+        "', expected float32, float16, bfloat16 or float64");
   check(initializer_range > 0, where, ": field 'initializer_range' must be positive");
 }
 

@@ -70,7 +70,9 @@ struct VlmConfig {  // LlavaOnevisionConfig
   double initializer_range = 0.02;
   std::string model_type = "llava_onevision";
   std::vector<std::string> architectures = {"LlavaOnevisionForConditionalGeneration"};
-  std::string torch_dtype;  // dtype of the stored weights ("float32", "bfloat16", ...); empty = unknown
+  // dtype of the stored weights ("float32", "bfloat16", ...); empty = unknown. Read from
+  // config.json's `dtype` (or the older `torch_dtype`), written as `dtype`.
+  std::string torch_dtype;
 
   // 0..L: how many vision encoder layers feed the selected features.
   int64_t vision_feature_layer_index() const;

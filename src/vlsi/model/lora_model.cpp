@@ -202,13 +202,17 @@ void load_lora_adapter(VlmForConditionalGeneration& model, const std::string& di
   }
 }
 
-void merge_lora_folder(const std::string& model_dir, const std::string& adapter_dir, const std::string& out_dir) {
+void merge_lora_folder(const std::string& model_dir, const std::string& adapter_dir, const std::string& out_dir,
+                       c10::optional<torch::ScalarType> dtype) {
   VlmConfig config = VlmConfig::load(model_dir);
-  auto model = load_model(model_dir);
+  LoadOptions lo;
+  lo.dtype = torch::kFloat;  // the adapter is attached and merged in float32, rounded once when saved
+  auto model = load_model(model_dir, lo);
   load_lora_adapter(model, adapter_dir);
   merge_lora(model);
   SaveOptions so;
-  if (!config.torch_dtype.empty()) so.dtype = dtype_from_name(config.torch_dtype);
+  so.dtype = dtype;
+  if (!so.dtype && !config.torch_dtype.empty()) so.dtype = dtype_from_name(config.torch_dtype);
   if (io::file_exists(model_dir + "/tokenizer.json")) so.tokenizer_json = model_dir + "/tokenizer.json";
   save_model(model, out_dir, so);
 }

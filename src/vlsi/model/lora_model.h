@@ -72,8 +72,9 @@ void save_lora_adapter(const VlmForConditionalGeneration& model, const std::stri
 void load_lora_adapter(VlmForConditionalGeneration& model, const std::string& dir);
 
 // The merge command's work: loads the model folder, applies the adapter, merges,
-// and saves a plain model folder (tokenizer.json copied when present). The base
-// model's storage dtype is kept.
-void merge_lora_folder(const std::string& model_dir, const std::string& adapter_dir, const std::string& out_dir);
+// and saves a plain model folder (tokenizer.json copied when present), stored in
+// `dtype`; default: the base model's storage dtype.
+void merge_lora_folder(const std::string& model_dir, const std::string& adapter_dir, const std::string& out_dir,
+                       c10::optional<torch::ScalarType> dtype = c10::nullopt);
 
 }  // namespace vlsi::model

@@ -144,7 +144,8 @@ VlmForConditionalGeneration load_model(const std::string& folder, const LoadOpti
   VlmConfig config = VlmConfig::load(folder);
   io::CheckpointReader checkpoint(folder);
   VlmForConditionalGeneration model(config);
-  model->to(options.dtype);
+  model->to(options.dtype ? *options.dtype
+                          : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
   load_weights(model, checkpoint, config.torch_dtype);
   if (options.device != torch::Device(torch::kCPU)) model->to(options.device);
   return model;

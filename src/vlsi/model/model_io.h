@@ -23,7 +23,9 @@ struct SaveOptions {
 void save_model(const VlmForConditionalGeneration& model, const std::string& folder, const SaveOptions& options = {});
 
 struct LoadOptions {
-  torch::ScalarType dtype = torch::kFloat;  // compute dtype of the returned model
+  // Compute dtype of the returned model; default: the model's own (config.json's
+  // dtype, float32 when it names none), as transformers' dtype="auto".
+  c10::optional<torch::ScalarType> dtype;
   torch::Device device = torch::kCPU;
 };
 VlmForConditionalGeneration load_model(const std::string& folder, const LoadOptions& options = {});

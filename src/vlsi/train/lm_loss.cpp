@@ -17,7 +17,11 @@ torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& l
                              const std::function<torch::Tensor(const torch::Tensor&)>& head) {
   auto sel = select_answer_tokens(hidden, labels);
   check(sel.targets.numel() > 0, "causal LM loss: the batch has no answer tokens (every label is -100)");
-  return torch::nn::functional::cross_entropy(head(sel.hidden), sel.targets);
+  // Logits in float32 at least (as transformers' loss does): a bfloat16 log-softmax
+  // would round the loss and its gradient to 8 significant bits.
+  auto logits = head(sel.hidden);
+  if (logits.scalar_type() != torch::kDouble) logits = logits.to(torch::kFloat);
+  return torch::nn::functional::cross_entropy(logits, sel.targets);
 }
 
 }  // namespace vlsi::train

@@ -5,6 +5,7 @@
 
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/train/model_setup.h"
@@ -25,6 +26,7 @@ json sft_defaults() {
       {"data", data_defaults()},
       {"trainable", {"vision", "projector", "lm", "embeddings", "head"}},
       {"device", "cpu"},
+      {"dtype", "float32"},  // or "bfloat16": parameters and activations (float32 master weights)
       {"trainer", TrainerConfig::defaults_json()},
   };
 }
@@ -33,6 +35,7 @@ json resolve_sft_config(const json& file_content, const std::vector<std::string>
   json cfg = io::merge_with_defaults(sft_defaults(), file_content, where);
   io::apply_overrides(cfg, overrides);
   TrainerConfig::from_json(cfg["trainer"], where + ": trainer");  // validate early
+  model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
   return cfg;
 }
 
@@ -52,16 +55,21 @@ json run_sft(const json& cfg, bool resume) {
   if (tok_path.empty() && !from.empty()) tok_path = (fs::path(from) / "tokenizer.json").string();
   check(!tok_path.empty(), where, ": field 'tokenizer': required when training a fresh model");
   auto tok = text::Tokenizer::from_file(tok_path);
+  const auto dtype =
+      model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
 
   model::VlmForConditionalGeneration net{nullptr};
   if (!init.empty()) {
+    // Drawn in float32 (create_model), then rounded: the same start for every dtype.
     net = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
   } else {
-    net = model::load_model(from);
+    model::LoadOptions lo;
+    lo.dtype = dtype;
+    net = model::load_model(from, lo);
     check_tokenizer_matches(net->config(), tok, from);
   }
   torch::Device device(io::get_field<std::string>(cfg, "device", where));
-  net->to(device);
+  net->to(device, dtype);
 
   RunData run_data(cfg["data"], tok, net->config(), tc, where + ": data");
 

@@ -26,6 +26,8 @@ void set_compute_threads(int64_t threads) {
 
 namespace {
 
+const char* const kMasterWeightsFile = "master_weights.pt";  // beside optimizer.pt; only for bfloat16 parameters
+
 void set_lr(torch::optim::Optimizer& opt, double lr) {
   for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 }
@@ -41,12 +43,13 @@ std::string fmt(const char* f, double v) {
 Trainer::Trainer(TrainerConfig cfg, std::string run_dir, std::string label)
     : cfg_(std::move(cfg)), run_dir_(std::move(run_dir)), label_(std::move(label)) {}
 
-void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const BatchStream& data,
-                              int64_t step) const {
+void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const MasterWeights& master,
+                              const BatchStream& data, int64_t step) const {
   CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
   std::string tmp = ckpts.begin(step);
   task.save((fs::path(tmp) / "model").string());
   torch::save(opt, (fs::path(tmp) / "optimizer.pt").string());
+  if (master.active()) master.save((fs::path(tmp) / kMasterWeightsFile).string());
   auto gen = at::detail::getDefaultCPUGenerator();
   torch::save(gen.get_state(), (fs::path(tmp) / "rng.pt").string());
   nlohmann::json state = {{"step", step}, {"seed", cfg_.seed}, {"data", data.state ? data.state() : nlohmann::json()}};
@@ -54,7 +57,8 @@ void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, con
   ckpts.commit(step, tmp);
 }
 
-int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, BatchStream& data) const {
+int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, MasterWeights& master,
+                                    BatchStream& data) const {
   CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
   auto latest = ckpts.latest();
   if (!latest) return -1;
@@ -62,6 +66,11 @@ int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& op
   nlohmann::json state = io::read_json_file(state_path);
   int64_t step = io::get_field<int64_t>(state, "step", state_path);
   task.load((fs::path(*latest) / "model").string());
+  // The model folder holds the rounded weights; the float32 masters continue exactly
+  // (a checkpoint without them, e.g. of a float32 run, continues from the rounded ones).
+  master.copy_from_model();
+  const std::string master_path = (fs::path(*latest) / kMasterWeightsFile).string();
+  if (master.active() && fs::exists(master_path)) master.load(master_path);
   torch::load(opt, (fs::path(*latest) / "optimizer.pt").string());
   torch::Tensor rng;
   torch::load(rng, (fs::path(*latest) / "rng.pt").string());
@@ -77,14 +86,15 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   io::make_dirs(run_dir_);
   const std::string metrics_path = (fs::path(run_dir_) / "metrics.jsonl").string();
 
-  auto params = task.trainable_parameters();
+  MasterWeights master(task.trainable_parameters());
+  const auto& params = master.optimizer_params();  // float32 copies of bfloat16 parameters
   auto opt = make_adamw(params, cfg_);  // decay on matrices only
   LrSchedule sched{cfg_.lr, cfg_.min_lr, cfg_.warmup_steps, cfg_.max_steps};
 
   TrainResult result;
   int64_t start = 0;
   if (resume) {
-    int64_t done = restore_checkpoint(task, *opt, data);
+    int64_t done = restore_checkpoint(task, *opt, master, data);
     if (done >= 0) {
       start = done;
       result.resumed_from = done;
@@ -122,6 +132,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
             " (not finite); stopping. The newest checkpoint in ", run_dir_, "/checkpoints is intact; lower the "
             "learning rate or check the data, then rerun with --resume");
       (out.loss / double(cfg_.grad_accum)).backward();
+      master.accumulate_grads();
       t_data += ms(t0, t1);
       t_fwd += ms(t1, t2);
       t_bwd += ms(t2, now());
@@ -134,6 +145,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
     double grad_norm = 0.0;
     if (cfg_.grad_clip > 0) grad_norm = torch::nn::utils::clip_grad_norm_(params, cfg_.grad_clip);
     opt->step();
+    master.copy_to_model();
     double t_opt = ms(t_opt0, now());
 
     double loss = loss_sum / double(cfg_.grad_accum);
@@ -163,7 +175,8 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
       io::append_line(metrics_path, val.dump());
       result.last_validation = val;
     }
-    if ((cfg_.ckpt_every > 0 && (step + 1) % cfg_.ckpt_every == 0) || last) save_checkpoint(task, *opt, data, step + 1);
+    if ((cfg_.ckpt_every > 0 && (step + 1) % cfg_.ckpt_every == 0) || last)
+      save_checkpoint(task, *opt, master, data, step + 1);
   }
   task.set_training(false);
   result.steps_done = cfg_.max_steps;

@@ -2,10 +2,12 @@
 // The generic training loop: AdamW, warm-up + cosine schedule, gradient
 // accumulation and clipping, periodic validation, atomic checkpoints, resume,
 // metrics JSONL and a live progress line. A TrainTask supplies the loss.
+// bfloat16 parameters train through float32 master weights (master_weights.h).
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "vlsi/train/master_weights.h"
 #include "vlsi/train/train_config.h"
 #include "vlsi/train/train_task.h"
 
@@ -43,8 +45,10 @@ class Trainer {
   TrainResult run(TrainTask& task, BatchStream& data, bool resume);
 
  private:
-  void save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const BatchStream& data, int64_t step) const;
-  int64_t restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, BatchStream& data) const;
+  void save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const MasterWeights& master,
+                       const BatchStream& data, int64_t step) const;
+  int64_t restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, MasterWeights& master,
+                             BatchStream& data) const;
 
   TrainerConfig cfg_;
   std::string run_dir_;
