@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   nlohmann-json3-dev libstb-dev libpcre2-dev libutf8proc-dev
-  libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libjpeg62-turbo-dev
 )
 REQS=requirements/build.txt
 if [ "${1:-}" = "--test" ]; then

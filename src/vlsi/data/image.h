@@ -1,7 +1,8 @@
 #pragma once
-// 8-bit RGB images: decoding (PNG/JPEG via stb), Pillow-compatible bicubic
-// resizing, normalisation into the float tensor a vision encoder takes, and
-// PNG writing for the benchmark generator.
+// 8-bit RGB images: decoding (PNG via stb, JPEG via libjpeg-turbo as Pillow
+// does, data/jpeg.h), Pillow-exact bicubic resizing, normalisation into the
+// float tensor a vision encoder takes, and PNG writing for the benchmark
+// generator.
 #include <torch/torch.h>
 
 #include <array>
@@ -9,31 +10,25 @@
 #include <string>
 #include <vector>
 
+#include "vlsi/image/rgb_image.h"
+
 namespace vlsi::data {
 
-// Interleaved RGB, row-major, 3 bytes per pixel.
-struct Image {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> rgb;
+using Image = image::Image;  // 8-bit interleaved RGB
 
-  Image() = default;
-  Image(int w, int h, uint8_t fill = 0) : width(w), height(h), rgb(size_t(w) * h * 3, fill) {}
-  uint8_t* pixel(int x, int y) { return rgb.data() + (size_t(y) * width + x) * 3; }
-  const uint8_t* pixel(int x, int y) const { return rgb.data() + (size_t(y) * width + x) * 3; }
-};
+// Largest image (width * height) a header may declare; larger ones are refused
+// before any pixel buffer is allocated (Pillow's own bomb limit is 2 * 89.5M).
+constexpr int64_t kMaxImagePixels = 100'000'000;
 
-// Decodes PNG/JPEG (any channel count, converted to RGB; alpha is dropped,
-// like Pillow's convert("RGB")). `where` names the source in the error.
+// Decodes PNG/JPEG (any channel count, converted to RGB; alpha is dropped),
+// bit-identical to Pillow's Image.open(...).convert("RGB"). `where` names the
+// source in the error.
 Image decode_image(const std::string& bytes, const std::string& where);
 Image load_image(const std::string& path);
-// Reads only the header: true if stb recognises the file as a decodable image.
+// Reads only the header: true if the file is a PNG/JPEG decode_image takes on.
 bool probe_image(const std::string& path, int* width = nullptr, int* height = nullptr);
 
-// Bicubic resampling matching Pillow's Image.resize((w, h), Image.BICUBIC):
-// separable cubic (a = -0.5) whose support widens by the downscale factor
-// (antialiasing), 22-bit fixed-point coefficients, horizontal pass first with
-// an 8-bit intermediate.
+// Pillow's Image.resize((w, h), Image.BICUBIC), bit for bit (image/pillow_resize.h).
 Image resize_bicubic(const Image& src, int width, int height);
 
 // PNG bytes of the image (deterministic: same pixels -> same bytes).
