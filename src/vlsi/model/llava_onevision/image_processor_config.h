@@ -1,0 +1,50 @@
+#pragma once
+// preprocessor_config.json of HF's LlavaOnevisionImageProcessor: every field
+// transformers 4.57 reads and writes, with its defaults when absent; fields it
+// does not know are kept and written back unchanged.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "vlsi/model/llava_onevision/anyres.h"
+
+namespace vlsi::model::llava_onevision {
+
+struct ImageProcessorConfig {
+  bool do_resize = true;
+  // size: {"height", "width"} or {"shortest_edge"[, "longest_edge"]}; 0 = key absent.
+  int64_t size_height = 384;
+  int64_t size_width = 384;
+  int64_t size_shortest_edge = 0;
+  int64_t size_longest_edge = 0;
+  std::vector<Resolution> image_grid_pinpoints = default_pinpoints();
+  int resample = 3;  // PIL.Image.Resampling (3 = BICUBIC)
+  bool do_rescale = true;
+  double rescale_factor = 1.0 / 255.0;
+  bool do_normalize = true;
+  // One value = a scalar in the JSON (applied to every channel), else one per channel.
+  std::vector<double> image_mean = {0.48145466, 0.4578275, 0.40821073};  // OPENAI_CLIP_MEAN
+  std::vector<double> image_std = {0.26862954, 0.26130258, 0.27577711};  // OPENAI_CLIP_STD
+  bool do_pad = true;  // pad the tile dimension of a batch to its longest image
+  bool do_convert_rgb = true;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, as read
+
+  // The processed tile: (height, width), or (shortest_edge, shortest_edge).
+  Resolution tile() const;
+  // Per-channel value of image_mean / image_std (a scalar applies to all).
+  double mean(int channel) const { return image_mean.size() == 1 ? image_mean[0] : image_mean[channel]; }
+  double std_dev(int channel) const { return image_std.size() == 1 ? image_std[0] : image_std[channel]; }
+
+  // Token-count parameters for a vision tower with `num_image_tokens` features per tile.
+  AnyresParams anyres_params(int64_t num_image_tokens, const std::string& vision_aspect_ratio = "anyres_max_9",
+                             const std::string& vision_feature_select_strategy = "full") const;
+
+  static std::vector<Resolution> default_pinpoints();  // 384..2304 step 384, both sides
+  static ImageProcessorConfig from_json(const nlohmann::json& j, const std::string& where);
+  static ImageProcessorConfig load(const std::string& path);  // file, or folder holding preprocessor_config.json
+  nlohmann::json to_json() const;
+  void save(const std::string& path) const;  // file, or folder (writes preprocessor_config.json)
+};
+
+}  // namespace vlsi::model::llava_onevision
