@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   vlsi::cli::register_lora_commands(app);
   vlsi::cli::register_eval_commands(app);
   vlsi::cli::register_generate_commands(app);
+  vlsi::cli::register_forward_command(app);
   vlsi::cli::register_demo_command(app);
   vlsi::cli::register_report_command(app);
   try {

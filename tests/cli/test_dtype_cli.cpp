@@ -8,6 +8,7 @@
 
 #include "../train/sft_fixture.h"
 #include "cli_runner.h"
+#include "model_folder_fixture.h"
 #include "vlsi/cli/chat_model.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
@@ -23,19 +24,10 @@ namespace {
 struct DtypeFixture {
   std::string dir = test_support::fresh_dir("cli_dtype");
   DtypeFixture() {
-    test_support::make_sft_fixture(dir, 8);
-    auto r = run_cli("model init --config " + dir + "/model.json --tokenizer " + dir +
-                     "/tokenizer.json --seed 2 --out " + dir + "/m");
-    EXPECT_EQ(r.code, 0) << r.output;
-    auto net = model::load_model(dir + "/m");
-    {
-      torch::NoGradGuard g;
-      torch::manual_seed(3);
-      for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.2);
-    }
+    test_support::init_model_folder(dir);
+    auto net = test_support::push_weights(dir + "/m", dir + "/tokenizer.json");
     model::SaveOptions so;
     so.tokenizer_json = dir + "/tokenizer.json";
-    model::save_model(net, dir + "/m", so);
     so.dtype = torch::kBFloat16;
     model::save_model(net, dir + "/m16", so);
   }

@@ -6,6 +6,7 @@
 
 #include "../train/sft_fixture.h"
 #include "cli_runner.h"
+#include "model_folder_fixture.h"
 #include "vlsi/cli/chat_model.h"
 #include "vlsi/data/image.h"
 #include "vlsi/distill/verbalizer_set.h"
@@ -25,27 +26,11 @@ namespace {
 struct GenerateFixture {
   std::string dir = test_support::fresh_dir("cli_generate");
   GenerateFixture() {
-    test_support::make_sft_fixture(dir, 8);
-    auto cfg = io::read_json_file(dir + "/model.json");
-    cfg["text_config"]["num_hidden_layers"] = 3;
-    io::write_json_file(dir + "/model.json", cfg);
-    auto r = run_cli("model init --config " + dir + "/model.json --tokenizer " + dir + "/tokenizer.json --seed 2 --out " +
-                     dir + "/m");
-    EXPECT_EQ(r.code, 0) << r.output;
+    test_support::init_model_folder(dir, 3);
     io::make_dirs(dir + "/plain");
     for (const char* f : {"/config.json", "/model.safetensors", "/tokenizer.json", "/preprocessor_config.json"})
       io::write_file_atomic(dir + "/plain" + f, io::read_file(dir + "/m" + f));
-    {
-      // Weights pushed away from the tiny init, so answers are varied text
-      // rather than one token repeated.
-      auto net = model::load_model(dir + "/m");
-      torch::NoGradGuard g;
-      torch::manual_seed(3);
-      for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.2);
-      model::SaveOptions so;
-      so.tokenizer_json = dir + "/tokenizer.json";
-      model::save_model(net, dir + "/m", so);
-    }
+    test_support::push_weights(dir + "/m", dir + "/tokenizer.json");
     cli::ChatModel m(dir + "/m", "cpu");
     distill::VerbalizerOptions vo;
     vo.zero_init_down = false;

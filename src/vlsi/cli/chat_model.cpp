@@ -91,9 +91,13 @@ void add_decode_flags(CLI::App* cmd, DecodeFlags& f, bool greedy_only) {
     cmd->add_option("--length-penalty", f.length_penalty, "beam score = log p / length^L")->capture_default_str();
     cmd->add_option("--stop", f.stops, "stop when the answer contains STR (repeatable; STR is not printed)");
   }
-  cmd->add_option("--device", f.device, "cpu or cuda")->capture_default_str();
-  cmd->add_option("--dtype", f.dtype, "float32, bfloat16 or float16 (default: the model's own, config.json's dtype)");
-  cmd->add_option("--threads", f.threads, "CPU threads (0 = every core)")->capture_default_str();
+  add_runtime_flags(cmd, f.device, f.dtype, f.threads);
+}
+
+void add_runtime_flags(CLI::App* cmd, std::string& device, std::string& dtype, int64_t& threads) {
+  cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--dtype", dtype, "float32, bfloat16 or float16 (default: the model's own, config.json's dtype)");
+  cmd->add_option("--threads", threads, "CPU threads (0 = every core)")->capture_default_str();
 }
 
 }  // namespace vlsi::cli

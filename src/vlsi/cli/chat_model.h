@@ -35,6 +35,9 @@ class ChatModel {
   const std::string& dir() const { return dir_; }
   model::VlmForConditionalGeneration& model() { return model_; }
   const text::Tokenizer& tokenizer() const { return encoder_.tokenizer(); }
+  // The chat format and image processing encode() uses (vlsi forward renders with them too).
+  const data::SampleEncoder& encoder() const { return encoder_; }
+  const data::ImageTransform& image_transform() const { return transform_; }
 
  private:
   std::string dir_;
@@ -63,6 +66,8 @@ struct DecodeFlags {
 };
 // Adds --max-new-tokens, --device, --dtype, --threads, and unless `greedy_only` the sampling, beam and stop flags.
 void add_decode_flags(CLI::App* cmd, DecodeFlags& flags, bool greedy_only);
+// Adds just --device, --dtype and --threads (for commands that load a model but do not decode).
+void add_runtime_flags(CLI::App* cmd, std::string& device, std::string& dtype, int64_t& threads);
 
 void register_verbalize_command(CLI::App& app);  // vlsi verbalize (registered by register_generate_commands)
 

@@ -15,6 +15,7 @@ void register_ablate_command(CLI::App& app);      // vlsi ablate
 void register_lora_commands(CLI::App& app);       // vlsi lora merge
 void register_eval_commands(CLI::App& app);       // vlsi eval
 void register_generate_commands(CLI::App& app);   // vlsi generate|chat|verbalize
+void register_forward_command(CLI::App& app);     // vlsi forward
 void register_demo_command(CLI::App& app);        // vlsi demo
 void register_report_command(CLI::App& app);      // vlsi report
 

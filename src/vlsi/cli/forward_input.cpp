@@ -1,0 +1,94 @@
+#include "vlsi/cli/forward_input.h"
+
+#include "vlsi/data/record.h"
+#include "vlsi/io/json_util.h"
+
+namespace vlsi::cli {
+namespace {
+
+const char* const kContentForms =
+    "a string or a list of {\"type\": \"image\"} / {\"type\": \"text\", \"text\": ...} items";
+
+std::string content_of(const io::json& content, const std::string& where) {
+  if (content.is_string()) return content.get<std::string>();
+  check(content.is_array(), where, ": field 'content': expected ", kContentForms, ", got ", io::json_type_name(content));
+  std::string out;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const std::string w = where + ": content item " + std::to_string(i);
+    const std::string type = io::get_field<std::string>(content[i], "type", w);
+    check(type == "image" || type == "text", w, ": field 'type': expected \"image\" or \"text\", got \"", type, "\"");
+    if (i > 0) out += "\n";
+    out += type == "image" ? std::string(data::kImagePlaceholder) : io::get_field<std::string>(content[i], "text", w);
+  }
+  return out;
+}
+
+size_t image_markers(const std::vector<text::ChatMessage>& messages) {
+  size_t n = 0;
+  for (const auto& msg : messages) n += data::count_occurrences(msg.content, data::kImagePlaceholder);
+  return n;
+}
+
+}  // namespace
+
+std::vector<text::ChatMessage> read_chat_file(const std::string& path) {
+  const io::json j = io::read_json_file(path);
+  check(j.is_array() && !j.empty(), path, ": expected a non-empty JSON array of {\"role\", \"content\"} messages, got ",
+        j.is_array() ? "an empty array" : io::json_type_name(j));
+  std::vector<text::ChatMessage> out;
+  for (size_t k = 0; k < j.size(); ++k) {
+    const std::string w = path + ": message " + std::to_string(k);
+    const std::string role = io::get_field<std::string>(j[k], "role", w);
+    check(role == "system" || role == "user" || role == "assistant", w,
+          ": field 'role': expected \"system\", \"user\" or \"assistant\", got \"", role, "\"");
+    check(j[k].contains("content"), w, ": missing field 'content'");
+    out.push_back({role, content_of(j[k]["content"], w)});
+  }
+  return out;
+}
+
+std::vector<text::ChatMessage> prompt_messages(const std::string& prompt, size_t images) {
+  std::string content = prompt;
+  if (data::count_occurrences(prompt, data::kImagePlaceholder) == 0) {
+    std::string markers;
+    for (size_t i = 0; i < images; ++i) markers += std::string(data::kImagePlaceholder) + "\n";
+    content = markers + prompt;
+  }
+  return {{"user", content}};
+}
+
+void check_image_count(const std::vector<text::ChatMessage>& messages, size_t images) {
+  const size_t markers = image_markers(messages);
+  check(markers == images, "--image: ", images, " image(s) given but the chat has ", markers, " \"",
+        data::kImagePlaceholder, "\" marker(s)");
+}
+
+ForwardInput encode_forward_input(const ChatModel& m, const std::vector<text::ChatMessage>& messages,
+                                  const std::vector<std::string>& images, bool generation_prompt) {
+  check_image_count(messages, images.size());
+  // The options SampleEncoder renders prompts with (system message as the encoder's format says).
+  const data::ChatFormat& f = m.encoder().format();
+  text::ChatTemplateOptions o;
+  o.add_default_system = f.add_default_system;
+  o.default_system = f.default_system;
+  o.add_generation_prompt = generation_prompt;
+  o.image_placeholder = data::kImagePlaceholder;
+  o.image_token = f.image_token;
+  o.image_token_count = f.num_image_tokens;
+  ForwardInput in;
+  // Piece by piece, like SampleEncoder, so ids are those generate and training see.
+  for (const auto& seg : text::render_chat_segments(messages, o)) {
+    std::vector<int64_t> piece = m.tokenizer().encode(seg.text, true);
+    in.ids.insert(in.ids.end(), piece.begin(), piece.end());
+  }
+  o.image_token_count = 0;  // placeholders left as they are
+  in.prompt = text::render_chat(messages, o);
+  data::Record r;
+  r.id = "forward";
+  r.location = "--image";
+  r.images = images;
+  in.pixel_values = data::load_record_images(r, "", m.image_transform(), images.size());
+  return in;
+}
+
+}  // namespace vlsi::cli
