@@ -66,21 +66,9 @@ void check_image_count(const std::vector<text::ChatMessage>& messages, size_t im
 ForwardInput encode_forward_input(const ChatModel& m, const std::vector<text::ChatMessage>& messages,
                                   const std::vector<std::string>& images, bool generation_prompt) {
   check_image_count(messages, images.size());
-  // The options SampleEncoder renders prompts with (system message as the encoder's format says).
-  const data::ChatFormat& f = m.encoder().format();
-  text::ChatTemplateOptions o;
-  o.add_default_system = f.add_default_system;
-  o.default_system = f.default_system;
-  o.add_generation_prompt = generation_prompt;
-  o.image_placeholder = data::kImagePlaceholder;
-  o.image_token = f.image_token;
-  o.image_token_count = f.num_image_tokens;
   ForwardInput in;
-  // Piece by piece, like SampleEncoder, so ids are those generate and training see.
-  for (const auto& seg : text::render_chat_segments(messages, o)) {
-    std::vector<int64_t> piece = m.tokenizer().encode(seg.text, true);
-    in.ids.insert(in.ids.end(), piece.begin(), piece.end());
-  }
+  in.ids = m.encoder().encode_chat(messages, generation_prompt);  // the ids generate and training see
+  text::ChatTemplateOptions o = m.encoder().template_options(true, generation_prompt);
   o.image_token_count = 0;  // placeholders left as they are
   in.prompt = text::render_chat(messages, o);
   data::Record r;

@@ -60,6 +60,13 @@ void SampleEncoder::append_segments(const std::vector<text::ChatMessage>& msgs, 
   }
 }
 
+std::vector<int64_t> SampleEncoder::encode_chat(const std::vector<text::ChatMessage>& msgs,
+                                               bool generation_prompt) const {
+  std::vector<int64_t> ids;
+  append_segments(msgs, template_options(true, generation_prompt), ids, nullptr);
+  return ids;
+}
+
 void SampleEncoder::check_image_tokens(const Record& r, const std::vector<int64_t>& ids, size_t images) const {
   if (images == 0) return;
   check(format_.num_image_tokens > 0, r.location, ": record '", r.id,

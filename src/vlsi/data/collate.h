@@ -66,6 +66,11 @@ class SampleEncoder {
 
   EncodedSample encode(const Record& r) const;
   PromptSample encode_prompt(const Record& r) const;
+  // A whole chat, tokenised piece by piece as encode() does; image placeholders
+  // become num_image_tokens image tokens. No length limit, no image check.
+  std::vector<int64_t> encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt) const;
+  // How this encoder renders a chat (`system`: add the format's default system message).
+  text::ChatTemplateOptions template_options(bool system, bool generation_prompt) const;
 
   int64_t pad_id() const { return pad_id_; }
   int64_t image_token_id() const { return image_id_; }
@@ -73,7 +78,6 @@ class SampleEncoder {
   const text::Tokenizer& tokenizer() const { return tokenizer_; }
 
  private:
-  text::ChatTemplateOptions template_options(bool system, bool generation_prompt) const;
   void append_segments(const std::vector<text::ChatMessage>& msgs, const text::ChatTemplateOptions& opt,
                        std::vector<int64_t>& ids, std::vector<int64_t>* labels) const;
   void check_image_tokens(const Record& r, const std::vector<int64_t>& ids, size_t images) const;
