@@ -46,6 +46,15 @@ std::vector<std::string> whitespace_snippets() {
       "trailing newline kept once?\n\n",
       "{%- for i in items -%}\n\t{{ i }},\n{%- endfor %}",
       "tabs\t\t{% if t %}in{% endif %}",
+      "   {% if t %}start of template{% endif %}",
+      "  {{ n }}  {% if t %}x{% endif %}\n  {# c #}  y",
+      "{% if t %}   \nspaces before the newline stay{% endif %}",
+      "a\n\u3000\u00a0{% if t %}unicode spaces are stripped too{% endif %}",
+      "{% if\n t\n %}tag over lines{% endif %}{{\n n\n }}",
+      "{% set x = '%}' %}{{ x }}{{ '}}' }}{{ {'a': {'b': 1}}['a'] }}",
+      "{%- if t -%}\n\n  trimmed both sides  \n\n{%- endif -%}",
+      "x\n{%- raw %}  raw  {% endraw -%}\n y",
+      "{{+ n }} {%- if t +%} {{ n -}} {%+ endif %}",
   };
 }
 
@@ -72,6 +81,10 @@ std::vector<std::string> expression_snippets() {
       "{{ 'adjacent' 'strings' }} {{ \"dq\" }} {{ 'esc\\n\\t\\\\\\'x\\u00e9\\101\\q' }}",
       "{{ {'a': 1, 'b': [none, true]} }} {{ {} }} {{ [] }} {{ {'k': 'it\\'s'} }}",
       "{{ n, 'tuple', none }}",
+      "{{ [0.1, 1e-7, 1e16, 1e15, -0.0, 100.0, 1.23456789012345678] }} {{ 'ab' * 0 }} {{ [1, 2] * 2 }} {{ 2 * 'x' }}",
+      "{{ 1 + 2.0 }} {{ 3 // 2.0 }} {{ 2 ** -1 }} {{ 10 % 3.5 }} {{ true + 1 }} {{ -true }} {{ 7 / 7 }} {{ -0.0 }}",
+      "{{ (messages[1].role == 'user') != (1 % 2 == 0) }} {{ messages[1:] | length }} {{ messages[0]['content'] | trim }}",
+      "{% set messages = messages[1:] %}{{ messages | length }} {{ messages[0].role }}",
   };
 }
 
@@ -177,6 +190,8 @@ std::vector<std::string> error_snippets() {
       "{{ range(200000) | length }}",
       "{% for a, b in [(1, 2, 3)] %}{% endfor %}",
       "{{ d['c'].k.missing.deeper }}",
+      "{{ items | items | list }}",
+      "{{ 1 +}}",
   };
 }
 

@@ -159,5 +159,26 @@ TEST(JinjaTemplates, Qwen3MatchesTransformers) {
   EXPECT_TRUE(render_with_vlsi(empty[0]).failed);
 }
 
+TEST(JinjaTemplates, Gemma3MatchesTransformers) {
+  std::vector<ojson> convs = {
+      conv({say("user", "Hi")}),
+      conv({say("system", "Be brief."), say("user", "  2+2?  "), say("assistant", "4\n"), say("user", "And 3+3?")}),
+      conv({parts("system", {text_part("System as parts.")}), parts("user", {image(), text_part(" Describe. ")}),
+            parts("assistant", {text_part("A cat.")})}),
+      conv({say("user", kTricky), say("assistant", kUnicode)}),
+      conv({parts("user", {image(), image(), text_part("two"), {{"type", "video"}}})}),
+  };
+  const auto cases = cases_for("gemma3", fixture("gemma3.jinja"), convs, {ojson::object()});
+  EXPECT_EQ(expect_same_as_transformers(cases), cases.size());
+  // Roles that do not alternate, and content that is neither text nor parts, raise_exception on both sides.
+  std::vector<ojson> bad = {conv({say("user", "a"), say("user", "b")}), conv({say("assistant", "first")}),
+                            conv({{{"role", "user"}, {"content", 42}}}), conv({{{"role", "user"}, {"content", nullptr}}})};
+  const auto failing = cases_for("gemma3", fixture("gemma3.jinja"), bad, {ojson::object()});
+  EXPECT_EQ(expect_same_as_transformers(failing, true), failing.size());
+  const auto r = render_with_vlsi(failing[0]);
+  EXPECT_TRUE(r.failed);
+  EXPECT_NE(r.text.find("Conversation roles must alternate user/assistant/user/assistant/..."), std::string::npos) << r.text;
+}
+
 }  // namespace
 }  // namespace vlsi::text
