@@ -92,6 +92,16 @@ TEST(JinjaRender, SyntaxErrorsNameLineAndColumn) {
   EXPECT_EQ(error_of("{% include 'x' %}"), "tmpl:1:4: the 'include' tag is not supported");
   EXPECT_EQ(error_of("{{ }}"), "tmpl:1:4: expected an expression, got end of print statement '}}'");
   EXPECT_EQ(error_of("\u00e9\u00e9{{ 1 + }}"), "tmpl:1:10: unexpected end of print statement '}}'");
+  // Pathological nesting is an error, not a stack overflow.
+  EXPECT_NE(error_of("{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}").find("nests deeper than"),
+            std::string::npos);
+  EXPECT_NE(error_of("{{ " + std::string(5000, '-') + "1 }}").find("nests deeper than"), std::string::npos);
+  std::string deep_ifs;
+  for (int k = 0; k < 2000; ++k) deep_ifs += "{% if true %}";
+  EXPECT_NE(error_of(deep_ifs).find("nests deeper than"), std::string::npos);
+  std::string nested;
+  for (int k = 0; k < 50; ++k) nested = "(" + (nested.empty() ? std::string("1") : nested) + " + 1)";
+  EXPECT_EQ(render("{{ " + nested + " }}"), "51");
 }
 
 TEST(JinjaRender, RuntimeErrorsNameLineAndColumn) {
@@ -102,6 +112,8 @@ TEST(JinjaRender, RuntimeErrorsNameLineAndColumn) {
             "tmpl:1:13: 'dict object' has no attribute 'content'");
   EXPECT_EQ(error_of("{{ 1 + 'a' }}"), "tmpl:1:6: unsupported operand type(s) for +: 'int' and 'str'");
   EXPECT_EQ(error_of("{% for x in 3 %}{% endfor %}"), "tmpl:1:1: 'int' object is not iterable");
+  EXPECT_EQ(error_of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"),
+            "tmpl:1:20: maximum recursion depth exceeded in macro 'f'");
   // Undefined values are fine where jinja2's Undefined is: printing, tests, length, iteration.
   EXPECT_EQ(error_of("{{ foo }}{{ foo is defined }}{{ foo | length }}{% for x in foo %}{% endfor %}{{ (foo.bar is defined) if foo }}"), "");
 }

@@ -24,6 +24,17 @@ NodePtr make_node(NodeKind kind, size_t offset) {
 
 Parser::Parser(const SourceText& source, std::vector<Token> tokens) : src_(source), toks_(std::move(tokens)) {}
 
+namespace {
+constexpr int kMaxNesting = 256;
+}  // namespace
+
+Parser::NestingGuard::NestingGuard(Parser& p) : parser(p) {
+  if (++parser.nesting_ > kMaxNesting) {
+    --parser.nesting_;
+    parser.fail(parser.cur(), "the template nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+}
+
 bool Parser::skip_op(const char* op) {
   if (!at_op(op)) return false;
   advance();
@@ -86,6 +97,7 @@ Token Parser::tag_opener() const {
 Body Parser::parse_template() { return subparse({}, nullptr, nullptr); }
 
 Body Parser::subparse(const std::vector<std::string>& end_tags, const Token* opener, std::string* ended) {
+  NestingGuard guard(*this);
   Body body;
   while (true) {
     const Token& t = cur();

@@ -76,10 +76,19 @@ class Parser {
   bool is_tuple_end(const std::vector<std::string>& extra_end) const;
   std::string parse_dotted_name();
 
+  // Bounds nesting (parentheses, blocks) so a pathological template fails
+  // with an error instead of exhausting the stack.
+  struct NestingGuard {
+    NestingGuard(Parser& p);
+    ~NestingGuard() { --parser.nesting_; }
+    Parser& parser;
+  };
+
   const SourceText& src_;
   std::vector<Token> toks_;
   size_t p_ = 0;
   int loop_depth_ = 0;
+  int nesting_ = 0;
 };
 
 // Builds an expression node of `kind` at `offset`.

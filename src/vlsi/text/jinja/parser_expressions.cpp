@@ -50,7 +50,10 @@ ExprPtr Parser::parse_tuple(bool with_condexpr, const std::vector<std::string>& 
   return e;
 }
 
-ExprPtr Parser::parse_expression(bool with_condexpr) { return with_condexpr ? parse_condexpr() : parse_or(); }
+ExprPtr Parser::parse_expression(bool with_condexpr) {
+  NestingGuard guard(*this);
+  return with_condexpr ? parse_condexpr() : parse_or();
+}
 
 ExprPtr Parser::parse_condexpr() {
   const size_t offset = cur().offset;
@@ -159,6 +162,7 @@ ExprPtr Parser::parse_pow() {
 }
 
 ExprPtr Parser::parse_unary(bool with_filter) {
+  NestingGuard guard(*this);  // "- - - x" recurses here without parse_expression
   ExprPtr node;
   if (at_op("-") || at_op("+")) {
     const Token& op = advance();
