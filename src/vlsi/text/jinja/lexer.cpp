@@ -204,6 +204,23 @@ class Lexer {
     return i;
   }
 
+  // End of "0b..."/"0o..."/"0x..." at i (setting `base`), or i when there is none.
+  size_t prefixed_digits_end(size_t i, int& base) const {
+    if (s_[i] != '0' || i + 2 >= s_.size()) return i;
+    const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s_[i + 1])));
+    const int b = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 0;
+    if (b == 0) return i;
+    size_t k = i + 2, end = i + 2;
+    while (true) {
+      const size_t m = k < s_.size() && s_[k] == '_' ? k + 1 : k;
+      if (m >= s_.size() || hex_value(s_[m]) < 0 || hex_value(s_[m]) >= b) break;
+      k = end = m + 1;
+    }
+    if (end == i + 2) return i;
+    base = b;
+    return end;
+  }
+
   static std::string without_underscores(std::string t) {
     t.erase(std::remove(t.begin(), t.end(), '_'), t.end());
     return t;
@@ -234,33 +251,17 @@ class Lexer {
         return true;
       }
     }
-    size_t j = i;
+    // Integer: 0b/0o/0x with digits (each may follow one '_'), decimal, or zeros.
     int base = 10;
-    const char p = i + 1 < s_.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(s_[i + 1]))) : 0;
-    auto prefixed = [&](int b, const char* digits) {
-      size_t k = i + 2;
-      size_t end = k;
-      while (true) {
-        size_t m = k < s_.size() && s_[k] == '_' ? k + 1 : k;
-        if (m < s_.size() && std::strchr(digits, std::tolower(static_cast<unsigned char>(s_[m]))) && s_[m] != 0) {
-          k = m + 1;
-          end = k;
-        } else {
-          break;
-        }
+    size_t j = prefixed_digits_end(i, base);
+    if (j == i) {
+      if (s_[i] == '0') {
+        j = i + 1;
+        while (j < s_.size() && (s_[j] == '0' || (s_[j] == '_' && j + 1 < s_.size() && s_[j + 1] == '0')))
+          j += s_[j] == '_' ? 2 : 1;
+      } else {
+        j = digits_end(i);
       }
-      if (end == i + 2) return false;
-      base = b;
-      j = end;
-      return true;
-    };
-    if (s_[i] == '0' && ((p == 'b' && prefixed(2, "01")) || (p == 'o' && prefixed(8, "01234567")) ||
-                         (p == 'x' && prefixed(16, "0123456789abcdef")))) {
-    } else if (s_[i] == '0') {
-      j = i + 1;
-      while (j < s_.size() && (s_[j] == '0' || (s_[j] == '_' && j + 1 < s_.size() && s_[j + 1] == '0'))) j += s_[j] == '_' ? 2 : 1;
-    } else {
-      j = digits_end(i);
     }
     std::string t = without_underscores(s_.substr(i, j - i));
     if (base != 10) t = t.substr(2);
