@@ -49,7 +49,7 @@ Args parse(int argc, char** argv) {
   return a;
 }
 
-model::VlmForConditionalGeneration demo_model(const std::string& path) {
+model::CausalVlm demo_model(const std::string& path) {
   auto j = io::read_json_file(path);
   j["text_config"]["vocab_size"] = kVocab;
   j["image_token_index"] = kImageToken;
@@ -62,13 +62,14 @@ struct Timing {
   double prefill_s = 1e30, decode_s = 1e30;
 };
 
-Timing time_path(model::VlmForConditionalGeneration& m, bool cached, const Args& a) {
+Timing time_path(model::CausalVlm& m, bool cached, const Args& a) {
   torch::NoGradGuard no_grad;
-  const int64_t per_image = m->config().image_tokens_per_image();
+  const int64_t per_image = m->config().single_tile_image_tokens();
   auto ids = torch::randint(0, kImageToken, {a.batch, per_image + kTextTokens}, torch::kLong);
   ids.narrow(1, 2, per_image).fill_(kImageToken);
   auto mask = torch::ones_like(ids);
-  auto pixels = torch::randn({a.batch, 3, m->config().vision_config.image_size, m->config().vision_config.image_size});
+  auto pixels = model::VisionInputs::one_tile_each(
+      torch::randn({a.batch, 3, m->config().vision_config.image_size, m->config().vision_config.image_size}));
   Timing best;
   for (int64_t r = 0; r < a.repeats; ++r) {
     auto sm = infer::make_step_model(m, {}, cached, a.new_tokens);
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
     std::printf("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (const char* name : {"student", "teacher"}) {
       auto m = demo_model(a.configs + "/" + name + ".json");
-      const int64_t prompt = m->config().image_tokens_per_image() + kTextTokens;
+      const int64_t prompt = m->config().single_tile_image_tokens() + kTextTokens;
       const double tokens = double(a.batch * (a.new_tokens - 1));  // decoded after the prefill
       Timing cached = time_path(m, true, a), plain = time_path(m, false, a);
       for (bool is_cached : {true, false}) {

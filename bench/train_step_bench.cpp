@@ -104,7 +104,7 @@ vlsi::model::VlmConfig load_config(const std::string& name) {
 int64_t text_id(int64_t b, int64_t t) { return 4 + (b * 131 + t * 17) % (kImageToken - 4); }
 
 vlsi::data::Batch make_batch(const vlsi::model::VlmConfig& c) {
-  const int64_t per_image = c.image_tokens_per_image();
+  const int64_t per_image = c.single_tile_image_tokens();
   vlsi::check(kImageStart + per_image < kAnswerPos - 5, "train_step_bench: ", per_image,
               " image tokens do not fit a ", kSeqLen, "-token sample");
   auto ids = torch::empty({kBatch, kSeqLen}, torch::kLong);
@@ -123,8 +123,10 @@ vlsi::data::Batch make_batch(const vlsi::model::VlmConfig& c) {
   batch.attention_mask = torch::ones({kBatch, kSeqLen}, torch::kLong);  // no padding
   auto gen = at::make_generator<at::CPUGeneratorImpl>(1234);
   const auto& v = c.vision_config;
-  batch.pixel_values = at::normal(0.0, 1.0, {kBatch, v.num_channels, v.image_size, v.image_size}, gen,
-                                  torch::TensorOptions().dtype(torch::kFloat));
+  // One tile per image (its features and one image_newline): the peer's
+  // sequence has the same length less that one token per image.
+  batch.images = vlsi::model::VisionInputs::one_tile_each(at::normal(
+      0.0, 1.0, {kBatch, v.num_channels, v.image_size, v.image_size}, gen, torch::TensorOptions().dtype(torch::kFloat)));
   batch.num_label_tokens = 2 * kBatch;
   return batch;
 }
@@ -159,7 +161,7 @@ StepFlops step_flops(const vlsi::model::VlmConfig& c) {
     mm(N * P, v.intermediate_size, E);
     mm(N * P, E, v.intermediate_size);
   }
-  const double Pi = c.image_tokens_per_image(), H = t.hidden_size;
+  const double Pi = c.single_tile_image_tokens(), H = t.hidden_size;
   mm(N * Pi, H, E);  // projector
   mm(N * Pi, H, H);
   const double M = kBatch * kSeqLen, D = t.head_dim(), T = kSeqLen;

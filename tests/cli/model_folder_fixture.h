@@ -29,7 +29,7 @@ inline void init_model_folder(const std::string& dir, int64_t layers = 0) {
 // Pushes a folder's weights away from the tiny init (normal noise of `std`),
 // so greedy answers are varied text rather than one token repeated; returns
 // the pushed model, already saved back into the folder.
-inline model::VlmForConditionalGeneration push_weights(const std::string& folder, const std::string& tokenizer_json,
+inline model::CausalVlm push_weights(const std::string& folder, const std::string& tokenizer_json,
                                                        double std = 0.2, uint64_t seed = 3) {
   auto net = model::load_model(folder);
   {

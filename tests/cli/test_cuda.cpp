@@ -31,13 +31,13 @@ TEST(Cuda, ForwardMatchesCpu) {
   auto cpu = model::create_model(cfg, 3);
   cpu->eval();
   auto ids = torch::randint(0, cfg.image_token_index, {2, 40}, torch::kLong);
-  ids.slice(1, 2, 2 + cfg.image_tokens_per_image()).fill_(cfg.image_token_index);
-  auto pix = torch::randn({2, 3, 32, 32});
+  ids.slice(1, 2, 2 + cfg.single_tile_image_tokens()).fill_(cfg.image_token_index);
+  auto pix = model::VisionInputs::one_tile_each(torch::randn({2, 3, 32, 32}));
   auto mask = torch::ones({2, 40}, torch::kLong);
   torch::NoGradGuard ng;
   auto ref = cpu->forward(ids, pix, mask).logits;
   cpu->to(torch::kCUDA);
-  auto got = cpu->forward(ids.cuda(), pix.cuda(), mask.cuda()).logits.cpu();
+  auto got = cpu->forward(ids.cuda(), pix.to(torch::kCUDA), mask.cuda()).logits.cpu();
   EXPECT_TRUE(torch::allclose(got, ref, 1e-3, 1e-3)) << (got - ref).abs().max().item<double>();
   fs::remove_all(dir);
 }

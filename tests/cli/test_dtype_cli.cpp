@@ -48,7 +48,7 @@ std::string answer_in_dtype(const std::string& model_dir, const std::string& dty
   auto p = m.encode({cli::user_turn(prompt, false)}, {});
   auto o = m.generation_options();
   o.max_new_tokens = max_new;
-  return infer::generate(m.model(), {p.ids}, p.pixel_values, o).at(0).text;
+  return infer::generate(m.model(), {p.ids}, p.images, o).at(0).text;
 }
 
 }  // namespace

@@ -53,12 +53,13 @@ std::vector<int64_t> forward_ids_of(const torch::Tensor& input_ids) {
 }
 
 // The library's forward on the saved inputs: logits and every hidden state must match the file.
-void expect_forward_matches_library(const std::string& model_dir, io::SafetensorsFile& f, bool hidden) {
+void expect_forward_matches_library(const std::string& model_dir, io::SafetensorsFile& f, bool hidden,
+                                    const model::VisionInputs& pixels = {}) {
   auto net = model::load_model(model_dir);
   net->eval();
   torch::NoGradGuard g;
   torch::Tensor ids = f.load("input_ids");
-  torch::Tensor pixels = f.contains("pixel_values") ? f.load("pixel_values") : torch::Tensor();
+  EXPECT_EQ(f.contains("pixel_values"), !pixels.empty());
   auto out = net->forward(ids, pixels, torch::Tensor(), {true, true});
   EXPECT_LE(forward_max_diff(f.load("logits"), out.logits), 1e-5);
   if (!hidden) return;
@@ -92,8 +93,9 @@ TEST(CliForward, PromptWithImageWritesTheLibrarysOutputs) {
   io::SafetensorsFile file(out);
   std::vector<std::string> names = file.names();
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"attention_mask", "hidden_states.0", "hidden_states.1", "hidden_states.2",
-                                             "hidden_states.3", "input_ids", "logits", "pixel_values"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"attention_mask", "batch_num_images", "hidden_states.0", "hidden_states.1", "hidden_states.2",
+                                             "hidden_states.3", "image_sizes", "input_ids", "logits",
+                                             "pixel_values"}));
   // Same ids as vlsi generate feeds the model.
   cli::ChatModel m(f.dir + "/m", "cpu");
   auto p = m.encode({cli::user_turn("What colour?", true)}, {f.dir + "/a.png"});
@@ -107,10 +109,10 @@ TEST(CliForward, PromptWithImageWritesTheLibrarysOutputs) {
   EXPECT_EQ(file.entry("logits").scalar_type, torch::kFloat32);
   EXPECT_EQ(file.entry("logits").shape, (std::vector<int64_t>{1, T, V}));
   EXPECT_EQ(file.entry("hidden_states.0").shape, (std::vector<int64_t>{1, T, 48}));
-  EXPECT_EQ(forward_max_diff(file.load("pixel_values"), p.pixel_values), 0.0f);
+  EXPECT_EQ(forward_max_diff(file.load("pixel_values"), p.images.padded_pixel_values()), 0.0f);
   EXPECT_EQ(file.metadata().at("prompt"), "<|im_start|>user\n<image>\nWhat colour?<|im_end|>\n<|im_start|>assistant\n");
   EXPECT_EQ(file.metadata().at("model"), f.dir + "/m");
-  expect_forward_matches_library(f.dir + "/m", file, true);
+  expect_forward_matches_library(f.dir + "/m", file, true, p.images);
 
   // No image, no hidden states, no generation prompt.
   const std::string plain = f.dir + "/plain.safetensors";
@@ -142,12 +144,13 @@ TEST(CliForward, ChatWithTwoImagesAndTwoTurns) {
                      {data::Role::human, "<image>\nAnd this one?"}},
                     {f.dir + "/a.png", f.dir + "/b.png"});
   EXPECT_EQ(forward_ids_of(file.load("input_ids")), p.ids);
-  EXPECT_EQ(file.entry("pixel_values").shape, (std::vector<int64_t>{2, 3, 32, 32}));
-  EXPECT_EQ(forward_max_diff(file.load("pixel_values"), p.pixel_values), 0.0f);
+  // Two images share the sample: one tile each, in transformers' [images, tiles, C, H, W].
+  EXPECT_EQ(file.entry("pixel_values").shape, (std::vector<int64_t>{2, 1, 3, 32, 32}));
+  EXPECT_EQ(forward_max_diff(file.load("pixel_values"), p.images.padded_pixel_values()), 0.0f);
   EXPECT_EQ(file.metadata().at("prompt"),
             "<|im_start|>user\n<image>\nWhat shape?<|im_end|>\n<|im_start|>assistant\nA square.<|im_end|>\n"
             "<|im_start|>user\n<image>\nAnd this one?<|im_end|>\n<|im_start|>assistant\n");
-  expect_forward_matches_library(f.dir + "/m", file, true);
+  expect_forward_matches_library(f.dir + "/m", file, true, p.images);
 }
 
 TEST(CliForward, ErrorsAreOneLine) {

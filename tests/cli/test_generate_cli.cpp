@@ -58,7 +58,7 @@ std::string in_process_answer(const std::string& model_dir, const std::string& p
                                                                               : std::vector<std::string>{image});
   auto o = m.generation_options();
   o.max_new_tokens = max_new;
-  return infer::generate(m.model(), {p.ids}, p.pixel_values, o).at(0).text;
+  return infer::generate(m.model(), {p.ids}, p.images, o).at(0).text;
 }
 
 }  // namespace
@@ -115,7 +115,7 @@ TEST(CliVerbalize, EachLayerThroughItsVerbalizerThenTheFinalLayer) {
   auto o = m.generation_options();
   o.max_new_tokens = 8;
   o.exit = {2, [&](const torch::Tensor& h) { return set->at_layer(1)->forward(h); }};
-  EXPECT_EQ(layers[1]["tokens"].get<std::vector<int64_t>>(), infer::generate(m.model(), {p.ids}, p.pixel_values, o)[0].tokens);
+  EXPECT_EQ(layers[1]["tokens"].get<std::vector<int64_t>>(), infer::generate(m.model(), {p.ids}, p.images, o)[0].tokens);
 
   auto side = run_cli(args + " --teacher " + f.dir + "/m");
   ASSERT_EQ(side.code, 0) << side.output;
@@ -136,8 +136,8 @@ TEST(EarlyExitVerbalizer, IdentityVerbalizerAtTheLastLayerIsOrdinaryDecoding) {
   auto p = m.encode({cli::user_turn("What colour?", true)}, {f.dir + "/img.png"});
   auto o = m.generation_options();
   o.max_new_tokens = 10;
-  auto normal = infer::generate(m.model(), {p.ids}, p.pixel_values, o)[0].tokens;
-  auto answers = infer::decode_at_layers(m.model(), p.ids, p.pixel_values,
+  auto normal = infer::generate(m.model(), {p.ids}, p.images, o)[0].tokens;
+  auto answers = infer::decode_at_layers(m.model(), p.ids, p.images,
                                          {{2, [&](const torch::Tensor& h) { return identity->forward(h); }}}, o);
   ASSERT_EQ(answers.size(), 2u);
   EXPECT_EQ(answers[0].generation.tokens, normal);

@@ -147,30 +147,3 @@ TEST(Image, SameSizeResizeIsIdentity) {
   Image img = test_pattern(20, 10, 4);
   EXPECT_EQ(resize_bicubic(img, 20, 10).rgb, img.rgb);
 }
-
-TEST(Image, ToTensorResizesRescalesAndNormalisesPerChannel) {
-  Image img = test_pattern(12, 9, 5);
-  ImageTransform t;
-  t.width = 12;
-  t.height = 9;
-  t.mean = {0.48145466f, 0.4578275f, 0.40821073f};
-  t.std = {0.26862954f, 0.26130258f, 0.27577711f};
-  torch::Tensor x = image_to_tensor(img, t);
-  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{3, 9, 12}));
-  EXPECT_EQ(x.scalar_type(), torch::kFloat32);
-  auto hwc = torch::from_blob(img.rgb.data(), {9, 12, 3}, torch::kUInt8).to(torch::kFloat32);
-  auto mean = torch::tensor({t.mean[0], t.mean[1], t.mean[2]});
-  auto std = torch::tensor({t.std[0], t.std[1], t.std[2]});
-  auto ref = ((hwc / 255.0 - mean) / std).permute({2, 0, 1});
-  EXPECT_LT((x - ref).abs().max().item<float>(), 1e-5f);
-
-  t.width = 7;
-  t.height = 5;
-  torch::Tensor small = image_to_tensor(img, t);
-  ASSERT_EQ(small.sizes(), (std::vector<int64_t>{3, 5, 7}));
-  Image r = resize_bicubic(img, 7, 5);
-  EXPECT_NEAR(small[1][2][3].item<float>(), (r.pixel(3, 2)[1] / 255.0 - t.mean[1]) / t.std[1], 1e-5);
-
-  t.std[2] = 0;
-  EXPECT_THROW(image_to_tensor(img, t), vlsi::Error);
-}

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "test_util.h"
+#include "fake_processor.h"
 #include "tiny_tokenizer.h"
 #include "vlsi/data/loader.h"
 #include "vlsi/data/shapes_dataset.h"
@@ -36,11 +37,9 @@ ShapesData make_dataset(const std::string& name, int64_t n) {
 
 std::unique_ptr<DataLoader> make_loader(const ShapesData& s, LoaderOptions opt, int64_t max_length = 512) {
   ChatFormat f;
-  f.num_image_tokens = 4;
   f.max_length = max_length;
-  ImageTransform t;
-  t.width = t.height = 16;
-  return std::make_unique<DataLoader>(s.records, s.dir + "/images", t, SampleEncoder(tiny_tokenizer(), f), opt);
+  auto processor = std::make_shared<vlsi::data::testing::FakeProcessor>(16, 4, 4);
+  return std::make_unique<DataLoader>(s.records, s.dir + "/images", processor, SampleEncoder(tiny_tokenizer(), f), opt);
 }
 
 LoaderOptions opts(int64_t batch, uint64_t seed, bool drop_last = false) {
@@ -96,7 +95,7 @@ TEST(Loader, DropLastAndBatchShapes) {
     Batch b = l->next();
     EXPECT_EQ(b.input_ids.size(0), 5);
     EXPECT_EQ(b.input_ids.sizes(), b.labels.sizes());
-    EXPECT_EQ(b.pixel_values.sizes(), (std::vector<int64_t>{5, 3, 16, 16}));  // every shapes record has one image
+    EXPECT_EQ(b.images.pixel_values.sizes(), (std::vector<int64_t>{5, 3, 16, 16}));  // every shapes record has one image
     EXPECT_GT(b.num_label_tokens, 0);
   }
   EXPECT_THROW(make_loader(s, opts(50, 1, true)), vlsi::Error);
@@ -119,7 +118,7 @@ TEST(Loader, ResumedLoaderContinuesWithTheSameBatches) {
     EXPECT_EQ(got.ids, expected[i].ids);
     EXPECT_TRUE(torch::equal(got.input_ids, expected[i].input_ids));
     EXPECT_TRUE(torch::equal(got.labels, expected[i].labels));
-    EXPECT_TRUE(torch::equal(got.pixel_values, expected[i].pixel_values));
+    EXPECT_TRUE(torch::equal(got.images.pixel_values, expected[i].images.pixel_values));
   }
   EXPECT_THROW(b->seek(LoaderPosition{0, 5}), vlsi::Error);
 }
@@ -132,7 +131,7 @@ TEST(Loader, SamplesThatFailWhilePreparedFollowThePolicy) {
   auto skip = make_loader(s, o);
   Batch b = skip->next();
   EXPECT_EQ(b.ids.size(), 9u);
-  EXPECT_EQ(b.pixel_values.size(0), 9);
+  EXPECT_EQ(b.images.num_images(), 9);
   EXPECT_EQ(skip->skipped(), (std::map<std::string, size_t>{{reason::bad_image, 1}}));
   EXPECT_NE(skip->skipped_summary().find("skipped 1 samples (bad_image 1); first: " + s.records[3].location),
             std::string::npos) << skip->skipped_summary();

@@ -15,6 +15,7 @@ inline io::json tiny_text_model(int64_t layers, int64_t hidden) {
   auto m = io::read_json_file(std::string(VLSI_SOURCE_DIR) + "/configs/models/student.json");
   m["vision_config"] = {{"model_type", "siglip_vision_model"}, {"hidden_size", 32}, {"intermediate_size", 64},
                         {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"image_size", 32}, {"patch_size", 8}};
+  m["image_grid_pinpoints"] = {{32, 32}};
   m["text_config"]["hidden_size"] = hidden;
   m["text_config"]["intermediate_size"] = 2 * hidden;
   m["text_config"]["num_hidden_layers"] = layers;

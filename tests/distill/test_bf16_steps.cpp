@@ -16,6 +16,7 @@
 #include "vlsi/distill/student_step_task.h"
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/safetensors_sharded.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 
 using namespace vlsi;
@@ -61,7 +62,8 @@ TEST(Bf16Steps, InteractLossOfOneBatchMatchesFloat32) {
   auto tok = text::Tokenizer::from_file(bf16_fixture() + "/tokenizer.json");
   auto tc = train::TrainerConfig::from_json(test_support::fixture_trainer(1), "trainer");
   auto data_cfg = io::merge_with_defaults(train::data_defaults(), test_support::fixture_data(bf16_fixture()), "data");
-  train::RunData data(data_cfg, tok, model::VlmConfig::load(bf16_fixture() + "/student"), tc, "data");
+  const std::string student = bf16_fixture() + "/student";
+  train::RunData data(data_cfg, tok, model::load_processor(student, model::load_model_config(student)), tc, "data");
   auto batch = data.stream().next();
 
   StudentStepOptions o;                             // interact: KL on matched layers and on the last layer

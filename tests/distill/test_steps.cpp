@@ -13,6 +13,7 @@
 #include "vlsi/distill/student_step_task.h"
 #include "vlsi/distill/verbalize_task.h"
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/trainer.h"
 
@@ -66,9 +67,11 @@ VerbalizedModel fresh_side(const std::string& name, std::vector<int64_t> layers,
 
 train::RunData run_data(const train::TrainerConfig& tc) {
   auto tok = text::Tokenizer::from_file(fixture() + "/tokenizer.json");
-  auto cfg = model::VlmConfig::load(fixture() + "/student");
+  const std::string student = fixture() + "/student";
+  std::shared_ptr<const model::VisionProcessor> processor =
+      model::load_processor(student, model::load_model_config(student));
   auto d = io::merge_with_defaults(train::data_defaults(), vlsi::test_support::fixture_data(fixture()), "data");
-  return train::RunData(d, tok, cfg, tc, "data");
+  return train::RunData(d, tok, processor, tc, "data");
 }
 
 train::TrainerConfig trainer_config(int64_t steps) {

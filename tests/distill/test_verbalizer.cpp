@@ -17,7 +17,7 @@ using distill_support::tiny_vlm_config;
 namespace {
 
 struct TinyRun {
-  model::VlmForConditionalGeneration model{nullptr};
+  model::CausalVlm model{nullptr};
   model::VlmOutput out;
 };
 
@@ -26,7 +26,7 @@ TinyRun run_tiny_model() {
   r.model = model::create_model(tiny_vlm_config(), 31);
   auto ids = torch::remainder(torch::arange(2 * 9, torch::kLong) * 5 + 1, 95).view({2, 9});
   torch::NoGradGuard g;
-  r.out = r.model->forward(ids, torch::Tensor(), torch::Tensor(), {/*output_layer_hidden_states=*/true, true});
+  r.out = r.model->forward(ids, model::VisionInputs(), torch::Tensor(), {/*output_layer_hidden_states=*/true, true});
   return r;
 }
 
@@ -83,13 +83,13 @@ TEST(Verbalizer, HeadIsSharedNotCopiedOrRegistered) {
   const auto& h = r.out.layer_hidden_states[2];
   torch::NoGradGuard g;
   auto before = v->forward(h);
-  r.model->language_model->model->norm->weight.mul_(2.0);
+  r.model->final_norm_weight().mul_(2.0);
   auto after = v->forward(h);
   EXPECT_LT(max_abs_diff(after, r.model->logits_from_hidden(h)), 1e-5);
   EXPECT_GT(max_abs_diff(after, before), 1e-3);
   // The head's tensors are reported for gradient bookkeeping, by identity.
   ASSERT_EQ(v->head().parameters.size(), 2u);
-  EXPECT_TRUE(v->head().parameters[0].is_same(r.model->language_model->model->norm->weight));
+  EXPECT_TRUE(v->head().parameters[0].is_same(r.model->final_norm_weight()));
   EXPECT_TRUE(v->head().parameters[1].is_same(r.model->lm_head_weight()));
 }
 

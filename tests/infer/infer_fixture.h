@@ -21,7 +21,7 @@ inline int64_t image_token() { return *tokenizer().token_to_id("<image>"); }
 
 // 3 text layers; weights pushed away from HF's tiny init so logits are far
 // from uniform (no near-ties that rounding could flip between code paths).
-inline model::VlmForConditionalGeneration tiny_model(uint64_t seed = 1) {
+inline model::CausalVlm tiny_model(uint64_t seed = 1) {
   auto c = model::test_support::tiny_config();
   c.text_config.vocab_size = tokenizer().vocab_size();
   c.text_config.num_hidden_layers = 3;
@@ -36,11 +36,11 @@ inline model::VlmForConditionalGeneration tiny_model(uint64_t seed = 1) {
 
 struct PromptBatch {
   std::vector<std::vector<int64_t>> prompts;
-  torch::Tensor pixel_values;  // one 16x16 image per prompt that has one
+  model::VisionInputs images;  // one 16x16 single-tile image per prompt that has one
 };
 
 // Three prompts of 5, 23 and 40 tokens; the second and third carry an image
-// (16 image tokens each), so the batch is left-padded and mixes both kinds.
+// (one tile each: its features plus an image_newline), so the batch is left-padded and mixes both kinds.
 inline PromptBatch prompt_batch(int64_t per_image) {
   const auto& tok = tokenizer();
   auto text = [&](const char* s) { return tok.encode(s); };
@@ -54,7 +54,7 @@ inline PromptBatch prompt_batch(int64_t per_image) {
     b.prompts.push_back(ids);
   }
   torch::manual_seed(11);
-  b.pixel_values = torch::randn({2, 3, 16, 16});
+  b.images = model::VisionInputs::one_tile_each(torch::randn({2, 3, 16, 16}));
   return b;
 }
 

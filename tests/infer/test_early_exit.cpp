@@ -14,8 +14,8 @@ namespace {
 
 // Reference early exit: the full training forward at every step, reading the
 // hidden state of decoder layer `layer` (0-based) at the last position.
-std::vector<int64_t> reference_exit(model::VlmForConditionalGeneration& m, std::vector<int64_t> seq,
-                                    const torch::Tensor& pixels, int64_t layer, const HiddenHead& head, int steps) {
+std::vector<int64_t> reference_exit(model::CausalVlm& m, std::vector<int64_t> seq,
+                                    const model::VisionInputs& pixels, int64_t layer, const HiddenHead& head, int steps) {
   torch::NoGradGuard g;
   std::vector<int64_t> out;
   model::ForwardOptions fo;
@@ -34,7 +34,7 @@ std::vector<int64_t> reference_exit(model::VlmForConditionalGeneration& m, std::
 
 TEST(EarlyExit, EachLayerMatchesTheFullForwardsHiddenState) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   // A head that is not the model's own: a fixed random projection after the final norm.
   torch::manual_seed(4);
   auto proj = torch::randn({m->config().text_config.hidden_size, m->config().text_config.vocab_size});
@@ -44,10 +44,10 @@ TEST(EarlyExit, EachLayerMatchesTheFullForwardsHiddenState) {
     GenerationOptions o;
     o.max_new_tokens = 6;
     o.exit = {layer + 1, head};
-    auto cached = generate(m, {b.prompts[2]}, b.pixel_values.narrow(0, 1, 1), o)[0].tokens;
+    auto cached = generate(m, {b.prompts[2]}, b.images.slice(1, 1), o)[0].tokens;
     o.use_cache = false;
-    auto plain = generate(m, {b.prompts[2]}, b.pixel_values.narrow(0, 1, 1), o)[0].tokens;
-    auto ref = reference_exit(m, b.prompts[2], b.pixel_values.narrow(0, 1, 1), layer, head, 6);
+    auto plain = generate(m, {b.prompts[2]}, b.images.slice(1, 1), o)[0].tokens;
+    auto ref = reference_exit(m, b.prompts[2], b.images.slice(1, 1), layer, head, 6);
     EXPECT_EQ(cached, ref) << "layer " << layer;
     EXPECT_EQ(plain, ref) << "layer " << layer;
     distinct.insert(ref);
@@ -57,21 +57,21 @@ TEST(EarlyExit, EachLayerMatchesTheFullForwardsHiddenState) {
 
 TEST(EarlyExit, LastLayerWithTheModelsOwnHeadIsOrdinaryDecoding) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   GenerationOptions o;
   o.max_new_tokens = 8;
-  auto normal = tokens_of(generate(m, b.prompts, b.pixel_values, o));
+  auto normal = tokens_of(generate(m, b.prompts, b.images, o));
   // An identity verbalizer at the last layer: hidden -> final norm -> LM head.
   o.exit = {m->config().text_config.num_hidden_layers, [&](const torch::Tensor& h) { return m->logits_from_hidden(h); }};
-  EXPECT_EQ(tokens_of(generate(m, b.prompts, b.pixel_values, o)), normal);
+  EXPECT_EQ(tokens_of(generate(m, b.prompts, b.images, o)), normal);
   o.exit.layers = 1;
-  EXPECT_NE(tokens_of(generate(m, b.prompts, b.pixel_values, o)), normal);
+  EXPECT_NE(tokens_of(generate(m, b.prompts, b.images, o)), normal);
   o.exit.layers = 4;
-  EXPECT_THROW(generate(m, b.prompts, b.pixel_values, o), vlsi::Error);
+  EXPECT_THROW(generate(m, b.prompts, b.images, o), vlsi::Error);
 }
 
 TEST(KvCache, PositionsSkipLeftPaddingLikeTheUncachedMask) {
-  KvCache cache(1, 6);
+  model::KvCache cache(1, 6);
   auto mask = torch::tensor({0, 0, 1, 1, 1, 1, 1, 1}, torch::kLong).view({2, 4});
   auto pos = cache.begin_step(mask);
   EXPECT_TRUE(torch::equal(pos, model::position_ids_from_mask(mask)));

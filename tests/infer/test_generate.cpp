@@ -13,8 +13,8 @@ using namespace vlsi::infer::testing;
 
 namespace {
 
-std::vector<Generation> run(model::VlmForConditionalGeneration& m, const PromptBatch& b, GenerationOptions o) {
-  return generate(m, b.prompts, b.pixel_values, o);
+std::vector<Generation> run(model::CausalVlm& m, const PromptBatch& b, GenerationOptions o) {
+  return generate(m, b.prompts, b.images, o);
 }
 
 GenerationOptions greedy_options(int64_t max_new, bool cache = true) {
@@ -28,13 +28,13 @@ GenerationOptions greedy_options(int64_t max_new, bool cache = true) {
 
 TEST(CachedDecoding, LogitsMatchTheUncachedForwardStepByStep) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto [ids, mask] = left_pad(b.prompts, 0);
   torch::NoGradGuard g;
   auto cached = make_step_model(m, {}, true, 8);
   auto plain = make_step_model(m, {}, false, 8);
-  auto lc = cached->prefill(ids, mask, b.pixel_values);
-  auto lu = plain->prefill(ids, mask, b.pixel_values);
+  auto lc = cached->prefill(ids, mask, b.images);
+  auto lu = plain->prefill(ids, mask, b.images);
   ASSERT_EQ(lc.sizes(), (std::vector<int64_t>{3, m->config().text_config.vocab_size}));
   EXPECT_TRUE(torch::allclose(lc, lu, 1e-4, 1e-4)) << (lc - lu).abs().max();
   for (int step = 0; step < 6; ++step) {
@@ -47,7 +47,7 @@ TEST(CachedDecoding, LogitsMatchTheUncachedForwardStepByStep) {
 
 TEST(CachedDecoding, GreedyTokensEqualUncachedForMixedLengthBatchWithImages) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   ASSERT_NE(b.prompts[0].size(), b.prompts[2].size());
   auto cached = tokens_of(run(m, b, greedy_options(12, true)));
   auto plain = tokens_of(run(m, b, greedy_options(12, false)));
@@ -55,7 +55,7 @@ TEST(CachedDecoding, GreedyTokensEqualUncachedForMixedLengthBatchWithImages) {
   for (const auto& t : cached) EXPECT_EQ(t.size(), 12u);
   // Left padding must not change a sample's answer: each prompt alone decodes the same.
   for (size_t i = 0; i < b.prompts.size(); ++i) {
-    torch::Tensor pix = i == 0 ? torch::Tensor() : b.pixel_values.narrow(0, int64_t(i) - 1, 1);
+    model::VisionInputs pix = i == 0 ? model::VisionInputs() : b.images.slice(int64_t(i) - 1, 1);
     auto alone = generate(m, {b.prompts[i]}, pix, greedy_options(12, true));
     EXPECT_EQ(alone[0].tokens, cached[i]) << "prompt " << i;
   }
@@ -63,7 +63,7 @@ TEST(CachedDecoding, GreedyTokensEqualUncachedForMixedLengthBatchWithImages) {
 
 TEST(CachedDecoding, StopIdsEndEachSampleAndAreNotReturned) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto full = tokens_of(run(m, b, greedy_options(10)));
   auto o = greedy_options(10);
   o.stop_ids = {full[1][3]};  // sample 1 stops at its 4th token
@@ -80,7 +80,7 @@ TEST(CachedDecoding, StopIdsEndEachSampleAndAreNotReturned) {
 
 TEST(CachedDecoding, StopStringCutsTextAndStopsGeneration) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto o = greedy_options(12);
   o.tokenizer = &tokenizer();
   auto full = run(m, b, o);
@@ -112,7 +112,7 @@ TEST(CachedDecoding, StopStringCutsTextAndStopsGeneration) {
 
 TEST(Sampling, ReproducibleBySeedAndTopKOneIsGreedy) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto o = greedy_options(10);
   o.sampling.temperature = 1.3;
   o.sampling.seed = 5;
@@ -160,7 +160,7 @@ TEST(Sampling, TopKAndTopPRestrictTheDraws) {
 
 TEST(BeamSearch, OneBeamIsGreedyWithStopIds) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto g = greedy_options(10);
   g.stop_ids = {tokens_of(run(m, b, greedy_options(10)))[0][4]};
   auto o = g;
@@ -171,7 +171,7 @@ TEST(BeamSearch, OneBeamIsGreedyWithStopIds) {
   auto greedy = tokens_of(greedy_out);
   torch::NoGradGuard no_grad;
   auto beam = tokens_of(beam_search(*make_step_model(m, {}, true, 10), left_pad(b.prompts, 0).first,
-                                    left_pad(b.prompts, 0).second, b.pixel_values, o));
+                                    left_pad(b.prompts, 0).second, b.images, o));
   EXPECT_EQ(beam, greedy);
 }
 
@@ -193,8 +193,7 @@ TEST(BeamSearch, ExhaustiveWhenBeamsCoverTheVocabulary) {
   auto first = torch::log_softmax(m->forward(ids, {}, {}).logits.select(1, -1).squeeze(0), -1);  // [V]
   // Through the decoder directly: the second token may be the image token id.
   auto two = torch::cat({ids.repeat({V, 1}), torch::arange(V, torch::kLong).unsqueeze(1)}, 1);
-  auto& lm = m->language_model->model;
-  auto last = lm->forward(lm->embed_tokens->forward(two), {}).last_hidden_state.select(1, -1);
+  auto last = m->decode(m->embed_tokens(two), {}, false).last_hidden_state.select(1, -1);
   auto second = torch::log_softmax(m->logits_from_hidden(last), -1);  // [V, V]
   auto total = (first.unsqueeze(1) + second).flatten();
   int64_t best = total.argmax().item<int64_t>();
@@ -204,7 +203,7 @@ TEST(BeamSearch, ExhaustiveWhenBeamsCoverTheVocabulary) {
 
 TEST(BeamSearch, CachedEqualsUncachedAndScoreIsTheSequenceLogProb) {
   auto m = tiny_model();
-  auto b = prompt_batch(m->config().image_tokens_per_image());
+  auto b = prompt_batch(m->config().single_tile_image_tokens());
   auto o = greedy_options(6);
   o.num_beams = 4;
   o.length_penalty = 1.0;
@@ -217,7 +216,7 @@ TEST(BeamSearch, CachedEqualsUncachedAndScoreIsTheSequenceLogProb) {
   std::vector<int64_t> seq = b.prompts[1];
   seq.insert(seq.end(), cached[1].tokens.begin(), cached[1].tokens.end());
   auto ids = torch::tensor(seq, torch::kLong).unsqueeze(0);
-  auto logp = torch::log_softmax(m->forward(ids, b.pixel_values.narrow(0, 0, 1), {}).logits.squeeze(0), -1);
+  auto logp = torch::log_softmax(m->forward(ids, b.images.slice(0, 1), {}).logits.squeeze(0), -1);
   double sum = 0;
   const size_t p = b.prompts[1].size();
   for (size_t k = 0; k < cached[1].tokens.size(); ++k) sum += logp[int64_t(p + k - 1)][cached[1].tokens[k]].item<double>();

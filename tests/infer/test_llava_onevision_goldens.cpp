@@ -3,8 +3,8 @@
 // tokenizer and processor configs load, and input_ids come out id for id as
 // LlavaOnevisionProcessor makes them (the chat-rendered prompt tokenised by
 // our tokenizer, each <image> expanded by our anyres token arithmetic).
-// Hidden states, logits and greedy tokens are recorded for the model-side
-// tests that come with anyres feature packing.
+// The model side (pixels, hidden states, logits, greedy tokens) is
+// test_llava_onevision_model_goldens.cpp.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "llava_onevision_goldens.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/llava_onevision/anyres.h"
@@ -25,19 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::string kGoldens = std::string(VLSI_SOURCE_DIR) + "/tests/goldens";
-
-// tokenizer.json.gz unpacked once into the build folder (temporary name, then rename).
-std::string unpacked_tokenizer() {
-  const std::string out = std::string(VLSI_BINARY_DIR) + "/test-data/llava_onevision_tokenizer.json";
-  if (fs::exists(out)) return out;
-  fs::create_directories(fs::path(out).parent_path());
-  const std::string tmp = out + ".tmp" + std::to_string(::getpid());
-  const std::string cmd = "gzip -dc '" + kGoldens + "/llava_onevision/tokenizer.json.gz' > '" + tmp + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  fs::rename(tmp, out);
-  return out;
-}
+using test_goldens::kGoldens;
+using test_goldens::unpacked_tokenizer;
 
 std::vector<int64_t> to_vector(const torch::Tensor& t) {
   auto c = t.to(torch::kLong).contiguous().view(-1);

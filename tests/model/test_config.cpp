@@ -4,7 +4,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/config.h"
-#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/model/llava_onevision/processor.h"
 
 using namespace vlsi;
 using namespace vlsi::model;
@@ -57,7 +57,10 @@ TEST(Config, ReadsHubConfigWithHfDefaults) {
   EXPECT_DOUBLE_EQ(c.vision_config.layer_norm_eps, 1e-6);
   EXPECT_EQ(c.vision_config.hidden_act, "gelu_pytorch_tanh");
   // 384 / 14 -> 27 patches per side (HF's "valid" convolution drops the remainder).
-  EXPECT_EQ(c.image_tokens_per_image(), 729);
+  EXPECT_EQ(c.tile_features(), 729);
+  EXPECT_EQ(c.single_tile_image_tokens(), 730);  // plus one image_newline
+  EXPECT_EQ(c.image_grid_pinpoints.size(), 36u);  // HF's default: 384..2304 on both sides
+  EXPECT_EQ(c.vision_aspect_ratio, "anyres_max_9");
   EXPECT_EQ(c.vision_feature_layer_index(), 26);
   EXPECT_EQ(c.image_token_index, 151646);
   EXPECT_TRUE(c.tie_word_embeddings);  // no top-level value: text_config's
@@ -88,7 +91,7 @@ TEST(Config, JsonRoundTripAndFileLoad) {
   VlmConfig back = VlmConfig::load(dir);
   EXPECT_EQ(back.to_json(), c.to_json());
   EXPECT_EQ(back.vision_feature_layer_index(), 1);
-  EXPECT_EQ(back.image_tokens_per_image(), 15);
+  EXPECT_EQ(back.tile_features(), 15);
   EXPECT_TRUE(back.text_config.tie_word_embeddings);  // written into both places
   EXPECT_EQ(VlmConfig::load(dir + "/config.json").to_json(), c.to_json());
 }
@@ -147,18 +150,23 @@ TEST(Config, ErrorsNameFileAndField) {
   expect_error(j, "missing field 'text_config'");
 }
 
-TEST(Config, PreprocessorConfigFields) {
+TEST(Config, ProcessorOfANewModelFollowsItsConfig) {
   VlmConfig c = test_support::tiny_config();
-  json j = ImageProcessorConfig::for_model(c).to_json();
+  const auto p = llava_onevision::LlavaOnevisionProcessor::for_model(c);
+  json j = p.image_processor.to_json();
   EXPECT_EQ(j["size"]["height"], 16);
   EXPECT_EQ(j["size"]["width"], 16);
+  EXPECT_EQ(j["image_grid_pinpoints"], json({{16, 16}, {16, 32}, {32, 16}, {32, 32}}));
   EXPECT_EQ(j["resample"], 3);
-  EXPECT_EQ(j["do_normalize"], true);
   EXPECT_EQ(j["image_mean"], json({0.5, 0.5, 0.5}));
-  EXPECT_EQ(j["image_std"], json({0.5, 0.5, 0.5}));
-  EXPECT_DOUBLE_EQ(j["rescale_factor"].get<double>(), 1.0 / 255.0);
-  auto back = ImageProcessorConfig::from_json(j, "p.json");
-  EXPECT_EQ(back.to_json(), j);
-  j.erase("size");
-  EXPECT_THROW(ImageProcessorConfig::from_json(j, "p.json"), Error);
+  EXPECT_EQ(j["image_processor_type"], "LlavaOnevisionImageProcessor");
+  EXPECT_EQ(p.num_image_tokens, 16);
+  // One 16x16 image alone: base tile + one grid tile (16 + 16) + 4 newlines; two: 17 each.
+  EXPECT_EQ(p.image_token_counts({{16, 16}}), std::vector<int64_t>{36});
+  EXPECT_EQ(p.image_token_counts({{16, 16}, {40, 20}}), (std::vector<int64_t>{17, 17}));
+  const std::string dir = test_support::temp_dir();
+  p.save(dir);
+  const auto back = llava_onevision::LlavaOnevisionProcessor::load(dir, c);
+  EXPECT_EQ(back.image_processor.to_json(), j);
+  EXPECT_EQ(io::read_json_file(dir + "/processor_config.json")["num_image_tokens"], 16);
 }

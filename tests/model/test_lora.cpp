@@ -20,14 +20,14 @@ using test_support::tiny_config;
 
 namespace {
 
-torch::Tensor text_logits(VlmForConditionalGeneration& m) {
+torch::Tensor text_logits(CausalVlm& m) {
   torch::NoGradGuard g;
   auto ids = make_ids(12, 0, 0, 0, 3).unsqueeze(0);
-  return m->forward(ids, torch::Tensor(), torch::Tensor()).logits;
+  return m->forward(ids, VisionInputs(), torch::Tensor()).logits;
 }
 
 // Non-zero B so the adapter actually changes the outputs.
-void randomise_b(VlmForConditionalGeneration& m, uint64_t seed) {
+void randomise_b(CausalVlm& m, uint64_t seed) {
   torch::NoGradGuard g;
   torch::manual_seed(seed);
   for (auto& [name, t] : named_lora_parameters(m))

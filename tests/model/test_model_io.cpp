@@ -9,7 +9,7 @@
 #include "vlsi/io/safetensors_sharded.h"
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_io.h"
-#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/model/llava_onevision/image_processor_config.h"
 
 using namespace vlsi;
 using namespace vlsi::model;
@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_same_parameters(const VlmForConditionalGeneration& a, const VlmForConditionalGeneration& b) {
+void expect_same_parameters(const CausalVlm& a, const CausalVlm& b) {
   auto pa = a->named_parameters();
   auto pb = b->named_parameters();
   ASSERT_EQ(pa.size(), pb.size());
@@ -36,7 +36,7 @@ void write_folder(const std::string& dir, const VlmConfig& c, const io::NamedTen
   io::write_json_file(dir + "/config.json", c.to_json());
 }
 
-io::NamedTensors tensors_of(const VlmForConditionalGeneration& m) {
+io::NamedTensors tensors_of(const CausalVlm& m) {
   io::NamedTensors out;
   for (auto& p : m->named_parameters()) out.emplace_back(p.key(), p.value().detach());
   return out;
@@ -64,19 +64,24 @@ TEST(ModelIo, SaveLoadRoundTripIsBitExact) {
   SaveOptions opts;
   opts.tokenizer_json = tok;
   save_model(model, dir + "/m", opts);
-  for (const char* f : {"config.json", "model.safetensors", "preprocessor_config.json", "tokenizer.json"})
+  for (const char* f : {"config.json", "model.safetensors", "preprocessor_config.json", "processor_config.json",
+                        "tokenizer.json"})
     EXPECT_TRUE(fs::exists(dir + "/m/" + f)) << f;
   EXPECT_EQ(io::read_file(dir + "/m/tokenizer.json"), io::read_file(tok));
-  auto pre = ImageProcessorConfig::load(dir + "/m");
-  EXPECT_EQ(pre.height, 16);
+  auto pre = llava_onevision::ImageProcessorConfig::load(dir + "/m");
+  EXPECT_EQ(pre.size_height, 16);
   EXPECT_EQ(pre.resample, 3);
   EXPECT_EQ(io::read_json_file(dir + "/m/config.json")["dtype"], "float32");
 
   auto back = load_model(dir + "/m");
   expect_same_parameters(model, back);
-  auto ids = make_ids(24, 2, 1, 16, 1).unsqueeze(0);
+  // One 16x32 image alone in its sample: anyres (base + 1x2 tiles, 4 newlines: 16 + 32 + 4 features).
   torch::manual_seed(0);
-  auto px = torch::randn({1, 3, 16, 16});
+  VisionInputs px;
+  px.pixel_values = torch::randn({3, 3, 16, 16});
+  px.tiles_per_image = {3};
+  px.image_sizes = {{16, 32}};
+  auto ids = make_ids(70, 2, 1, 52, 1).unsqueeze(0);
   EXPECT_TRUE(torch::equal(model->forward(ids, px, {}).logits, back->forward(ids, px, {}).logits));
 }
 
@@ -120,10 +125,9 @@ TEST(ModelIo, AcceptsNewerTransformersLayoutAndIgnoresUnusedHfTensors) {
     std::string n = name;
     if (n.rfind("language_model.model.", 0) == 0) n = "model.language_model." + n.substr(21);
     else if (n.rfind("language_model.lm_head.", 0) == 0) n = "lm_head." + n.substr(23);
-    else n = "model." + n;
+    else n = "model." + n;  // model.image_newline among them
     renamed.emplace_back(n, t);
   }
-  renamed.emplace_back("model.image_newline", torch::zeros({64}));
   renamed.emplace_back("model.vision_tower.vision_model.head.probe", torch::zeros({1, 1, 32}));
   write_folder(dir, model->config(), renamed);
   expect_same_parameters(model, load_model(dir));
@@ -139,7 +143,7 @@ TEST(ModelIo, TiedEmbeddingsSaveWithoutHead) {
   EXPECT_FALSE(reader.contains("language_model.lm_head.weight"));
   auto back = load_model(dir);
   expect_same_parameters(model, back);
-  EXPECT_TRUE(back->lm_head_weight().is_same(back->language_model->model->embed_tokens->weight));
+  EXPECT_TRUE(back->lm_head_weight().is_same(back->named_parameters()["language_model.model.embed_tokens.weight"]));
 }
 
 TEST(ModelIo, MismatchedCheckpointsNameEveryBadTensor) {

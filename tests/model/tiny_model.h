@@ -13,8 +13,9 @@
 
 namespace vlsi::model::test_support {
 
-// 2 vision layers (hidden 32, 16x16 images, 4x4 patches -> 16 image tokens),
-// 2 text layers (hidden 64, 4 heads over 2 kv heads), vocab 96, image token 95.
+// 2 vision layers (hidden 32, 16x16 tiles, 4x4 patches -> 16 features per
+// tile; anyres up to 2x2 tiles), 2 text layers (hidden 64, 4 heads over 2 kv
+// heads), vocab 96, image token 95.
 inline VlmConfig tiny_config() {
   VlmConfig c;
   c.vision_config.hidden_size = 32;
@@ -32,6 +33,7 @@ inline VlmConfig tiny_config() {
   c.text_config.max_position_embeddings = 256;
   c.text_config.rope_theta = 10000.0;
   c.image_token_index = 95;
+  c.image_grid_pinpoints = {{16, 16}, {16, 32}, {32, 16}, {32, 32}};
   return c;
 }
 

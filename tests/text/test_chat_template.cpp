@@ -72,15 +72,26 @@ TEST(ChatTemplate, SegmentsMarkOnlyAssistantAnswers) {
 }
 
 TEST(ChatTemplate, ExpandsImagePlaceholders) {
-  EXPECT_EQ(expand_image_placeholders("a <image> b <image>", "<image>", "<|image_pad|>", 3),
-            "a <|image_pad|><|image_pad|><|image_pad|> b <|image_pad|><|image_pad|><|image_pad|>");
-  EXPECT_EQ(expand_image_placeholders("no image", "<image>", "<i>", 4), "no image");
-  EXPECT_EQ(expand_image_placeholders("<image>", "<image>", "<i>", 0), "");
+  size_t next = 0;
+  EXPECT_EQ(expand_image_placeholders("a <image> b <image>", "<image>", "<|image_pad|>", {3, 1}, next),
+            "a <|image_pad|><|image_pad|><|image_pad|> b <|image_pad|>");
+  EXPECT_EQ(next, 2u);
+  next = 0;
+  EXPECT_EQ(expand_image_placeholders("no image", "<image>", "<i>", {}, next), "no image");
+  EXPECT_EQ(expand_image_placeholders("<image>", "<image>", "<i>", {0}, next), "");
+  next = 0;
+  EXPECT_THROW(expand_image_placeholders("<image><image>", "<image>", "<i>", {1}, next), Error);  // counts run out
   ChatTemplateOptions opt;
-  opt.image_token_count = 2;
+  opt.expand_images = true;
+  opt.image_token_counts = {2, 1};  // consumed in order across messages
   opt.image_token = "<I>";
-  EXPECT_EQ(render_chat({{"user", "<image>\nDescribe."}}, opt), "<|im_start|>user\n<I><I>\nDescribe.<|im_end|>\n");
-  EXPECT_THROW(expand_image_placeholders("x", "", "<i>", 1), Error);
+  EXPECT_EQ(render_chat({{"user", "<image>\nDescribe."}, {"assistant", "ok"}, {"user", "<image>"}}, opt),
+            "<|im_start|>user\n<I><I>\nDescribe.<|im_end|>\n<|im_start|>assistant\nok<|im_end|>\n"
+            "<|im_start|>user\n<I><|im_end|>\n");
+  opt.expand_images = false;
+  EXPECT_EQ(render_chat({{"user", "<image>"}}, opt), "<|im_start|>user\n<image><|im_end|>\n");
+  next = 0;
+  EXPECT_THROW(expand_image_placeholders("x", "", "<i>", {1}, next), Error);
 }
 
 TEST(ChatTemplate, ReadsMessagesFromJson) {

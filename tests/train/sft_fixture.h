@@ -47,6 +47,7 @@ inline void make_sft_fixture(const std::string& dir, int64_t train = 96) {
       {"architectures", {"LlavaOnevisionForConditionalGeneration"}},
       {"model_type", "llava_onevision"},
       {"tie_word_embeddings", true},
+      {"image_grid_pinpoints", {{32, 32}}},  // a 32x32 image alone: base tile + one grid tile
       {"vision_config",
        {{"model_type", "siglip_vision_model"}, {"hidden_size", 32}, {"intermediate_size", 64},
         {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"image_size", 32}, {"patch_size", 8}}},

@@ -22,6 +22,7 @@
 #include "vlsi/train/fused_adamw.h"
 #include "vlsi/train/master_weights.h"
 #include "vlsi/train/model_setup.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/sft_run.h"
 #include "vlsi/train/sft_task.h"
@@ -83,7 +84,8 @@ TEST(Bf16, SftLossAndGradientOfOneBatchMatchFloat32) {
   auto config = train::config_for_tokenizer(dir + "/model.json", tok);
   const auto sft = test_support::sft_config(dir, dir + "/unused", 10);
   auto tc = train::TrainerConfig::from_json(sft["trainer"], "trainer");
-  train::RunData data(io::merge_with_defaults(train::data_defaults(), sft["data"], "data"), tok, config, tc, "data");
+  train::RunData data(io::merge_with_defaults(train::data_defaults(), sft["data"], "data"), tok,
+                     model::default_processor(config), tc, "data");
   auto batch = data.stream().next();
 
   // A trained float32 model (a fresh one's near-zero logits give a loss of about

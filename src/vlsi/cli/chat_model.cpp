@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "vlsi/model/compute_dtype.h"
+#include "vlsi/data/sample_images.h"
 #include "vlsi/model/model_io.h"
-#include "vlsi/model/preprocessor_config.h"
 #include "vlsi/train/model_setup.h"
 #include "vlsi/train/trainer.h"
 
@@ -12,33 +12,21 @@ namespace vlsi::cli {
 namespace fs = std::filesystem;
 namespace {
 
-model::VlmForConditionalGeneration load_for_inference(const std::string& dir, const std::string& device,
-                                                      const std::string& dtype) {
+model::ModelBundle load_for_inference(const std::string& dir, const std::string& device, const std::string& dtype) {
   model::LoadOptions lo;
   lo.device = torch::Device(device);
   lo.dtype = model::inference_dtype_from_name(dtype, "option --dtype");
-  auto net = model::load_model(dir, lo);
-  net->eval();
-  return net;
-}
-
-data::SampleEncoder encoder_for(const std::string& dir, const model::VlmConfig& config) {
-  std::string tok_path = (fs::path(dir) / "tokenizer.json").string();
-  check(fs::exists(tok_path), dir, ": model folder has no tokenizer.json");
-  auto tok = text::Tokenizer::from_file(tok_path);
-  train::check_tokenizer_matches(config, tok, dir);
-  data::ChatFormat fmt;  // as evaluation encodes prompts
-  fmt.num_image_tokens = config.image_tokens_per_image();
-  return data::SampleEncoder(tok, fmt);
+  model::ModelBundle b = model::load_bundle(dir, lo);
+  b.model->eval();
+  return b;
 }
 
 }  // namespace
 
 ChatModel::ChatModel(const std::string& dir, const std::string& device, const std::string& dtype)
     : dir_(dir),
-      model_(load_for_inference(dir, device, dtype)),
-      encoder_(encoder_for(dir, model_->config())),
-      transform_(train::image_transform_for(model::ImageProcessorConfig::load(dir))) {}
+      bundle_(load_for_inference(dir, device, dtype)),
+      encoder_(*bundle_.tokenizer, data::ChatFormat{}) {}
 
 ChatModel::Prompt ChatModel::encode(const std::vector<data::Turn>& turns, const std::vector<std::string>& images) const {
   data::Record r;
@@ -47,10 +35,10 @@ ChatModel::Prompt ChatModel::encode(const std::vector<data::Turn>& turns, const 
   r.images = images;
   r.conversations = turns;
   r.conversations.push_back({data::Role::gpt, ""});  // encode_prompt stops before the last answer
-  data::PromptSample ps = encoder_.encode_prompt(r);
-  check(ps.num_images == images.size(), "prompt: ", images.size(), " image(s) given but the turns have ",
-        ps.num_images, " image placeholder(s)");
-  return {ps.input_ids, data::load_record_images(r, "", transform_, ps.num_images)};
+  data::PreparedPrompt p = data::prepare_prompt(encoder_, *bundle_.processor, r, "");
+  check(p.prompt.num_images == images.size(), "prompt: ", images.size(), " image(s) given but the turns have ",
+        p.prompt.num_images, " image placeholder(s)");
+  return {p.prompt.input_ids, p.images};
 }
 
 infer::GenerationOptions ChatModel::generation_options() const {

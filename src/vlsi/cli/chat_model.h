@@ -11,7 +11,8 @@
 #include "vlsi/data/collate.h"
 #include "vlsi/data/record.h"
 #include "vlsi/infer/generate.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
+#include "vlsi/model/model_bundle.h"
 
 namespace vlsi::cli {
 
@@ -22,10 +23,10 @@ class ChatModel {
 
   // A conversation of alternating user/assistant turns ending with a user
   // turn, and its images in order, as ids ending in "<|im_start|>assistant\n"
-  // and pixel values [N, 3, H, W] (undefined without images).
+  // and the images as the model's processor makes them.
   struct Prompt {
     std::vector<int64_t> ids;
-    torch::Tensor pixel_values;
+    model::VisionInputs images;
   };
   Prompt encode(const std::vector<data::Turn>& turns, const std::vector<std::string>& images) const;
 
@@ -33,17 +34,16 @@ class ChatModel {
   infer::GenerationOptions generation_options() const;
 
   const std::string& dir() const { return dir_; }
-  model::VlmForConditionalGeneration& model() { return model_; }
+  model::CausalVlm& model() { return bundle_.model; }
   const text::Tokenizer& tokenizer() const { return encoder_.tokenizer(); }
   // The chat format and image processing encode() uses (vlsi forward renders with them too).
   const data::SampleEncoder& encoder() const { return encoder_; }
-  const data::ImageTransform& image_transform() const { return transform_; }
+  const model::VisionProcessor& processor() const { return *bundle_.processor; }
 
  private:
   std::string dir_;
-  model::VlmForConditionalGeneration model_;
+  model::ModelBundle bundle_;
   data::SampleEncoder encoder_;
-  data::ImageTransform transform_;
 };
 
 // The user turn for `prompt`, with the image placeholder first when it has an image.

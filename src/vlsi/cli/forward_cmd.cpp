@@ -40,21 +40,29 @@ void run_forward(const ForwardArgs& a, bool has_prompt, bool has_chat) {
   const torch::Device device(a.device);
   torch::Tensor ids = torch::tensor(in.ids, torch::kInt64).unsqueeze(0);
   torch::Tensor mask = torch::ones_like(ids);
-  torch::Tensor pixels = in.pixel_values.defined() ? in.pixel_values.to(device) : in.pixel_values;
+  const model::VisionInputs images = in.images.to(device);
   torch::NoGradGuard no_grad;
   model::ForwardOptions fo;
   fo.output_layer_hidden_states = a.hidden_states;
-  model::VlmOutput out = net->forward(ids.to(device), pixels, mask.to(device), fo);
+  model::VlmOutput out = net->forward(ids.to(device), images, mask.to(device), fo);
 
   io::NamedTensors tensors = {{"input_ids", ids}, {"attention_mask", mask}, {"logits", f32(out.logits)}};
-  if (in.pixel_values.defined()) tensors.emplace_back("pixel_values", in.pixel_values);
-  const int64_t layers = net->config().text_config.num_hidden_layers;
+  if (!in.images.empty()) {
+    // As transformers' processor returns them: [images, most tiles, C, H, W]
+    // zero-padded, (height, width) per image, and one sample of all the images.
+    tensors.emplace_back("pixel_values", in.images.padded_pixel_values());
+    std::vector<int64_t> sizes;
+    for (const auto& s : in.images.image_sizes) sizes.insert(sizes.end(), s.begin(), s.end());
+    tensors.emplace_back("image_sizes", torch::tensor(sizes, torch::kInt64).view({-1, 2}));
+    tensors.emplace_back("batch_num_images", torch::tensor({in.images.num_images()}, torch::kInt64));
+  }
+  const int64_t layers = net->num_layers();
   if (a.hidden_states) {
     // transformers' output_hidden_states: the embeddings, each layer's output,
     // the last one replaced by the final-normed output (L + 1 tensors).
     check(int64_t(out.layer_hidden_states.size()) == layers, "forward: the model returned ",
           out.layer_hidden_states.size(), " layer outputs for ", layers, " layers");
-    tensors.emplace_back("hidden_states.0", f32(net->input_embeddings(ids.to(device), pixels)));
+    tensors.emplace_back("hidden_states.0", f32(net->input_embeddings(ids.to(device), images)));
     for (int64_t i = 1; i < layers; ++i)
       tensors.emplace_back("hidden_states." + std::to_string(i), f32(out.layer_hidden_states[size_t(i - 1)]));
     tensors.emplace_back("hidden_states." + std::to_string(layers), f32(out.last_hidden_state));

@@ -1,5 +1,7 @@
 #include "vlsi/cli/forward_input.h"
 
+#include "vlsi/data/image.h"
+
 #include "vlsi/data/record.h"
 #include "vlsi/io/json_util.h"
 
@@ -67,15 +69,18 @@ ForwardInput encode_forward_input(const ChatModel& m, const std::vector<text::Ch
                                   const std::vector<std::string>& images, bool generation_prompt) {
   check_image_count(messages, images.size());
   ForwardInput in;
-  in.ids = m.encoder().encode_chat(messages, generation_prompt);  // the ids generate and training see
+  std::vector<data::Image> decoded;
+  std::vector<std::array<int64_t, 2>> sizes;
+  for (const auto& path : images) {
+    decoded.push_back(data::load_image(path));
+    sizes.push_back({decoded.back().height, decoded.back().width});
+  }
+  // The ids generate and training see: each marker expanded as the processor counts it.
+  in.ids = m.encoder().encode_chat(messages, generation_prompt, m.processor().image_token_counts(sizes));
   text::ChatTemplateOptions o = m.encoder().template_options(true, generation_prompt);
-  o.image_token_count = 0;  // placeholders left as they are
+  o.expand_images = false;  // placeholders left as they are
   in.prompt = text::render_chat(messages, o);
-  data::Record r;
-  r.id = "forward";
-  r.location = "--image";
-  r.images = images;
-  in.pixel_values = data::load_record_images(r, "", m.image_transform(), images.size());
+  in.images = m.processor().process(decoded);
   return in;
 }
 

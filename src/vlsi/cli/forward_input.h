@@ -27,7 +27,7 @@ void check_image_count(const std::vector<text::ChatMessage>& messages, size_t im
 
 struct ForwardInput {
   std::vector<int64_t> ids;    // image markers expanded to the model's image tokens
-  torch::Tensor pixel_values;  // [N, 3, H, W] float32; undefined without images
+  model::VisionInputs images;  // through the model's processor, as one sample
   std::string prompt;          // the rendered chat with one "<image>" per image, as a transformers processor takes it
 };
 

@@ -28,7 +28,7 @@ std::string answer(ChatModel& m, const std::vector<data::Turn>& turns, const std
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);
   };
-  std::string text = infer::generate(m.model(), {prompt.ids}, prompt.pixel_values, o).at(0).text;
+  std::string text = infer::generate(m.model(), {prompt.ids}, prompt.images, o).at(0).text;
   std::fputc('\n', stdout);
   std::fflush(stdout);
   return text;

@@ -43,7 +43,7 @@ std::vector<infer::LayerAnswer> verbalized_answers(const std::string& dir, const
   auto prompt = m.encode({user_turn(a.prompt, !a.image.empty())}, images);
   auto o = m.generation_options();
   a.decode.apply(o);
-  return infer::decode_at_layers(m.model(), prompt.ids, prompt.pixel_values, exits, o);
+  return infer::decode_at_layers(m.model(), prompt.ids, prompt.images, exits, o);
 }
 
 nlohmann::json to_json(const std::string& dir, const std::vector<infer::LayerAnswer>& answers) {

@@ -28,21 +28,22 @@ const char* chat_role(Role r) { return r == Role::human ? "user" : "assistant"; 
 SampleEncoder::SampleEncoder(text::Tokenizer tokenizer, ChatFormat format)
     : tokenizer_(std::move(tokenizer)), format_(std::move(format)) {
   check(format_.max_length >= 2, "chat format: max_length must be >= 2, got ", format_.max_length);
-  check(format_.num_image_tokens >= 0, "chat format: num_image_tokens must be >= 0, got ", format_.num_image_tokens);
   single_token_id(tokenizer_, "<|im_start|>", "ChatML turn start");
   single_token_id(tokenizer_, "<|im_end|>", "ChatML turn end");
   pad_id_ = single_token_id(tokenizer_, format_.pad_token, "chat format pad_token");
-  if (format_.num_image_tokens > 0) image_id_ = single_token_id(tokenizer_, format_.image_token, "chat format image_token");
+  if (format_.with_images) image_id_ = single_token_id(tokenizer_, format_.image_token, "chat format image_token");
 }
 
-text::ChatTemplateOptions SampleEncoder::template_options(bool system, bool generation_prompt) const {
+text::ChatTemplateOptions SampleEncoder::template_options(bool system, bool generation_prompt,
+                                                         std::vector<int64_t> image_tokens) const {
   text::ChatTemplateOptions o;
   o.add_default_system = system && format_.add_default_system;
   o.default_system = format_.default_system;
   o.add_generation_prompt = generation_prompt;
   o.image_placeholder = kImagePlaceholder;
   o.image_token = format_.image_token;
-  o.image_token_count = format_.num_image_tokens;
+  o.expand_images = format_.with_images;
+  o.image_token_counts = std::move(image_tokens);
   return o;
 }
 
@@ -60,24 +61,56 @@ void SampleEncoder::append_segments(const std::vector<text::ChatMessage>& msgs, 
   }
 }
 
-std::vector<int64_t> SampleEncoder::encode_chat(const std::vector<text::ChatMessage>& msgs,
-                                               bool generation_prompt) const {
+std::vector<int64_t> SampleEncoder::encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt,
+                                               const std::vector<int64_t>& image_tokens) const {
   std::vector<int64_t> ids;
-  append_segments(msgs, template_options(true, generation_prompt), ids, nullptr);
+  append_segments(msgs, template_options(true, generation_prompt, image_tokens), ids, nullptr);
   return ids;
 }
 
-void SampleEncoder::check_image_tokens(const Record& r, const std::vector<int64_t>& ids, size_t images) const {
-  if (images == 0) return;
-  check(format_.num_image_tokens > 0, r.location, ": record '", r.id,
-        "' has images but the chat format's num_image_tokens is 0");
-  const auto n = std::count(ids.begin(), ids.end(), image_id_);
-  check(size_t(n) == images * size_t(format_.num_image_tokens), r.location, ": record '", r.id, "': ", n,
-        " image tokens for ", images, " image(s) x ", format_.num_image_tokens,
-        " (is the image token '", format_.image_token, "' written in the text?)");
+std::vector<int64_t> SampleEncoder::counts_for(const Record& r, const ImageTokenCounts& image_tokens,
+                                               size_t images) const {
+  if (images == 0) return {};
+  check(format_.with_images, r.location, ": record '", r.id, "' has images but the chat format takes none");
+  check(bool(image_tokens), r.location, ": record '", r.id, "' has images but no image processor was given");
+  std::vector<int64_t> counts = image_tokens(images);
+  check(counts.size() == images, r.location, ": record '", r.id, "': ", counts.size(), " image token counts for ",
+        images, " images");
+  return counts;
 }
 
-EncodedSample SampleEncoder::encode(const Record& r) const {
+void SampleEncoder::check_image_tokens(const Record& r, const std::vector<int64_t>& ids,
+                                      const std::vector<int64_t>& counts) const {
+  if (counts.empty()) return;
+  int64_t want = 0;
+  for (int64_t c : counts) want += c;
+  const auto n = std::count(ids.begin(), ids.end(), image_id_);
+  check(n == want, r.location, ": record '", r.id, "': ", n, " image tokens for ", counts.size(), " image(s) needing ",
+        want, " (is the image token '", format_.image_token, "' written in the text?)");
+}
+
+// Placeholders in the record's turns, up to (not including) turn `end`.
+static size_t placeholders_before(const Record& r, size_t end) {
+  size_t n = 0;
+  for (size_t i = 0; i < end && i < r.conversations.size(); ++i)
+    n += count_occurrences(r.conversations[i].value, kImagePlaceholder);
+  return n;
+}
+
+EncodedSample SampleEncoder::encode(const Record& r, const ImageTokenCounts& image_tokens) const {
+  size_t kept = placeholders_before(r, r.conversations.size() / 2 * 2);
+  EncodedSample out = encode_with(r, counts_for(r, image_tokens, kept));
+  // Truncation dropped images: the kept ones may be counted differently
+  // (LLaVA-OneVision tiles an image only when it is alone), so count again
+  // until the images kept are the images counted (fewer each round).
+  while (out.num_images < kept) {
+    kept = out.num_images;
+    out = encode_with(r, counts_for(r, image_tokens, kept));
+  }
+  return out;
+}
+
+EncodedSample SampleEncoder::encode_with(const Record& r, const std::vector<int64_t>& counts) const {
   EncodedSample out;
   out.id = r.id;
   const size_t exchanges = r.conversations.size() / 2;
@@ -85,9 +118,17 @@ EncodedSample SampleEncoder::encode(const Record& r) const {
   for (size_t k = 0; k < exchanges; ++k) {
     const Turn& q = r.conversations[2 * k];
     const Turn& a = r.conversations[2 * k + 1];
+    const size_t before = placeholders_before(r, 2 * k);
+    const size_t here = count_occurrences(q.value, kImagePlaceholder) + count_occurrences(a.value, kImagePlaceholder);
+    if (before + here > counts.size()) {  // holds an image this sample no longer keeps
+      out.truncated = true;
+      break;
+    }
+    std::vector<int64_t> exchange_counts;
+    for (size_t i = before; i < before + here; ++i) exchange_counts.push_back(counts[i]);
     std::vector<int64_t> ids, labels;
-    append_segments({{chat_role(q.role), q.value}, {chat_role(a.role), a.value}}, template_options(k == 0, false), ids,
-                    &labels);
+    append_segments({{chat_role(q.role), q.value}, {chat_role(a.role), a.value}},
+                    template_options(k == 0, false, exchange_counts), ids, &labels);
     if (k == 0) {
       first_answer = size_t(std::find_if(labels.begin(), labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
                             labels.begin());
@@ -107,14 +148,14 @@ EncodedSample SampleEncoder::encode(const Record& r) const {
     }
     out.input_ids.insert(out.input_ids.end(), ids.begin(), ids.end());
     out.labels.insert(out.labels.end(), labels.begin(), labels.end());
-    out.num_images += count_occurrences(q.value, kImagePlaceholder);
+    out.num_images += here;
     if (out.truncated) break;
   }
-  check_image_tokens(r, out.input_ids, out.num_images);
+  if (out.num_images == counts.size()) check_image_tokens(r, out.input_ids, counts);
   return out;
 }
 
-PromptSample SampleEncoder::encode_prompt(const Record& r) const {
+PromptSample SampleEncoder::encode_prompt(const Record& r, const ImageTokenCounts& image_tokens) const {
   PromptSample out;
   out.id = r.id;
   out.reference = r.last_answer();
@@ -123,20 +164,12 @@ PromptSample SampleEncoder::encode_prompt(const Record& r) const {
     msgs.push_back({chat_role(r.conversations[i].role), r.conversations[i].value});
     out.num_images += count_occurrences(r.conversations[i].value, kImagePlaceholder);
   }
-  append_segments(msgs, template_options(true, true), out.input_ids, nullptr);
+  const std::vector<int64_t> counts = counts_for(r, image_tokens, out.num_images);
+  append_segments(msgs, template_options(true, true, counts), out.input_ids, nullptr);
   if (out.input_ids.size() > size_t(format_.max_length))
     too_long(r, "prompt of " + std::to_string(out.input_ids.size()) + " tokens exceeds max_length " +
                     std::to_string(format_.max_length));
-  check_image_tokens(r, out.input_ids, out.num_images);
-  return out;
-}
-
-torch::Tensor load_record_images(const Record& r, const std::string& image_dir, const ImageTransform& t, size_t count) {
-  check(count <= r.images.size(), r.location, ": record '", r.id, "': ", count, " images asked, ", r.images.size(),
-        " present");
-  if (count == 0) return torch::Tensor();
-  auto out = torch::empty({int64_t(count), 3, t.height, t.width}, torch::kFloat32);
-  for (size_t i = 0; i < count; ++i) out[int64_t(i)].copy_(image_to_tensor(load_image(image_path(image_dir, r.images[i])), t));
+  check_image_tokens(r, out.input_ids, counts);
   return out;
 }
 
@@ -152,7 +185,7 @@ Batch collate(const std::vector<PreparedSample>& samples, int64_t pad_id) {
   auto ids = b.input_ids.accessor<int64_t, 2>();
   auto mask = b.attention_mask.accessor<int64_t, 2>();
   auto labels = b.labels.accessor<int64_t, 2>();
-  std::vector<torch::Tensor> pixels;
+  std::vector<model::VisionInputs> images;
   for (int64_t i = 0; i < B; ++i) {
     const EncodedSample& e = samples[size_t(i)].encoded;
     for (size_t t = 0; t < e.input_ids.size(); ++t) {
@@ -162,9 +195,9 @@ Batch collate(const std::vector<PreparedSample>& samples, int64_t pad_id) {
       b.num_label_tokens += e.labels[t] != kIgnoreIndex;
     }
     b.ids.push_back(e.id);
-    if (samples[size_t(i)].pixel_values.defined()) pixels.push_back(samples[size_t(i)].pixel_values);
+    images.push_back(samples[size_t(i)].images);
   }
-  if (!pixels.empty()) b.pixel_values = torch::cat(pixels, 0);
+  b.images = model::VisionInputs::concat(images);
   return b;
 }
 

@@ -2,8 +2,10 @@
 // Records -> token ids, labels and pixels, in Qwen2's ChatML:
 //   [<|im_start|>system\n...<|im_end|>\n]
 //   <|im_start|>user\n<image x N>\nQuestion<|im_end|>\n<|im_start|>assistant\nAnswer<|im_end|>\n ...
-// Each "<image>" placeholder becomes `num_image_tokens` copies of the image
-// token (one per visual feature the model splices in). Labels are -100
+// Each "<image>" placeholder becomes as many copies of the image token as the
+// model family's processor gives that image (one per visual feature the model
+// splices in; the count can depend on the image's size and on how many images
+// the sample keeps). Labels are -100
 // except on assistant answers: the answer text and its closing <|im_end|>.
 //
 // Truncation to max_length, in this order:
@@ -16,11 +18,13 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "vlsi/data/image.h"
 #include "vlsi/data/record.h"
+#include "vlsi/model/vision_inputs.h"
 #include "vlsi/text/chat_template.h"
 #include "vlsi/text/tokenizer.h"
 
@@ -33,7 +37,7 @@ inline constexpr const char* too_long = "too_long";
 }
 
 struct ChatFormat {
-  int64_t num_image_tokens = 0;         // visual tokens per image (from the model)
+  bool with_images = true;              // the tokenizer must have image_token
   std::string image_token = "<image>";  // tokenizer token that stands for one visual token
   std::string pad_token = "<|endoftext|>";
   int64_t max_length = 2048;
@@ -58,19 +62,26 @@ struct PromptSample {
   std::string reference;
 };
 
+// Image tokens of each of the first `kept_images` images of a record, when the
+// sample keeps exactly those (data/sample_images.h makes one from a processor).
+using ImageTokenCounts = std::function<std::vector<int64_t>(size_t kept_images)>;
+
 class SampleEncoder {
  public:
   // Fails (one line) when the tokenizer lacks the image or pad token or the
   // ChatML markers, or maps the image token to more than one id.
   SampleEncoder(text::Tokenizer tokenizer, ChatFormat format);
 
-  EncodedSample encode(const Record& r) const;
-  PromptSample encode_prompt(const Record& r) const;
-  // A whole chat, tokenised piece by piece as encode() does; image placeholders
-  // become num_image_tokens image tokens. No length limit, no image check.
-  std::vector<int64_t> encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt) const;
+  // `image_tokens` may be empty for records without images.
+  EncodedSample encode(const Record& r, const ImageTokenCounts& image_tokens = {}) const;
+  PromptSample encode_prompt(const Record& r, const ImageTokenCounts& image_tokens = {}) const;
+  // A whole chat, tokenised piece by piece as encode() does; the i-th image
+  // placeholder becomes image_tokens[i] image tokens. No length limit.
+  std::vector<int64_t> encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt,
+                                   const std::vector<int64_t>& image_tokens = {}) const;
   // How this encoder renders a chat (`system`: add the format's default system message).
-  text::ChatTemplateOptions template_options(bool system, bool generation_prompt) const;
+  text::ChatTemplateOptions template_options(bool system, bool generation_prompt,
+                                             std::vector<int64_t> image_tokens = {}) const;
 
   int64_t pad_id() const { return pad_id_; }
   int64_t image_token_id() const { return image_id_; }
@@ -80,7 +91,9 @@ class SampleEncoder {
  private:
   void append_segments(const std::vector<text::ChatMessage>& msgs, const text::ChatTemplateOptions& opt,
                        std::vector<int64_t>& ids, std::vector<int64_t>* labels) const;
-  void check_image_tokens(const Record& r, const std::vector<int64_t>& ids, size_t images) const;
+  EncodedSample encode_with(const Record& r, const std::vector<int64_t>& image_tokens) const;
+  std::vector<int64_t> counts_for(const Record& r, const ImageTokenCounts& image_tokens, size_t images) const;
+  void check_image_tokens(const Record& r, const std::vector<int64_t>& ids, const std::vector<int64_t>& counts) const;
 
   text::Tokenizer tokenizer_;
   ChatFormat format_;
@@ -92,20 +105,16 @@ struct Batch {
   torch::Tensor input_ids;       // [B, T] int64
   torch::Tensor attention_mask;  // [B, T] int64, 1 on tokens, 0 on padding
   torch::Tensor labels;          // [B, T] int64, kIgnoreIndex on prompt and padding
-  torch::Tensor pixel_values;    // [N, 3, H, W] float, images of all samples in order; undefined if none
+  model::VisionInputs images;    // images of all samples in order (empty if none)
   std::vector<std::string> ids;
   int64_t num_label_tokens = 0;
 };
 
-// A sample ready for batching: tokens plus its images as [n, 3, H, W].
+// A sample ready for batching: tokens plus its processed images.
 struct PreparedSample {
   EncodedSample encoded;
-  torch::Tensor pixel_values;  // undefined when the sample has no image
+  model::VisionInputs images;  // empty when the sample has no image
 };
-
-// Decodes, resizes and normalises the first `count` images of a record into
-// [count, 3, H, W]; undefined tensor when count is 0.
-torch::Tensor load_record_images(const Record& r, const std::string& image_dir, const ImageTransform& t, size_t count);
 
 // Right-pads to the longest sample with pad_id (labels -100, mask 0).
 Batch collate(const std::vector<PreparedSample>& samples, int64_t pad_id);

@@ -80,26 +80,4 @@ std::string encode_png(const Image& img) {
 
 void write_png(const std::string& path, const Image& img) { io::write_file_atomic(path, encode_png(img)); }
 
-torch::Tensor image_to_tensor(const Image& img, const ImageTransform& t) {
-  check(t.std[0] != 0 && t.std[1] != 0 && t.std[2] != 0, "image transform: std must be non-zero");
-  const Image* src = &img;
-  Image resized;
-  if (img.width != t.width || img.height != t.height) {
-    resized = resize_bicubic(img, t.width, t.height);
-    src = &resized;
-  }
-  auto out = torch::empty({3, t.height, t.width}, torch::kFloat32);
-  float* o = out.data_ptr<float>();
-  const size_t plane = size_t(t.height) * t.width;
-  for (int c = 0; c < 3; ++c) {
-    // (v * rescale - mean) / std folded into one multiply-add per value.
-    const float gain = float(t.rescale / t.std[c]);
-    const float bias = -t.mean[c] / t.std[c];
-    const uint8_t* p = src->rgb.data() + c;
-    float* dst = o + c * plane;
-    for (size_t i = 0; i < plane; ++i, p += 3) dst[i] = float(*p) * gain + bias;
-  }
-  return out;
-}
-
 }  // namespace vlsi::data

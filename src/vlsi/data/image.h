@@ -1,8 +1,8 @@
 #pragma once
 // 8-bit RGB images: decoding (PNG via stb, JPEG via libjpeg-turbo as Pillow
-// does, data/jpeg.h), Pillow-exact bicubic resizing, normalisation into the
-// float tensor a vision encoder takes, and PNG writing for the benchmark
-// generator.
+// does, data/jpeg.h), Pillow-exact bicubic resizing, and PNG writing for the
+// benchmark generator. Turning pixels into model input is the model family's
+// processor's job (model/vision_processor.h).
 #include <torch/torch.h>
 
 #include <array>
@@ -34,18 +34,5 @@ Image resize_bicubic(const Image& src, int width, int height);
 // PNG bytes of the image (deterministic: same pixels -> same bytes).
 std::string encode_png(const Image& img);
 void write_png(const std::string& path, const Image& img);
-
-// How pixels become a vision-encoder input: resize to height x width (bicubic),
-// scale by `rescale`, then (x - mean) / std per channel.
-struct ImageTransform {
-  int height = 224;
-  int width = 224;
-  double rescale = 1.0 / 255.0;
-  std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
-  std::array<float, 3> std{0.5f, 0.5f, 0.5f};
-};
-
-// [3, H, W] float32 tensor, contiguous.
-torch::Tensor image_to_tensor(const Image& img, const ImageTransform& t);
 
 }  // namespace vlsi::data

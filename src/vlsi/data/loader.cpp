@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "vlsi/data/rng.h"
+#include "vlsi/data/sample_images.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 
@@ -15,11 +16,12 @@ LoaderPosition LoaderPosition::from_json(const nlohmann::json& j, const std::str
   return p;
 }
 
-DataLoader::DataLoader(std::vector<Record> records, std::string image_dir, ImageTransform transform,
+DataLoader::DataLoader(std::vector<Record> records, std::string image_dir,
+                       std::shared_ptr<const model::VisionProcessor> processor,
                        SampleEncoder encoder, LoaderOptions options)
     : records_(std::move(records)),
       image_dir_(std::move(image_dir)),
-      transform_(transform),
+      processor_(std::move(processor)),
       encoder_(std::move(encoder)),
       options_(options) {
   check(!records_.empty(), "data loader: no records");
@@ -86,17 +88,14 @@ void DataLoader::stop() {
 
 PreparedSample DataLoader::prepare(size_t index) const {
   const Record& r = records_[index];
-  PreparedSample s;
-  s.encoded = encoder_.encode(r);
   try {
-    s.pixel_values = load_record_images(r, image_dir_, transform_, s.encoded.num_images);
+    return prepare_sample(encoder_, *processor_, r, image_dir_);
   } catch (const BadRecord&) {
     throw;
   } catch (const Error& e) {
     throw BadRecord(r.location + ": record '" + r.id + "': " + e.what() + " (" + reason::bad_image + ")",
                     reason::bad_image);
   }
-  return s;
 }
 
 void DataLoader::produce(LoaderPosition pos) {

@@ -13,6 +13,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "vlsi/data/collate.h"
 #include "vlsi/data/image.h"
 #include "vlsi/data/record.h"
+#include "vlsi/model/vision_processor.h"
 
 namespace vlsi::data {
 
@@ -44,8 +46,8 @@ struct LoaderPosition {
 
 class DataLoader {
  public:
-  DataLoader(std::vector<Record> records, std::string image_dir, ImageTransform transform, SampleEncoder encoder,
-             LoaderOptions options);
+  DataLoader(std::vector<Record> records, std::string image_dir,
+             std::shared_ptr<const model::VisionProcessor> processor, SampleEncoder encoder, LoaderOptions options);
   ~DataLoader();  // stops and joins the prefetch thread
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
@@ -85,7 +87,7 @@ class DataLoader {
 
   const std::vector<Record> records_;
   const std::string image_dir_;
-  const ImageTransform transform_;
+  const std::shared_ptr<const model::VisionProcessor> processor_;
   const SampleEncoder encoder_;
   const LoaderOptions options_;
   int64_t steps_per_epoch_ = 0;

@@ -12,6 +12,7 @@
 #include "vlsi/model/config.h"
 #include "vlsi/model/lora_model.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 
 namespace vlsi::distill {
@@ -32,7 +33,7 @@ json stage_defaults(const std::string& step) {
 std::vector<int64_t> layers_of(const json& side, const std::string& where) {
   std::string dir = io::get_field<std::string>(side, "model", where);
   check(!dir.empty(), where, ": field 'model': expected a model folder");
-  auto cfg = model::VlmConfig::load(dir);
+  auto cfg = model::load_model_config(dir);
   return resolve_target_layers(target_layer_spec_from_json(side["target_layers"], where + ": target_layers"),
                                cfg.text_config.num_hidden_layers, where + ": target_layers");
 }
@@ -176,8 +177,10 @@ json run_distill(const json& cfg, bool resume) {
       model::merge_lora_folder(ls["student_model"], ls["adapter"], final_dir, dtype);  // config.json last
     } else {
       auto m = model::load_model(ls["model"]);
+      auto processor = model::load_processor(ls["model"], m->config());
       model::SaveOptions so;
       so.tokenizer_json = std::string(ls["model"]) + "/tokenizer.json";
+      so.processor = processor.get();
       model::save_model(m, final_dir, so);
     }
   }

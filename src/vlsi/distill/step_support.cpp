@@ -2,21 +2,22 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/lm_loss.h"
 
 namespace vlsi::distill {
 
-torch::Device device_of(const model::VlmForConditionalGeneration& model) {
+torch::Device device_of(const model::CausalVlm& model) {
   return model->parameters().front().device();
 }
 
-torch::ScalarType dtype_of(const model::VlmForConditionalGeneration& model) {
+torch::ScalarType dtype_of(const model::CausalVlm& model) {
   return model->parameters().front().scalar_type();
 }
 
 c10::optional<torch::ScalarType> merged_storage_dtype(const std::string& base_dir, torch::ScalarType training) {
   if (training != torch::kFloat) return training;
-  const std::string stored = model::VlmConfig::load(base_dir).torch_dtype;
+  const std::string stored = model::load_model_config(base_dir).torch_dtype;
   if (stored.empty()) return c10::nullopt;
   return model::dtype_from_name(stored);
 }
@@ -27,7 +28,7 @@ void freeze(const VerbalizedModel& m) {
     for (auto& p : m.verbalizers->parameters()) p.set_requires_grad(false);
 }
 
-LogitSource normed_output_source(const model::VlmForConditionalGeneration& model) {
+LogitSource normed_output_source(const model::CausalVlm& model) {
   LogitSource s;
   auto m = model.ptr();
   s.logits = [m](const torch::Tensor& normed) { return m->lm_head(normed); };
@@ -52,7 +53,7 @@ std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor
   return rows;
 }
 
-VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& model, const std::string& dir) {
+VerbalizerSet load_verbalizers_for(const model::CausalVlm& model, const std::string& dir) {
   VerbalizerSetExpectation expect;
   expect.hidden_size = model->config().text_config.hidden_size;
   expect.num_layers = model->config().text_config.num_hidden_layers;

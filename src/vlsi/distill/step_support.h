@@ -10,19 +10,19 @@
 
 #include "vlsi/distill/chunked_divergence.h"
 #include "vlsi/distill/verbalizer_set.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::distill {
 
 // A backbone and the verbalizers of its target layers (null where a step needs none).
 struct VerbalizedModel {
-  model::VlmForConditionalGeneration model{nullptr};
+  model::CausalVlm model{nullptr};
   VerbalizerSet verbalizers{nullptr};
   std::string model_dir;  // where the backbone was loaded from (for logs and adapter configs)
 };
 
-torch::Device device_of(const model::VlmForConditionalGeneration& model);
-torch::ScalarType dtype_of(const model::VlmForConditionalGeneration& model);
+torch::Device device_of(const model::CausalVlm& model);
+torch::ScalarType dtype_of(const model::CausalVlm& model);
 
 // Storage dtype of a student merged from the base in `base_dir` after training in
 // `training`: bfloat16 when trained in bfloat16 (as save_pretrained stores a bfloat16
@@ -35,7 +35,7 @@ void freeze(const VerbalizedModel& m);
 
 // The model's own output: logits = lm_head(hidden AFTER the final norm), i.e.
 // applied to VlmOutput::last_hidden_state rows.
-LogitSource normed_output_source(const model::VlmForConditionalGeneration& model);
+LogitSource normed_output_source(const model::CausalVlm& model);
 
 // One LogitSource per verbalizer, in target order.
 std::vector<LogitSource> verbalizer_sources(const VerbalizerSet& set);
@@ -50,6 +50,6 @@ void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir);
 
 // Loads the verbalizers of `dir` for `model` (validated against its width and depth),
 // on the model's device and in its dtype.
-VerbalizerSet load_verbalizers_for(const model::VlmForConditionalGeneration& model, const std::string& dir);
+VerbalizerSet load_verbalizers_for(const model::CausalVlm& model, const std::string& dir);
 
 }  // namespace vlsi::distill

@@ -7,6 +7,7 @@
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/run_folder.h"
@@ -99,6 +100,9 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
     check_same_tokenizer(tok_path, teacher->model_dir);
   }
 
+  std::shared_ptr<const model::VisionProcessor> processor =
+      model::load_processor(student.model_dir, student.model->config());
+  opts.processor = processor;
   StudentStepTask task(student, teacher, opts);
   if (opts.matches_layers()) {
     json info = {{"student_model", student.model_dir},
@@ -113,7 +117,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
                  format_layers(task.student_layers()).c_str(), format_layers(task.teacher_layers()).c_str());
   }
 
-  train::RunData data(cfg["data"], tok, student.model->config(), tc, where + ": data");
+  train::RunData data(cfg["data"], tok, processor, tc, where + ": data");
   train::Trainer trainer(tc, out, step);
   const auto& val = data.val_batches();
   if (!val.empty()) trainer.set_validation([&] { return json{{"val_loss", task.evaluate_ce(val)}}; });
@@ -139,6 +143,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
     model::merge_lora(sm.model);
     model::SaveOptions so;
     so.tokenizer_json = tok_path;
+    so.processor = processor.get();
     so.dtype = merged_storage_dtype(sm.model_dir, dtype);
     if (!sm.verbalizers.is_empty()) save_verbalizer_set(sm.verbalizers, out + "/model");
     model::save_model(sm.model, out + "/model", so);  // config.json last: the folder is complete

@@ -90,11 +90,11 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
   if (teacher_) {
     torch::NoGradGuard no_grad;
     auto tb = train::batch_to(cpu_batch, device_of(teacher_->model));
-    auto tout = teacher_->model->forward(tb.input_ids, tb.pixel_values, tb.attention_mask, fo);
+    auto tout = teacher_->model->forward(tb.input_ids, tb.images, tb.attention_mask, fo);
     if (options_.matches_layers()) teacher_rows = answer_rows_of_layers(tout.layer_hidden_states, teacher_layers_, tb.labels);
     teacher_final = train::select_answer_tokens(tout.last_hidden_state, tb.labels).hidden;
   }
-  auto sout = student_.model->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+  auto sout = student_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
   auto final_sel = train::select_answer_tokens(sout.last_hidden_state, b.labels);
   check(final_sel.targets.numel() > 0, options_.name, " step: the batch has no answer tokens (every label is -100)");
   auto to_student = [&](const torch::Tensor& t) { return t.to(final_sel.hidden.device()); };
@@ -150,7 +150,7 @@ double StudentStepTask::evaluate_ce(const std::vector<data::Batch>& batches) {
     auto b = train::batch_to(cpu_batch, device_of(student_.model));
     model::ForwardOptions fo;
     fo.compute_logits = false;
-    auto out = student_.model->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+    auto out = student_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
     sum += train::causal_lm_loss(out.last_hidden_state, b.labels, [&](const torch::Tensor& h) {
              return student_.model->lm_head(h);
            }).item<double>();
@@ -164,6 +164,7 @@ void StudentStepTask::save(const std::string& dir) const {
   } else {
     model::SaveOptions so;
     so.tokenizer_json = options_.tokenizer_json;
+    so.processor = options_.processor.get();
     model::save_model(student_.model, dir + "/model", so);
   }
   if (!student_.verbalizers.is_empty()) save_verbalizer_set(student_.verbalizers, dir + "/verbalizers");

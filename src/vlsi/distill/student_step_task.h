@@ -20,6 +20,7 @@
 // index into the TEACHER'S target-layer list (-1 never occurs while every
 // student target is matched; the field keeps that meaning for partial matchings).
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "vlsi/distill/layer_matcher.h"
 #include "vlsi/distill/step_support.h"
 #include "vlsi/model/lora_model.h"
+#include "vlsi/model/vision_processor.h"
 #include "vlsi/train/train_task.h"
 
 namespace vlsi::distill {
@@ -44,6 +46,7 @@ struct StudentStepOptions {
   std::vector<model::Part> full_trainable = {model::Part::Lm};
   bool train_verbalizers = true;
   std::string tokenizer_json;  // copied into saved model folders
+  std::shared_ptr<const model::VisionProcessor> processor;  // its files written into saved model folders
 
   bool needs_teacher() const { return intermediate.op != DivergenceOp::None || last.op != DivergenceOp::None; }
   bool matches_layers() const { return intermediate.op != DivergenceOp::None; }

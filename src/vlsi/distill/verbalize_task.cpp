@@ -34,7 +34,7 @@ train::LossOutput VerbalizeTask::compute_loss(const data::Batch& cpu_batch) {
     model::ForwardOptions fo;
     fo.output_layer_hidden_states = true;
     fo.compute_logits = false;
-    out = model_.model->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+    out = model_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
   }
   const auto& layers = model_.verbalizers->target_layers();
   auto rows = answer_rows_of_layers(out.layer_hidden_states, layers, b.labels);

@@ -8,13 +8,13 @@
 
 namespace vlsi::distill {
 
-OutputHead output_head_of(const model::VlmForConditionalGeneration& model) {
+OutputHead output_head_of(const model::CausalVlm& model) {
   check(!model.is_empty(), "output_head_of: the model is not constructed");
   OutputHead head;
   auto m = model.ptr();  // a shared handle, captured by the callables
   head.final_norm = [m](const torch::Tensor& h) { return m->final_norm(h); };
   head.lm_head = [m](const torch::Tensor& normed) { return m->lm_head(normed); };
-  head.parameters = {m->language_model->model->norm->weight, m->lm_head_weight()};
+  head.parameters = {m->final_norm_weight(), m->lm_head_weight()};
   return head;
 }
 

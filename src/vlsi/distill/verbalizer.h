@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::distill {
 
@@ -33,7 +33,7 @@ struct OutputHead {
 };
 
 // The final norm and LM head of `model` (the model stays alive while the head is held).
-OutputHead output_head_of(const model::VlmForConditionalGeneration& model);
+OutputHead output_head_of(const model::CausalVlm& model);
 
 enum class VerbalizerForm {
   Residual,  // h + verbFFN(h); with down_proj zero-initialised it starts as the logit lens

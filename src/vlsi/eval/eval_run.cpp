@@ -5,8 +5,7 @@
 
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
-#include "vlsi/model/model_io.h"
-#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/model/model_bundle.h"
 #include "vlsi/train/model_setup.h"
 #include "vlsi/train/trainer.h"
 
@@ -23,16 +22,8 @@ nlohmann::json run_eval(const EvalRunSpec& spec) {
   model::LoadOptions lo;
   lo.device = torch::Device(spec.device);
   lo.dtype = model::inference_dtype_from_name(spec.dtype, "eval: option --dtype");
-  auto net = model::load_model(spec.model_dir, lo);
-  std::string tok_path = (fs::path(spec.model_dir) / "tokenizer.json").string();
-  check(fs::exists(tok_path), spec.model_dir, ": model folder has no tokenizer.json");
-  auto tok = text::Tokenizer::from_file(tok_path);
-  train::check_tokenizer_matches(net->config(), tok, spec.model_dir);
-
-  data::ChatFormat fmt;
-  fmt.num_image_tokens = net->config().image_tokens_per_image();
-  data::SampleEncoder encoder(tok, fmt);
-  auto transform = train::image_transform_for(model::ImageProcessorConfig::load(spec.model_dir));
+  model::ModelBundle bundle = model::load_bundle(spec.model_dir, lo);
+  data::SampleEncoder encoder(*bundle.tokenizer, data::ChatFormat{});
 
   data::RecordLoadOptions ro;
   ro.image_dir = images;
@@ -40,7 +31,7 @@ nlohmann::json run_eval(const EvalRunSpec& spec) {
   auto set = data::load_records(file, ro);
   if (set.report.skipped() > 0) std::fprintf(stderr, "%s\n", set.report.summary().c_str());
 
-  auto results = evaluate(net, encoder, set.records, images, transform, spec.options, spec.out_dir);
+  auto results = evaluate(bundle.model, encoder, set.records, images, *bundle.processor, spec.options, spec.out_dir);
   results["model"] = spec.model_dir;
   results["data"] = file;
   if (!spec.out_dir.empty()) io::write_json_file((fs::path(spec.out_dir) / "results.json").string(), results);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "vlsi/data/sample_images.h"
 #include "vlsi/eval/answer_match.h"
 #include "vlsi/eval/scoreboard.h"
 #include "vlsi/infer/generate.h"
@@ -14,9 +15,9 @@
 namespace vlsi::eval {
 namespace fs = std::filesystem;
 
-nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::SampleEncoder& encoder,
+nlohmann::json evaluate(model::CausalVlm& model, const data::SampleEncoder& encoder,
                         const std::vector<data::Record>& records, const std::string& image_dir,
-                        const data::ImageTransform& transform, const EvalOptions& options, const std::string& out_dir) {
+                        const model::VisionProcessor& processor, const EvalOptions& options, const std::string& out_dir) {
   size_t n = records.size();
   if (options.limit > 0) n = std::min<size_t>(n, size_t(options.limit));
   check(n > 0, options.label, ": no records to evaluate");
@@ -39,15 +40,14 @@ nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::S
     size_t lo = size_t(b * bs), hi = std::min(n, size_t((b + 1) * bs));
     std::vector<std::vector<int64_t>> prompts;
     std::vector<data::PromptSample> ps;
-    std::vector<torch::Tensor> images;
+    std::vector<model::VisionInputs> images;
     for (size_t i = lo; i < hi; ++i) {
-      ps.push_back(encoder.encode_prompt(records[i]));
+      data::PreparedPrompt p = data::prepare_prompt(encoder, processor, records[i], image_dir);
+      ps.push_back(std::move(p.prompt));
       prompts.push_back(ps.back().input_ids);
-      if (ps.back().num_images > 0)
-        images.push_back(data::load_record_images(records[i], image_dir, transform, ps.back().num_images));
+      images.push_back(std::move(p.images));
     }
-    torch::Tensor pix = images.empty() ? torch::Tensor() : torch::cat(images, 0);
-    auto outs = infer::generate(model, prompts, pix, go);
+    auto outs = infer::generate(model, prompts, model::VisionInputs::concat(images), go);
     int64_t tokens = 0;
     for (size_t k = 0; k < outs.size(); ++k) {
       const auto& r = records[lo + k];

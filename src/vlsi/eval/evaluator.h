@@ -8,7 +8,8 @@
 
 #include "vlsi/data/collate.h"
 #include "vlsi/data/record.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
+#include "vlsi/model/vision_processor.h"
 
 namespace vlsi::eval {
 
@@ -21,8 +22,8 @@ struct EvalOptions {
 };
 
 // Returns results.json's content. `out_dir` may be empty (nothing written).
-nlohmann::json evaluate(model::VlmForConditionalGeneration& model, const data::SampleEncoder& encoder,
+nlohmann::json evaluate(model::CausalVlm& model, const data::SampleEncoder& encoder,
                         const std::vector<data::Record>& records, const std::string& image_dir,
-                        const data::ImageTransform& transform, const EvalOptions& options, const std::string& out_dir);
+                        const model::VisionProcessor& processor, const EvalOptions& options, const std::string& out_dir);
 
 }  // namespace vlsi::eval

@@ -60,11 +60,11 @@ bool ends_in_stop_string(const std::vector<int64_t>& tokens, const GenerationOpt
 }  // namespace
 
 std::vector<Generation> beam_search(StepModel& sm, const torch::Tensor& ids, const torch::Tensor& mask,
-                                    const torch::Tensor& pixels, const GenerationOptions& o) {
+                                    const model::VisionInputs& images, const GenerationOptions& o) {
   const int64_t B = ids.size(0), N = o.num_beams;
   std::vector<Generation> out(static_cast<size_t>(B));
   if (o.max_new_tokens == 0) return out;
-  torch::Tensor logp = torch::log_softmax(sm.prefill(ids, mask, pixels).to(torch::kCPU, torch::kDouble), -1);
+  torch::Tensor logp = torch::log_softmax(sm.prefill(ids, mask, images).to(torch::kCPU, torch::kDouble), -1);
   const int64_t V = logp.size(1);
   // Every prompt becomes N rows; only beam 0 is live at first so the first
   // step does not pick the same continuation N times.

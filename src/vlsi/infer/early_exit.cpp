@@ -4,8 +4,8 @@
 
 namespace vlsi::infer {
 
-std::vector<LayerAnswer> decode_at_layers(model::VlmForConditionalGeneration& model, const std::vector<int64_t>& prompt,
-                                          const torch::Tensor& pixel_values, const std::vector<ExitPoint>& exits,
+std::vector<LayerAnswer> decode_at_layers(model::CausalVlm& model, const std::vector<int64_t>& prompt,
+                                          const model::VisionInputs& images, const std::vector<ExitPoint>& exits,
                                           GenerationOptions options) {
   const int64_t layers = model->config().text_config.num_hidden_layers;
   std::vector<LayerAnswer> out;
@@ -14,10 +14,10 @@ std::vector<LayerAnswer> decode_at_layers(model::VlmForConditionalGeneration& mo
     check(out.empty() || e.layer > out.back().layer, "early exit: layers must be strictly increasing, got ", e.layer,
           " after ", out.empty() ? 0 : out.back().layer);
     options.exit = {e.layer + 1, e.head};
-    out.push_back({e.layer, false, generate(model, {prompt}, pixel_values, options).at(0)});
+    out.push_back({e.layer, false, generate(model, {prompt}, images, options).at(0)});
   }
   options.exit = {};
-  out.push_back({layers - 1, true, generate(model, {prompt}, pixel_values, options).at(0)});
+  out.push_back({layers - 1, true, generate(model, {prompt}, images, options).at(0)});
   return out;
 }
 

@@ -25,8 +25,8 @@ struct LayerAnswer {
 
 // One prompt (ids, its images or undefined). `options` applies to every run
 // (its `exit` is replaced). Answers come in layer order, the final one last.
-std::vector<LayerAnswer> decode_at_layers(model::VlmForConditionalGeneration& model, const std::vector<int64_t>& prompt,
-                                          const torch::Tensor& pixel_values, const std::vector<ExitPoint>& exits,
+std::vector<LayerAnswer> decode_at_layers(model::CausalVlm& model, const std::vector<int64_t>& prompt,
+                                          const model::VisionInputs& images, const std::vector<ExitPoint>& exits,
                                           GenerationOptions options);
 
 }  // namespace vlsi::infer

@@ -58,7 +58,7 @@ bool is_stop_id(const GenerationOptions& o, int64_t id) {
 
 // Greedy decoding or sampling: one token per row per step.
 std::vector<Generation> decode_token_by_token(StepModel& sm, const torch::Tensor& ids, const torch::Tensor& mask,
-                                              const torch::Tensor& pixels, const GenerationOptions& o) {
+                                              const model::VisionInputs& images, const GenerationOptions& o) {
   const size_t batch = size_t(ids.size(0));
   std::vector<Generation> out(batch);
   std::vector<bool> done(batch, o.max_new_tokens == 0);
@@ -69,7 +69,7 @@ std::vector<Generation> decode_token_by_token(StepModel& sm, const torch::Tensor
     if (o.on_text && !text.empty()) o.on_text(b, text);
   };
   TokenSampler sampler(o.sampling);
-  torch::Tensor logits = sm.prefill(ids, mask, pixels);
+  torch::Tensor logits = sm.prefill(ids, mask, images);
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
     torch::Tensor next = sampler.choose(logits);
     auto na = next.accessor<int64_t, 1>();
@@ -105,8 +105,8 @@ std::vector<Generation> decode_token_by_token(StepModel& sm, const torch::Tensor
 
 }  // namespace
 
-std::vector<Generation> generate(model::VlmForConditionalGeneration& model,
-                                 const std::vector<std::vector<int64_t>>& prompts, const torch::Tensor& pixel_values,
+std::vector<Generation> generate(model::CausalVlm& model,
+                                 const std::vector<std::vector<int64_t>>& prompts, const model::VisionInputs& images,
                                  const GenerationOptions& options) {
   options.validate();
   check(!prompts.empty(), "generation: no prompts");
@@ -116,10 +116,10 @@ std::vector<Generation> generate(model::VlmForConditionalGeneration& model,
   auto [ids, mask] = left_pad(prompts, options.pad_id);
   ids = ids.to(device);
   mask = mask.to(device);
-  torch::Tensor pixels = pixel_values.defined() ? pixel_values.to(device) : pixel_values;
+  const model::VisionInputs on_device = images.to(device);
   auto sm = make_step_model(model, options.exit, options.use_cache, options.max_new_tokens);
-  if (options.num_beams > 1) return beam_search(*sm, ids, mask, pixels, options);
-  return decode_token_by_token(*sm, ids, mask, pixels, options);
+  if (options.num_beams > 1) return beam_search(*sm, ids, mask, on_device, options);
+  return decode_token_by_token(*sm, ids, mask, on_device, options);
 }
 
 }  // namespace vlsi::infer

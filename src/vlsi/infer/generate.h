@@ -12,7 +12,7 @@
 
 #include "vlsi/infer/step_model.h"
 #include "vlsi/infer/token_sampler.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 #include "vlsi/text/tokenizer.h"
 
 namespace vlsi::infer {
@@ -44,10 +44,10 @@ struct Generation {
   double score = 0.0;           // beam search: the length-normalised log-probability; else 0
 };
 
-// prompts[i]: token ids of sample i; pixel_values: the images of all samples
-// in order ([N, C, S, S]) or undefined. Runs without gradients.
-std::vector<Generation> generate(model::VlmForConditionalGeneration& model,
-                                 const std::vector<std::vector<int64_t>>& prompts, const torch::Tensor& pixel_values,
+// prompts[i]: token ids of sample i; images: those of all samples
+// in order (empty when none). Runs without gradients.
+std::vector<Generation> generate(model::CausalVlm& model,
+                                 const std::vector<std::vector<int64_t>>& prompts, const model::VisionInputs& images,
                                  const GenerationOptions& options);
 
 // Left-pads id lists into [B, T] ids and a [B, T] mask (1 = token).
@@ -58,6 +58,6 @@ void finish_text(Generation& g, const GenerationOptions& options);
 
 // Beam search over a prefilled-to-be step model (generate() calls it for num_beams > 1).
 std::vector<Generation> beam_search(StepModel& step_model, const torch::Tensor& ids, const torch::Tensor& mask,
-                                    const torch::Tensor& pixel_values, const GenerationOptions& options);
+                                    const model::VisionInputs& images, const GenerationOptions& options);
 
 }  // namespace vlsi::infer

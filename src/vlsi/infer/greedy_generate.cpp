@@ -2,15 +2,15 @@
 
 namespace vlsi::infer {
 
-std::vector<std::vector<int64_t>> greedy_generate(model::VlmForConditionalGeneration& model,
+std::vector<std::vector<int64_t>> greedy_generate(model::CausalVlm& model,
                                                   const std::vector<std::vector<int64_t>>& prompts,
-                                                  const torch::Tensor& pixel_values, const GreedyOptions& options) {
+                                                  const model::VisionInputs& images, const GreedyOptions& options) {
   GenerationOptions go;
   go.max_new_tokens = options.max_new_tokens;
   go.stop_ids = options.stop_ids;
   go.pad_id = options.pad_id;
   std::vector<std::vector<int64_t>> out;
-  for (auto& g : generate(model, prompts, pixel_values, go)) out.push_back(std::move(g.tokens));
+  for (auto& g : generate(model, prompts, images, go)) out.push_back(std::move(g.tokens));
   return out;
 }
 

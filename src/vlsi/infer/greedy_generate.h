@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "vlsi/infer/generate.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::infer {
 
@@ -17,11 +17,11 @@ struct GreedyOptions {
   int64_t pad_id = 0;
 };
 
-// prompts[i]: the token ids of sample i; pixel_values: the images of all
-// samples in order ([N, C, S, S], or undefined when no prompt has images).
+// prompts[i]: the token ids of sample i; images: those of all samples in
+// order (empty when no prompt has images).
 // Returns the generated ids of each sample without the stop token.
-std::vector<std::vector<int64_t>> greedy_generate(model::VlmForConditionalGeneration& model,
+std::vector<std::vector<int64_t>> greedy_generate(model::CausalVlm& model,
                                                   const std::vector<std::vector<int64_t>>& prompts,
-                                                  const torch::Tensor& pixel_values, const GreedyOptions& options);
+                                                  const model::VisionInputs& images, const GreedyOptions& options);
 
 }  // namespace vlsi::infer

@@ -13,8 +13,8 @@
 #include <functional>
 #include <memory>
 
-#include "vlsi/infer/kv_cache.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/kv_cache.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::infer {
 
@@ -31,10 +31,10 @@ struct LayerExit {
 class StepModel {
  public:
   virtual ~StepModel() = default;
-  // ids, mask [B, T] (left-padded, 1 = token); pixel_values: all images in
-  // order or undefined. Returns float logits [B, V] at position T - 1.
+  // ids, mask [B, T] (left-padded, 1 = token); images: those of every row, in
+  // order. Returns float logits [B, V] at position T - 1.
   virtual torch::Tensor prefill(const torch::Tensor& ids, const torch::Tensor& mask,
-                                const torch::Tensor& pixel_values) = 0;
+                                const model::VisionInputs& images) = 0;
   // Appends tokens [B] (one per row) and returns their float logits [B, V].
   virtual torch::Tensor step(const torch::Tensor& tokens) = 0;
   // Keeps rows `rows` (int64 indices, repeats allowed) of the batch so far.
@@ -42,13 +42,7 @@ class StepModel {
 };
 
 // `max_new_tokens` bounds how many steps follow the prefill (the cache's size).
-std::unique_ptr<StepModel> make_step_model(model::VlmForConditionalGeneration& model, const LayerExit& exit,
+std::unique_ptr<StepModel> make_step_model(model::CausalVlm& model, const LayerExit& exit,
                                            bool use_cache, int64_t max_new_tokens);
-
-// The decoder layers 0..cache.layers()-1 over `embeds` [B, T, H] with the new
-// positions' mask [B, T], reading and extending `cache`. Returns the last
-// layer's output [B, T, H] (before the final norm).
-torch::Tensor cached_decoder_forward(model::VlmForConditionalGeneration& model, const torch::Tensor& embeds,
-                                     const torch::Tensor& new_mask, KvCache& cache);
 
 }  // namespace vlsi::infer

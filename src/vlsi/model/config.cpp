@@ -5,6 +5,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/llava_onevision/anyres.h"
 
 namespace vlsi::model {
 namespace {
@@ -130,8 +131,15 @@ int64_t VlmConfig::vision_feature_layer_index() const {
   return vision_feature_layer < 0 ? vision_feature_layer + n : vision_feature_layer;
 }
 
-int64_t VlmConfig::image_tokens_per_image() const {
+int64_t VlmConfig::tile_features() const {
   return vision_config.num_patches() - (vision_feature_select_strategy == "default" ? 1 : 0);
+}
+
+std::vector<std::array<int64_t, 2>> VlmConfig::default_pinpoints() {
+  std::vector<std::array<int64_t, 2>> out;
+  for (int64_t h = 384; h <= 2304; h += 384)
+    for (int64_t w = 384; w <= 2304; w += 384) out.push_back({h, w});
+  return out;
 }
 
 VlmConfig VlmConfig::from_json(const json& j, const std::string& where) {
@@ -151,6 +159,19 @@ VlmConfig VlmConfig::from_json(const json& j, const std::string& where) {
   // Newer transformers write image_token_id; older ones image_token_index.
   c.image_token_index = j.contains("image_token_index") ? get_field<int64_t>(j, "image_token_index", where)
                                                         : get_or<int64_t>(j, "image_token_id", c.image_token_index, where);
+  c.video_token_index = j.contains("video_token_index") ? get_field<int64_t>(j, "video_token_index", where)
+                                                        : get_or<int64_t>(j, "video_token_id", c.video_token_index, where);
+  if (j.contains("image_grid_pinpoints")) {
+    const json& pins = j["image_grid_pinpoints"];
+    check(pins.is_array() && !pins.empty(), where, ": field 'image_grid_pinpoints': expected a non-empty list of [height, width]");
+    c.image_grid_pinpoints.clear();
+    for (const auto& p : pins) {
+      check(p.is_array() && p.size() == 2 && p[0].is_number_integer() && p[1].is_number_integer(), where,
+            ": field 'image_grid_pinpoints': expected [height, width] integer pairs, got ", p.dump());
+      c.image_grid_pinpoints.push_back({p[0].get<int64_t>(), p[1].get<int64_t>()});
+    }
+  }
+  c.vision_aspect_ratio = get_or<std::string>(j, "vision_aspect_ratio", c.vision_aspect_ratio, where);
   c.projector_hidden_act = get_or<std::string>(j, "projector_hidden_act", c.projector_hidden_act, where);
   auto vfl = j.find("vision_feature_layer");
   check(vfl == j.end() || vfl->is_null() || vfl->is_number_integer(), where,
@@ -180,6 +201,8 @@ json VlmConfig::to_json() const {
   t["tie_word_embeddings"] = tie_word_embeddings;
   json j = {{"model_type", model_type}, {"architectures", architectures}, {"text_config", t},
             {"vision_config", vision_config.to_json()}, {"image_token_index", image_token_index},
+            {"video_token_index", video_token_index}, {"image_grid_pinpoints", image_grid_pinpoints},
+            {"vision_aspect_ratio", vision_aspect_ratio},
             {"projector_hidden_act", projector_hidden_act}, {"vision_feature_layer", vision_feature_layer},
             {"vision_feature_select_strategy", vision_feature_select_strategy},
             {"multimodal_projector_bias", multimodal_projector_bias}, {"tie_word_embeddings", tie_word_embeddings},
@@ -204,7 +227,12 @@ void VlmConfig::validate(const std::string& where) const {
   check(vision_feature_select_strategy == "full" || vision_feature_select_strategy == "default", where,
         ": field 'vision_feature_select_strategy' is '", vision_feature_select_strategy,
         "', expected 'full' or 'default'");
-  check(image_tokens_per_image() > 0, where, ": images would contribute no tokens");
+  check(tile_features() > 0, where, ": images would contribute no tokens");
+  check(!image_grid_pinpoints.empty(), where, ": field 'image_grid_pinpoints' is empty");
+  for (const auto& p : image_grid_pinpoints)
+    check(p[0] >= vision_config.image_size && p[1] >= vision_config.image_size, where, ": image_grid_pinpoint [",
+          p[0], ", ", p[1], "] is smaller than the vision tower's ", vision_config.image_size, "px tile");
+  llava_onevision::max_num_patches(vision_aspect_ratio, where + ": vision_aspect_ratio");
   check(is_storage_dtype(torch_dtype), where, ": field 'dtype' is '", torch_dtype,
         "', expected float32, float16, bfloat16 or float64");
   check(initializer_range > 0, where, ": field 'initializer_range' must be positive");

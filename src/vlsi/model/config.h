@@ -6,6 +6,7 @@
 // are required. Every problem is one vlsi::Error line naming the file and field.
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -58,6 +59,13 @@ struct VlmConfig {  // LlavaOnevisionConfig
   TextConfig text_config;
   VisionConfig vision_config;
   int64_t image_token_index = 151646;
+  int64_t video_token_index = 151647;
+  // anyres: the (height, width) canvases an image alone in its sample may be
+  // tiled into (HF's default: 384..2304 in steps of 384, both sides), and the
+  // feature budget "anyres_max_N" (N tiles' worth) above which the unpadded
+  // feature map is shrunk.
+  std::vector<std::array<int64_t, 2>> image_grid_pinpoints = default_pinpoints();
+  std::string vision_aspect_ratio = "anyres_max_9";
   std::string projector_hidden_act = "gelu";
   // Python-style index into the vision tower's hidden_states tuple
   // (embeddings, layer 1 output, ..., layer L output): -1 = last layer.
@@ -76,8 +84,13 @@ struct VlmConfig {  // LlavaOnevisionConfig
 
   // 0..L: how many vision encoder layers feed the selected features.
   int64_t vision_feature_layer_index() const;
-  // Image tokens each image contributes to the text sequence.
-  int64_t image_tokens_per_image() const;
+  // Features of one tile: (image_size / patch_size)^2, less one for "default".
+  int64_t tile_features() const;
+  // Tokens of an image given as one tile (an image that shares its sample with
+  // others): the tile's features plus one image_newline.
+  int64_t single_tile_image_tokens() const { return tile_features() + 1; }
+
+  static std::vector<std::array<int64_t, 2>> default_pinpoints();
 
   static VlmConfig from_json(const json& j, const std::string& where);
   // Reads a config.json file, or the config.json inside a folder.

@@ -2,13 +2,17 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
 #include <mutex>
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/lora.h"
+#include "vlsi/model/qwen2.h"
+#include "vlsi/model/registry.h"
 
 namespace vlsi::model {
 
-void init_weights(VlmForConditionalGeneration& model, uint64_t seed) {
+void init_weights(CausalVlm& model, uint64_t seed) {
   torch::NoGradGuard no_grad;
   const double std = model->config().initializer_range;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
@@ -37,9 +41,14 @@ void init_weights(VlmForConditionalGeneration& model, uint64_t seed) {
       rms->weight.fill_(1.0);
     }
   }
+  // Parameters owned by the model itself (LLaVA-OneVision's image_newline):
+  // normal(0, 1/sqrt(text hidden)), as transformers draws image_newline.
+  const double embed_std = 1.0 / std::sqrt(double(model->hidden_size()));
+  for (auto& p : model->named_parameters(/*recurse=*/false))
+    p.value().copy_(at::normal(0.0, embed_std, p.value().sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
 }
 
-VlmForConditionalGeneration create_model(const VlmConfig& config, uint64_t seed) {
+CausalVlm create_model(const VlmConfig& config, uint64_t seed) {
   // The module constructors draw libtorch's default init from the global RNG;
   // restore it so creating a model never shifts other seeded streams (data order...).
   auto global = at::detail::getDefaultCPUGenerator();
@@ -48,7 +57,7 @@ VlmForConditionalGeneration create_model(const VlmConfig& config, uint64_t seed)
     std::lock_guard<std::mutex> lock(global.mutex());
     saved = global.get_state();
   }
-  VlmForConditionalGeneration model(config);
+  CausalVlm model = create_family_model(config);
   {
     std::lock_guard<std::mutex> lock(global.mutex());
     global.set_state(saved);

@@ -5,13 +5,13 @@
 // from a private generator (the global torch RNG is left untouched).
 #include <cstdint>
 
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::model {
 
-void init_weights(VlmForConditionalGeneration& model, uint64_t seed);
+void init_weights(CausalVlm& model, uint64_t seed);
 
 // A new model of `config` with init_weights(seed) applied.
-VlmForConditionalGeneration create_model(const VlmConfig& config, uint64_t seed);
+CausalVlm create_model(const VlmConfig& config, uint64_t seed);
 
 }  // namespace vlsi::model

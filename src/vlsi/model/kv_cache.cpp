@@ -1,8 +1,8 @@
-#include "vlsi/infer/kv_cache.h"
+#include "vlsi/model/kv_cache.h"
 
 #include "vlsi/io/error.h"
 
-namespace vlsi::infer {
+namespace vlsi::model {
 
 KvCache::KvCache(int64_t layers, int64_t capacity) : capacity_(capacity), keys_(size_t(layers)), values_(size_t(layers)) {
   check(layers > 0 && capacity > 0, "kv cache: needs at least one layer and one position, got ", layers, " layers and ",
@@ -67,4 +67,4 @@ void KvCache::select_rows(const torch::Tensor& rows) {
   }
 }
 
-}  // namespace vlsi::infer
+}  // namespace vlsi::model

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace vlsi::infer {
+namespace vlsi::model {
 
 class KvCache {
  public:
@@ -51,4 +51,4 @@ class KvCache {
   torch::Tensor next_position_;  // [B] int64: rotary id of each row's next real token
 };
 
-}  // namespace vlsi::infer
+}  // namespace vlsi::model

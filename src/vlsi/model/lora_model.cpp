@@ -11,6 +11,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 
 namespace vlsi::model {
 namespace {
@@ -23,7 +24,7 @@ std::string last_part(const std::string& name) {
 }
 
 // Every LoRA-capable linear of the model, by full module name.
-std::vector<std::pair<std::string, LoraLinear>> all_lora_linears(const VlmForConditionalGeneration& model) {
+std::vector<std::pair<std::string, LoraLinear>> all_lora_linears(const CausalVlm& model) {
   std::vector<std::pair<std::string, LoraLinear>> out;
   for (const auto& item : model->named_modules("", /*include_self=*/false))
     if (auto lin = std::dynamic_pointer_cast<LoraLinearImpl>(item.value())) out.emplace_back(item.key(), LoraLinear(lin));
@@ -55,7 +56,7 @@ LoraConfig LoraConfig::from_json(const nlohmann::json& in, const std::string& wh
 
 int64_t lora_rank_for_width(int64_t hidden_size) { return std::clamp<int64_t>(hidden_size / 16, 4, 64); }
 
-LoraAdapterOptions resolve_lora_options(const LoraConfig& config, const VlmForConditionalGeneration& model) {
+LoraAdapterOptions resolve_lora_options(const LoraConfig& config, const CausalVlm& model) {
   LoraAdapterOptions o;
   o.rank = config.rank > 0 ? config.rank : lora_rank_for_width(model->config().text_config.hidden_size);
   o.alpha = config.alpha > 0 ? config.alpha : double(o.rank);
@@ -63,7 +64,7 @@ LoraAdapterOptions resolve_lora_options(const LoraConfig& config, const VlmForCo
   return o;
 }
 
-std::vector<std::pair<std::string, LoraLinear>> lora_linears(const VlmForConditionalGeneration& model,
+std::vector<std::pair<std::string, LoraLinear>> lora_linears(const CausalVlm& model,
                                                              const std::vector<std::string>& target_modules) {
   std::set<std::string> wanted(target_modules.begin(), target_modules.end()), seen;
   std::vector<std::pair<std::string, LoraLinear>> out;
@@ -79,7 +80,7 @@ std::vector<std::pair<std::string, LoraLinear>> lora_linears(const VlmForConditi
   return out;
 }
 
-int64_t add_lora(VlmForConditionalGeneration& model, const LoraConfig& config) {
+int64_t add_lora(CausalVlm& model, const LoraConfig& config) {
   auto options = resolve_lora_options(config, model);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(config.seed);
   auto targets = lora_linears(model, config.target_modules);
@@ -87,21 +88,21 @@ int64_t add_lora(VlmForConditionalGeneration& model, const LoraConfig& config) {
   return int64_t(targets.size());
 }
 
-bool has_lora(const VlmForConditionalGeneration& model) {
+bool has_lora(const CausalVlm& model) {
   for (auto& [name, lin] : all_lora_linears(model))
     if (lin->has_adapter()) return true;
   return false;
 }
 
-void set_lora_enabled(VlmForConditionalGeneration& model, bool enabled) {
+void set_lora_enabled(CausalVlm& model, bool enabled) {
   for (auto& [name, lin] : all_lora_linears(model)) lin->set_adapter_enabled(enabled);
 }
 
-void merge_lora(VlmForConditionalGeneration& model) {
+void merge_lora(CausalVlm& model) {
   for (auto& [name, lin] : all_lora_linears(model)) lin->merge_adapter();
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> named_lora_parameters(const VlmForConditionalGeneration& model) {
+std::vector<std::pair<std::string, torch::Tensor>> named_lora_parameters(const CausalVlm& model) {
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (auto& [name, lin] : all_lora_linears(model)) {
     if (!lin->has_adapter()) continue;
@@ -111,13 +112,13 @@ std::vector<std::pair<std::string, torch::Tensor>> named_lora_parameters(const V
   return out;
 }
 
-std::vector<torch::Tensor> lora_parameters(const VlmForConditionalGeneration& model) {
+std::vector<torch::Tensor> lora_parameters(const CausalVlm& model) {
   std::vector<torch::Tensor> out;
   for (auto& [name, t] : named_lora_parameters(model)) out.push_back(t);
   return out;
 }
 
-void save_lora_adapter(const VlmForConditionalGeneration& model, const std::string& dir, const std::string& base_model) {
+void save_lora_adapter(const CausalVlm& model, const std::string& dir, const std::string& base_model) {
   io::NamedTensors tensors;
   std::set<std::string> modules;
   LoraAdapterOptions options;
@@ -144,7 +145,7 @@ void save_lora_adapter(const VlmForConditionalGeneration& model, const std::stri
   io::write_json_file(dir + "/" + kAdapterConfigFile, cfg);
 }
 
-void load_lora_adapter(VlmForConditionalGeneration& model, const std::string& dir) {
+void load_lora_adapter(CausalVlm& model, const std::string& dir) {
   const std::string cfg_path = dir + "/" + kAdapterConfigFile;
   const std::string weights_path = dir + "/" + kAdapterWeightsFile;
   auto cfg = io::read_json_file(cfg_path);
@@ -204,7 +205,7 @@ void load_lora_adapter(VlmForConditionalGeneration& model, const std::string& di
 
 void merge_lora_folder(const std::string& model_dir, const std::string& adapter_dir, const std::string& out_dir,
                        c10::optional<torch::ScalarType> dtype) {
-  VlmConfig config = VlmConfig::load(model_dir);
+  VlmConfig config = load_model_config(model_dir);
   LoadOptions lo;
   lo.dtype = torch::kFloat;  // the adapter is attached and merged in float32, rounded once when saved
   auto model = load_model(model_dir, lo);
@@ -214,6 +215,8 @@ void merge_lora_folder(const std::string& model_dir, const std::string& adapter_
   so.dtype = dtype;
   if (!so.dtype && !config.torch_dtype.empty()) so.dtype = dtype_from_name(config.torch_dtype);
   if (io::file_exists(model_dir + "/tokenizer.json")) so.tokenizer_json = model_dir + "/tokenizer.json";
+  auto processor = load_processor(model_dir, config);
+  so.processor = processor.get();
   save_model(model, out_dir, so);
 }
 

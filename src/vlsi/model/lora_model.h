@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "vlsi/model/lora.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::model {
 
@@ -44,32 +44,32 @@ struct LoraConfig {
 // clamp(hidden_size / 16, 4, 64).
 int64_t lora_rank_for_width(int64_t hidden_size);
 // Rank and alpha with the automatic values filled in for `model`.
-LoraAdapterOptions resolve_lora_options(const LoraConfig& config, const VlmForConditionalGeneration& model);
+LoraAdapterOptions resolve_lora_options(const LoraConfig& config, const CausalVlm& model);
 
 // Every LoRA-capable linear whose last name part is in `target_modules`, by full
 // module name, in registration order. Fails on a target name that matches nothing.
-std::vector<std::pair<std::string, LoraLinear>> lora_linears(const VlmForConditionalGeneration& model,
+std::vector<std::pair<std::string, LoraLinear>> lora_linears(const CausalVlm& model,
                                                              const std::vector<std::string>& target_modules);
 
 // Attaches fresh adapters (B = 0: outputs unchanged) to the targeted linears;
 // lora_A drawn in module order from a generator seeded with config.seed.
 // Returns the number of adapted linears.
-int64_t add_lora(VlmForConditionalGeneration& model, const LoraConfig& config);
-bool has_lora(const VlmForConditionalGeneration& model);
-void set_lora_enabled(VlmForConditionalGeneration& model, bool enabled);
+int64_t add_lora(CausalVlm& model, const LoraConfig& config);
+bool has_lora(const CausalVlm& model);
+void set_lora_enabled(CausalVlm& model, bool enabled);
 // Folds every adapter into its base weight and removes the adapters.
-void merge_lora(VlmForConditionalGeneration& model);
+void merge_lora(CausalVlm& model);
 // The adapters' tensors under their PEFT names, in module order (A then B).
-std::vector<std::pair<std::string, torch::Tensor>> named_lora_parameters(const VlmForConditionalGeneration& model);
-std::vector<torch::Tensor> lora_parameters(const VlmForConditionalGeneration& model);
+std::vector<std::pair<std::string, torch::Tensor>> named_lora_parameters(const CausalVlm& model);
+std::vector<torch::Tensor> lora_parameters(const CausalVlm& model);
 
 // Writes adapter_model.safetensors and adapter_config.json into `dir`, each atomically.
-void save_lora_adapter(const VlmForConditionalGeneration& model, const std::string& dir,
+void save_lora_adapter(const CausalVlm& model, const std::string& dir,
                        const std::string& base_model = "");
 // Reads adapter_config.json, attaches adapters of that rank/alpha/dropout to the
 // targeted linears and fills them; every missing, unexpected or mis-shaped tensor
 // is reported in one error line naming the file.
-void load_lora_adapter(VlmForConditionalGeneration& model, const std::string& dir);
+void load_lora_adapter(CausalVlm& model, const std::string& dir);
 
 // The merge command's work: loads the model folder, applies the adapter, merges,
 // and saves a plain model folder (tokenizer.json copied when present), stored in

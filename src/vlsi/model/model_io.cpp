@@ -8,7 +8,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/string_util.h"
-#include "vlsi/model/preprocessor_config.h"
+#include "vlsi/model/registry.h"
 
 namespace vlsi::model {
 namespace fs = std::filesystem;
@@ -74,7 +74,7 @@ std::string legacy_parameter_name(const std::string& n) {
   return n;
 }
 
-void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader& checkpoint,
+void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
                   const std::string& expected_dtype) {
   const std::string where = checkpoint.folder() + ": checkpoint does not match config.json: ";
   const bool tied = model->config().tie_word_embeddings;
@@ -82,7 +82,7 @@ void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader
   Problems problems;
   for (const auto& name : checkpoint.names()) {
     std::string legacy = legacy_parameter_name(name);
-    if (legacy == "image_newline" || starts_with(legacy, "vision_tower.vision_model.head.") ||
+    if (starts_with(legacy, "vision_tower.vision_model.head.") ||
         ends_with(legacy, ".rotary_emb.inv_freq") || (tied && legacy == "language_model.lm_head.weight"))
       continue;
     auto [it, fresh] = source.emplace(legacy, name);
@@ -116,7 +116,7 @@ void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader
   for (auto& p : params) checkpoint.load_into(source.at(p.key()), p.value());
 }
 
-void save_model(const VlmForConditionalGeneration& model, const std::string& folder, const SaveOptions& options) {
+void save_model(const CausalVlm& model, const std::string& folder, const SaveOptions& options) {
   io::make_dirs(folder);
   io::NamedTensors tensors;
   torch::ScalarType stored = torch::kFloat;
@@ -131,8 +131,8 @@ void save_model(const VlmForConditionalGeneration& model, const std::string& fol
     tensors.emplace_back(p.key(), t);
   }
   io::save_checkpoint(folder, tensors, options.max_shard_bytes);
-  io::write_json_file((fs::path(folder) / "preprocessor_config.json").string(),
-                      ImageProcessorConfig::for_model(model->config()).to_json());
+  if (options.processor) options.processor->save(folder);
+  else default_processor(model->config())->save(folder);
   if (!options.tokenizer_json.empty())
     io::write_file_atomic((fs::path(folder) / "tokenizer.json").string(), io::read_file(options.tokenizer_json));
   VlmConfig config = model->config();
@@ -140,10 +140,10 @@ void save_model(const VlmForConditionalGeneration& model, const std::string& fol
   io::write_json_file((fs::path(folder) / "config.json").string(), config.to_json());
 }
 
-VlmForConditionalGeneration load_model(const std::string& folder, const LoadOptions& options) {
-  VlmConfig config = VlmConfig::load(folder);
+CausalVlm load_model(const std::string& folder, const LoadOptions& options) {
+  VlmConfig config = load_model_config(folder);
   io::CheckpointReader checkpoint(folder);
-  VlmForConditionalGeneration model(config);
+  CausalVlm model = create_family_model(config);
   model->to(options.dtype ? *options.dtype
                           : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
   load_weights(model, checkpoint, config.torch_dtype);

@@ -1,7 +1,7 @@
 #pragma once
 // Model folders in Hugging Face layout: config.json, model.safetensors (or
-// shards + model.safetensors.index.json), preprocessor_config.json and,
-// optionally, tokenizer.json.
+// shards + model.safetensors.index.json), the processor's files
+// (preprocessor_config.json, processor_config.json) and, optionally, tokenizer.json.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -9,7 +9,8 @@
 
 #include "vlsi/io/safetensors.h"
 #include "vlsi/io/safetensors_sharded.h"
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
+#include "vlsi/model/vision_processor.h"
 
 namespace vlsi::model {
 
@@ -17,10 +18,11 @@ struct SaveOptions {
   uint64_t max_shard_bytes = 0;            // 0: a single model.safetensors
   std::string tokenizer_json;              // when set, copied to FOLDER/tokenizer.json
   c10::optional<torch::ScalarType> dtype;  // storage dtype; default: the parameters' own
+  const VisionProcessor* processor = nullptr;  // processor files to write; default: the family's for the config
 };
 // Weights first, config.json last, every file atomic: a folder with a
 // config.json is complete.
-void save_model(const VlmForConditionalGeneration& model, const std::string& folder, const SaveOptions& options = {});
+void save_model(const CausalVlm& model, const std::string& folder, const SaveOptions& options = {});
 
 struct LoadOptions {
   // Compute dtype of the returned model; default: the model's own (config.json's
@@ -28,16 +30,16 @@ struct LoadOptions {
   c10::optional<torch::ScalarType> dtype;
   torch::Device device = torch::kCPU;
 };
-VlmForConditionalGeneration load_model(const std::string& folder, const LoadOptions& options = {});
+CausalVlm load_model(const std::string& folder, const LoadOptions& options = {});
 
 // Fills every parameter from a checkpoint, accepting both the legacy and the
 // newer transformers layouts. Before anything is copied, every missing,
 // unexpected, mis-shaped or non-float tensor (and, when expected_dtype names
 // one, every tensor of another dtype) is reported in one error line.
-// Ignored on purpose: image_newline (anyres only), vision_tower.vision_model.head.*
+// Ignored on purpose: vision_tower.vision_model.head.*
 // (SigLIP's pooling head, which LLaVA never uses), *.rotary_emb.inv_freq (old
 // buffers), and language_model.lm_head.weight when the embeddings are tied.
-void load_weights(VlmForConditionalGeneration& model, const io::CheckpointReader& checkpoint,
+void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
                   const std::string& expected_dtype = "");
 
 // Newer transformers names (model.language_model.*, model.vision_tower.*,

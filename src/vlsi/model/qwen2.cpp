@@ -96,6 +96,27 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
   return out;
 }
 
+torch::Tensor Qwen2ModelImpl::forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask,
+                                            KvCache& cache) {
+  check(cache.layers() <= int64_t(layer_list.size()), "kv cache: ", cache.layers(), " layers but the decoder has ",
+        layer_list.size());
+  const int64_t T = inputs_embeds.size(1);
+  torch::Tensor positions = cache.begin_step(new_mask.to(inputs_embeds.device()));
+  RotaryTables rope = rotary_tables(positions, config_.head_dim(), config_.rope_theta, inputs_embeds.scalar_type());
+  torch::Tensor bias = causal_attention_bias(cache.key_mask(), T, inputs_embeds.scalar_type());
+  torch::Tensor h = inputs_embeds;
+  // Qwen2DecoderLayerImpl::forward with the cache between project and attend.
+  for (int64_t l = 0; l < cache.layers(); ++l) {
+    auto& layer = layer_list[size_t(l)];
+    auto p = layer->self_attn->project(layer->input_layernorm->forward(h), rope);
+    std::tie(p.k, p.v) = cache.append(l, p.k, p.v);
+    h = h + layer->self_attn->attend(p, bias);
+    h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
+  }
+  cache.end_step();
+  return h;
+}
+
 Qwen2ForCausalLMImpl::Qwen2ForCausalLMImpl(const TextConfig& c, bool tie_word_embeddings) {
   model = register_module("model", Qwen2Model(c));
   if (!tie_word_embeddings)

@@ -13,6 +13,8 @@
 
 #include "vlsi/model/attention.h"
 #include "vlsi/model/config.h"
+#include "vlsi/model/decoder_output.h"
+#include "vlsi/model/kv_cache.h"
 #include "vlsi/model/lora.h"
 
 namespace vlsi::model {
@@ -69,11 +71,6 @@ class Qwen2DecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2DecoderLayer);
 
-struct DecoderOutput {
-  torch::Tensor last_hidden_state;           // output of the last layer, BEFORE the final norm
-  std::vector<torch::Tensor> layer_outputs;  // output of layer i (0-based), when requested
-};
-
 // "language_model.model".
 class Qwen2ModelImpl : public torch::nn::Module {
  public:
@@ -81,6 +78,10 @@ class Qwen2ModelImpl : public torch::nn::Module {
   // inputs_embeds [B, T, H]; attention_mask [B, T] (1 = token, 0 = padding) or undefined.
   DecoderOutput forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
                         bool collect_layer_outputs = false);
+  // Layers 0..cache.layers()-1 over the new positions `inputs_embeds` [B, T, H]
+  // with their mask [B, T], reading and extending `cache`. Returns the last
+  // layer run's output (before the final norm).
+  torch::Tensor forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask, KvCache& cache);
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   std::vector<Qwen2DecoderLayer> layer_list;  // typed handles to `layers`

@@ -21,15 +21,18 @@ void emit(std::vector<ChatSegment>& out, std::string text, bool answer) {
 }  // namespace
 
 std::string expand_image_placeholders(std::string_view text, std::string_view placeholder, std::string_view image_token,
-                                      int64_t count) {
+                                      const std::vector<int64_t>& counts, size_t& next) {
   check(!placeholder.empty(), "chat template: image placeholder must not be empty");
-  check(count >= 0, "chat template: image token count must be >= 0, got ", count);
   std::string out;
   size_t pos = 0;
   while (true) {
     size_t hit = text.find(placeholder, pos);
     if (hit == std::string_view::npos) break;
     out.append(text.substr(pos, hit - pos));
+    check(next < counts.size(), "chat template: more image placeholders than the ", counts.size(),
+          " image token count(s) given");
+    const int64_t count = counts[next++];
+    check(count >= 0, "chat template: image token count must be >= 0, got ", count);
     for (int64_t k = 0; k < count; ++k) out.append(image_token);
     pos = hit + placeholder.size();
   }
@@ -39,9 +42,11 @@ std::string expand_image_placeholders(std::string_view text, std::string_view pl
 
 std::vector<ChatSegment> render_chat_segments(const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options) {
   std::vector<ChatSegment> out;
+  size_t next_image = 0;
   auto content_of = [&](const ChatMessage& m) {
-    if (options.image_token_count <= 0) return m.content;
-    return expand_image_placeholders(m.content, options.image_placeholder, options.image_token, options.image_token_count);
+    if (!options.expand_images) return m.content;
+    return expand_image_placeholders(m.content, options.image_placeholder, options.image_token,
+                                     options.image_token_counts, next_image);
   };
   if (options.add_default_system && !messages.empty() && messages[0].role != "system")
     emit(out, std::string(kStart) + "system\n" + options.default_system + kEnd + "\n", false);

@@ -28,11 +28,13 @@ struct ChatTemplateOptions {
   bool add_default_system = false;
   std::string default_system = "You are a helpful assistant.";
   bool add_generation_prompt = false;
-  // When image_token_count > 0, every image_placeholder in a message is
-  // replaced by image_token_count copies of image_token.
+  // With expand_images, the i-th image_placeholder (in rendering order) is
+  // replaced by image_token_counts[i] copies of image_token (a model family's
+  // processor decides each count); without, placeholders stay as written.
+  bool expand_images = false;
   std::string image_placeholder = "<image>";
   std::string image_token = "<image>";
-  int64_t image_token_count = 0;
+  std::vector<int64_t> image_token_counts;
 };
 
 struct ChatSegment {
@@ -43,9 +45,10 @@ struct ChatSegment {
 std::vector<ChatSegment> render_chat_segments(const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options);
 std::string render_chat(const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options);
 
-// Replaces each `placeholder` in `text` with `count` copies of `image_token`.
+// Replaces each `placeholder` in `text` with counts[next++] copies of
+// `image_token`; fails when the counts run out.
 std::string expand_image_placeholders(std::string_view text, std::string_view placeholder, std::string_view image_token,
-                                      int64_t count);
+                                      const std::vector<int64_t>& counts, size_t& next);
 
 // Reads [{"role": "...", "content": "..."}, ...]; `where` names the source.
 std::vector<ChatMessage> chat_messages_from_json(const nlohmann::json& j, const std::string& where);

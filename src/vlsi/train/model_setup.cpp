@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/registry.h"
 
 namespace vlsi::train {
 
@@ -22,34 +23,11 @@ model::VlmConfig config_for_tokenizer(const std::string& config_path, const text
     j["text_config"]["vocab_size"] = tok.vocab_size();
   }
   j["image_token_index"] = *img;
+  if (auto video = tok.token_to_id("<video>")) j["video_token_index"] = *video;
+  model::model_family(io::get_field<std::string>(j, "model_type", file), file);
   auto cfg = model::VlmConfig::from_json(j, file);
   cfg.validate(file);
   return cfg;
 }
 
-void check_tokenizer_matches(const model::VlmConfig& config, const text::Tokenizer& tok, const std::string& where,
-                             const std::string& image_token) {
-  check(config.text_config.vocab_size >= tok.vocab_size(), where, ": model vocabulary (",
-        config.text_config.vocab_size, ") is smaller than the tokenizer's (", tok.vocab_size(),
-        "): model and tokenizer do not belong together");
-  auto img = tok.token_to_id(image_token);
-  check(img.has_value() && *img == config.image_token_index, where, ": model image_token_index ",
-        config.image_token_index, " is not the tokenizer's '", image_token, "' id (",
-        img ? std::to_string(*img) : std::string("absent"), ")");
-}
-
-}  // namespace vlsi::train
-
-namespace vlsi::train {
-data::ImageTransform image_transform_for(const model::ImageProcessorConfig& p) {
-  data::ImageTransform t;
-  t.height = static_cast<int>(p.height);
-  t.width = static_cast<int>(p.width);
-  t.rescale = p.rescale_factor;
-  for (int c = 0; c < 3; ++c) {
-    t.mean[c] = p.do_normalize ? static_cast<float>(p.image_mean.at(c)) : 0.0f;
-    t.std[c] = p.do_normalize ? static_cast<float>(p.image_std.at(c)) : 1.0f;
-  }
-  return t;
-}
 }  // namespace vlsi::train

@@ -4,7 +4,8 @@
 // two can never disagree), or from an existing model folder.
 #include <string>
 
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
+#include "vlsi/model/model_bundle.h"
 #include "vlsi/text/tokenizer.h"
 
 namespace vlsi::train {
@@ -15,16 +16,6 @@ namespace vlsi::train {
 model::VlmConfig config_for_tokenizer(const std::string& config_path, const text::Tokenizer& tok,
                                       const std::string& image_token = "<image>");
 
-// Checks that a model and a tokenizer belong together (vocabulary and image token).
-void check_tokenizer_matches(const model::VlmConfig& config, const text::Tokenizer& tok, const std::string& where,
-                             const std::string& image_token = "<image>");
+using model::check_tokenizer_matches;
 
-}  // namespace vlsi::train
-
-#include "vlsi/data/image.h"
-#include "vlsi/model/preprocessor_config.h"
-
-namespace vlsi::train {
-// The data pipeline's image transform for a model's image processor.
-data::ImageTransform image_transform_for(const model::ImageProcessorConfig& p);
 }  // namespace vlsi::train

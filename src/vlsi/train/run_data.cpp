@@ -5,7 +5,6 @@
 
 #include "vlsi/data/record.h"
 #include "vlsi/io/json_util.h"
-#include "vlsi/model/preprocessor_config.h"
 #include "vlsi/train/model_setup.h"
 
 namespace vlsi::train {
@@ -52,22 +51,21 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
 
 }  // namespace
 
-RunData::RunData(const json& data_cfg, const text::Tokenizer& tok, const model::VlmConfig& model_cfg,
-                 const TrainerConfig& tc, const std::string& where) {
+RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
+                 std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc,
+                 const std::string& where) {
   DataSpec ds = data_spec(data_cfg, where);
-  ds.format.num_image_tokens = model_cfg.image_tokens_per_image();
-  auto transform = image_transform_for(model::ImageProcessorConfig::for_model(model_cfg));
   data::SampleEncoder encoder(tok, ds.format);
   data::LoaderOptions lo;
   lo.batch_size = tc.batch_size;
   lo.seed = tc.seed;
   lo.prefetch_batches = ds.prefetch;
   lo.policy = ds.policy;
-  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, transform, encoder, lo);
+  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo);
   if (!ds.val.empty()) {
     data::LoaderOptions vo = lo;
     vo.shuffle = false;
-    data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, transform, encoder, vo);
+    data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, processor, encoder, vo);
     int64_t n = tc.val_batches > 0 ? std::min(tc.val_batches, val_loader.steps_per_epoch()) : val_loader.steps_per_epoch();
     for (int64_t i = 0; i < n; ++i) val_.push_back(val_loader.next());
   }

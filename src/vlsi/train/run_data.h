@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "vlsi/data/loader.h"
-#include "vlsi/model/config.h"
+#include "vlsi/model/vision_processor.h"
 #include "vlsi/text/tokenizer.h"
 #include "vlsi/train/train_config.h"
 #include "vlsi/train/trainer.h"
@@ -20,10 +20,11 @@ nlohmann::json data_defaults();
 
 class RunData {
  public:
-  // `data_cfg` is a resolved "data" block; batches are shaped for `model_cfg`
-  // (image size, image tokens). Batch size, seed and validation batch count come from `tc`.
-  RunData(const nlohmann::json& data_cfg, const text::Tokenizer& tok, const model::VlmConfig& model_cfg,
-          const TrainerConfig& tc, const std::string& where);
+  // `data_cfg` is a resolved "data" block; images go through the model's
+  // `processor` (pixels, image-token counts). Batch size, seed and validation
+  // batch count come from `tc`.
+  RunData(const nlohmann::json& data_cfg, const text::Tokenizer& tok,
+          std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc, const std::string& where);
 
   // next/state/restore over the training loader (the order resumes exactly).
   BatchStream stream();

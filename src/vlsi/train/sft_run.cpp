@@ -8,6 +8,7 @@
 #include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/run_folder.h"
@@ -58,23 +59,27 @@ json run_sft(const json& cfg, bool resume) {
   const auto dtype =
       model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
 
-  model::VlmForConditionalGeneration net{nullptr};
+  model::CausalVlm net{nullptr};
+  std::shared_ptr<const model::VisionProcessor> processor;
   if (!init.empty()) {
     // Drawn in float32 (create_model), then rounded: the same start for every dtype.
     net = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
+    processor = model::default_processor(net->config());
   } else {
     model::LoadOptions lo;
     lo.dtype = dtype;
     net = model::load_model(from, lo);
     check_tokenizer_matches(net->config(), tok, from);
+    processor = model::load_processor(from, net->config());
   }
   torch::Device device(io::get_field<std::string>(cfg, "device", where));
   net->to(device, dtype);
 
-  RunData run_data(cfg["data"], tok, net->config(), tc, where + ": data");
+  RunData run_data(cfg["data"], tok, processor, tc, where + ": data");
 
   SftOptions so;
   so.tokenizer_json = tok_path;
+  so.processor = processor;
   so.trainable.clear();
   for (auto& p : cfg["trainable"]) so.trainable.push_back(model::part_from_name(p.get<std::string>()));
   SftTask task(net, so);

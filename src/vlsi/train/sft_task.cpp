@@ -14,11 +14,11 @@ data::Batch batch_to(const data::Batch& batch, const torch::Device& device) {
   move(out.input_ids);
   move(out.attention_mask);
   move(out.labels);
-  move(out.pixel_values);
+  out.images = out.images.to(device);
   return out;
 }
 
-SftTask::SftTask(model::VlmForConditionalGeneration model, SftOptions options)
+SftTask::SftTask(model::CausalVlm model, SftOptions options)
     : model_(std::move(model)), options_(std::move(options)) {}
 
 std::vector<torch::Tensor> SftTask::trainable_parameters() {
@@ -37,7 +37,7 @@ LossOutput SftTask::compute_loss(const data::Batch& cpu_batch) {
   data::Batch b = batch_to(cpu_batch, device);
   model::ForwardOptions fo;
   fo.compute_logits = false;
-  auto out = model_->forward(b.input_ids, b.pixel_values, b.attention_mask, fo);
+  auto out = model_->forward(b.input_ids, b.images, b.attention_mask, fo);
   LossOutput r;
   r.loss = causal_lm_loss(out.last_hidden_state, b.labels, [&](const torch::Tensor& h) { return model_->lm_head(h); });
   r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
@@ -58,6 +58,7 @@ double SftTask::evaluate_loss(const std::vector<data::Batch>& batches) {
 void SftTask::save(const std::string& dir) const {
   model::SaveOptions so;
   so.tokenizer_json = options_.tokenizer_json;
+  so.processor = options_.processor.get();
   model::save_model(model_, dir, so);
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 // Supervised fine-tuning: next-token cross-entropy on assistant answers. Also
 // the VLsI reinforcement step (the paper's later version calls it SFT).
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "vlsi/model/vlm.h"
+#include "vlsi/model/causal_vlm.h"
+#include "vlsi/model/vision_processor.h"
 #include "vlsi/train/train_task.h"
 
 namespace vlsi::train {
@@ -12,11 +14,12 @@ namespace vlsi::train {
 struct SftOptions {
   std::vector<model::Part> trainable = model::all_parts();  // frozen: every part not listed
   std::string tokenizer_json;  // copied into every saved model folder
+  std::shared_ptr<const model::VisionProcessor> processor;  // its files written into every saved folder
 };
 
 class SftTask : public TrainTask {
  public:
-  SftTask(model::VlmForConditionalGeneration model, SftOptions options);
+  SftTask(model::CausalVlm model, SftOptions options);
 
   std::string name() const override { return "sft"; }
   std::vector<torch::Tensor> trainable_parameters() override;
@@ -28,10 +31,10 @@ class SftTask : public TrainTask {
   // Mean answer-token loss over batches without gradient (validation).
   double evaluate_loss(const std::vector<data::Batch>& batches);
 
-  model::VlmForConditionalGeneration& model() { return model_; }
+  model::CausalVlm& model() { return model_; }
 
  private:
-  model::VlmForConditionalGeneration model_;
+  model::CausalVlm model_;
   SftOptions options_;
 };
 

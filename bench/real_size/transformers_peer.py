@@ -1,0 +1,387 @@
+"""transformers side of the real-size measurement (bench/real_size/README.md).
+
+usage:
+  .venv/bin/python bench/real_size/transformers_peer.py make-folder \
+      --config configs/models/llava-onevision-qwen2-0.5b.json --out DIR \
+      [--dtype bfloat16] [--seed 0]
+  .venv/bin/python bench/real_size/transformers_peer.py measure --model DIR \
+      [--tokens 1000] [--dtype bfloat16] [--threads 2] [--mode train|forward] \
+      [--warmup 1] [--steps 3] [--image-size 384x64] [--dump-inputs DIR]
+
+make-folder builds LlavaOnevisionForConditionalGeneration from a config with
+random weights directly in the requested dtype (torch default dtype switched
+for the construction, so no float32 copy ever exists), saves it with
+save_pretrained (safetensors) and writes a processor next to it: the golden
+Qwen2 tokenizer of tests/goldens/llava_onevision (tokenizer.json.gz plus
+gqa_tied_p8's tokenizer_config.json, special_tokens_map.json and
+chat_template.jinja) and a LlavaOnevisionImageProcessor with the public
+model's preprocessing (384 x 384, the config's image_grid_pinpoints, SigLIP
+mean/std 0.5, bicubic). The golden tokenizer puts <image>/<video> at
+151669/151670, not the public 151646/151647, so image_token_index and
+video_token_index are set to the tokenizer's ids (the vocab, 152000 for 0.5B,
+already covers them); the changes are printed as a JSON line.
+
+measure prints JSON lines, all from one process:
+  {"event": "env", ...}    torch/transformers versions, CPU model, threads
+  {"event": "load", ...}   from_pretrained wall seconds, peak RSS after load;
+                           then the time to touch every parameter once (the
+                           weights may still be memory-mapped, unread) and
+                           the peak RSS after that
+  {"event": "inputs", ...} the conversation: exact token count, image size,
+                           image feature count, text token count
+  {"event": "step", ...}   one line per forward(+backward), with the CPU
+                           seconds other processes used meanwhile
+  {"event": "result", ...} median of the timed steps, peak RSS after;
+                           quiet_machine is false when other processes took
+                           5 % or more of a step's time in CPU seconds
+The conversation is one user turn (<image> + question) and one assistant
+answer whose length is chosen so the processed input_ids hit --tokens exactly
+(when a whole-word cut allows it; the count printed is the truth). Mode train:
+model.train(), every parameter requires_grad (full fine-tuning), loss = the
+model's own LM cross-entropy with labels = input_ids (image positions
+included, as the brief states), loss.backward(); gradients are set to None
+before each step, no optimizer. Mode forward: model.eval() under
+torch.no_grad(), the same call with labels. --dump-inputs writes the image
+(PNG), the messages, the prompt text and the input_ids, so another
+implementation can run the identical conversation.
+"""
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+GOLDEN = os.path.join(REPO, "tests", "goldens", "llava_onevision")
+
+QUESTION = "Describe this image in detail: the colours, the shapes and how they are arranged."
+# Deterministic answer filler: cut to a word count so that the total hits --tokens.
+ANSWER_WORDS = (
+    "The picture is a wide horizontal strip filled with smooth colour gradients. "
+    "From left to right the red channel rises steadily while the green channel "
+    "changes from top to bottom, and a blue pattern of diagonal stripes repeats "
+    "across the whole width. There are no people, animals, letters or objects; "
+    "the image looks like a synthetic test pattern used to check a camera, a "
+    "display or an image processing pipeline. The colours blend without hard "
+    "edges except where the diagonal stripes wrap around. "
+).split()
+
+
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def rss_now_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return None
+
+
+def rss_peak_mib():
+    # Linux: ru_maxrss is in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def cpu_times():
+    """(seconds every CPU of the machine was busy, seconds this process ran):
+    their difference over a step is CPU time other processes took meanwhile,
+    which would slow a 2-thread run on a 2-core machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    busy = sum(v) - v[3] - (v[4] if len(v) > 4 else 0)  # minus idle and iowait
+    own = os.times()
+    return busy / tick, own.user + own.system
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def dtype_of(name):
+    import torch
+    return {"bfloat16": torch.bfloat16, "float32": torch.float32, "float16": torch.float16}[name]
+
+
+def parse_size(text):
+    w, h = text.lower().split("x")
+    return int(w), int(h)
+
+
+# ---------------------------------------------------------------- make-folder
+
+def make_folder(args):
+    import torch
+    from PIL import Image
+    from transformers import (AutoTokenizer, LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration,
+                              LlavaOnevisionImageProcessor, LlavaOnevisionProcessor)
+
+    os.makedirs(args.out, exist_ok=True)
+    # Tokenizer first: its <image>/<video> ids decide the config's token indices.
+    with gzip.open(os.path.join(GOLDEN, "tokenizer.json.gz"), "rb") as src, \
+            open(os.path.join(args.out, "tokenizer.json"), "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    for name in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
+        shutil.copy(os.path.join(GOLDEN, "gqa_tied_p8", name), os.path.join(args.out, name))
+    tokenizer = AutoTokenizer.from_pretrained(args.out)
+    image_id = tokenizer.convert_tokens_to_ids("<image>")
+    video_id = tokenizer.convert_tokens_to_ids("<video>")
+
+    with open(args.config) as f:
+        raw = json.load(f)
+    changes = {}
+    for key, new in (("image_token_index", image_id), ("video_token_index", video_id)):
+        if raw.get(key) != new:
+            changes[key] = [raw.get(key), new]
+            raw[key] = new
+    vocab = raw["text_config"]["vocab_size"]
+    need = max(len(tokenizer), image_id + 1, video_id + 1)
+    if vocab < need:
+        changes["text_config.vocab_size"] = [vocab, need]
+        raw["text_config"]["vocab_size"] = need
+    cfg = LlavaOnevisionConfig.from_dict(raw)
+
+    dtype = dtype_of(args.dtype)
+    torch.manual_seed(args.seed)
+    t0 = time.perf_counter()
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)  # parameters are created (and initialised) in dtype: no float32 copy
+    try:
+        model = LlavaOnevisionForConditionalGeneration(cfg)
+    finally:
+        torch.set_default_dtype(previous)
+    built_s = time.perf_counter() - t0
+    dtypes = sorted({str(p.dtype) for p in model.parameters()})
+    n_params = sum(p.numel() for p in model.parameters())  # tied weights counted once
+    peak_after_build = rss_peak_mib()
+    t0 = time.perf_counter()
+    model.save_pretrained(args.out, safe_serialization=True)
+    saved_s = time.perf_counter() - t0
+    del model
+
+    image_processor = LlavaOnevisionImageProcessor(
+        size={"height": 384, "width": 384},
+        crop_size={"height": 384, "width": 384},
+        image_grid_pinpoints=raw["image_grid_pinpoints"],
+        image_mean=[0.5, 0.5, 0.5],
+        image_std=[0.5, 0.5, 0.5],
+        resample=Image.BICUBIC,
+        do_pad=True,
+    )
+    with open(os.path.join(args.out, "chat_template.jinja")) as f:
+        chat_template = f.read()
+    video_processor = None
+    try:
+        from transformers import LlavaOnevisionVideoProcessor
+        video_processor = LlavaOnevisionVideoProcessor(
+            size={"height": 384, "width": 384}, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5],
+            resample=Image.BICUBIC)
+    except Exception as e:  # torchvision missing: images only
+        changes["video_processor"] = f"not written ({type(e).__name__}: {e})"
+    processor = LlavaOnevisionProcessor(
+        image_processor=image_processor, tokenizer=tokenizer, video_processor=video_processor,
+        num_image_tokens=(cfg.vision_config.image_size // cfg.vision_config.patch_size) ** 2,
+        vision_feature_select_strategy=cfg.vision_feature_select_strategy,
+        vision_aspect_ratio=cfg.vision_aspect_ratio, chat_template=chat_template)
+    processor.save_pretrained(args.out)
+
+    files = {n: os.path.getsize(os.path.join(args.out, n)) for n in sorted(os.listdir(args.out))}
+    emit({"event": "make-folder", "out": args.out, "config": args.config, "dtype": args.dtype, "seed": args.seed,
+          "parameters": n_params, "parameter_dtypes": dtypes, "build_s": round(built_s, 2),
+          "save_s": round(saved_s, 2), "peak_rss_mib_after_build": round(peak_after_build, 1),
+          "peak_rss_mib": round(rss_peak_mib(), 1), "changed_from_config": changes,
+          "image_token_index": image_id, "video_token_index": video_id, "files": files})
+
+
+# -------------------------------------------------------------------- measure
+
+def test_image(width, height):
+    """Synthetic, exactly reproducible RGB image: red rises left to right,
+    green top to bottom, blue diagonal stripes."""
+    import numpy as np
+    from PIL import Image
+    x = np.arange(width, dtype=np.int64)[None, :]
+    y = np.arange(height, dtype=np.int64)[:, None]
+    r = np.broadcast_to((x * 255) // max(width - 1, 1), (height, width))
+    g = np.broadcast_to((y * 255) // max(height - 1, 1), (height, width))
+    b = ((x + y) * 8) % 256
+    return Image.fromarray(np.stack([r, g, b], axis=-1).astype(np.uint8), "RGB")
+
+
+def conversation(words):
+    return [
+        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": QUESTION}]},
+        {"role": "assistant", "content": [{"type": "text", "text": " ".join(words)}]},
+    ]
+
+
+def build_inputs(processor, image, target):
+    def encode(n_words):
+        words = [ANSWER_WORDS[i % len(ANSWER_WORDS)] for i in range(n_words)]
+        messages = conversation(words)
+        prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+        enc = processor(images=image, text=prompt, return_tensors="pt")
+        return messages, prompt, enc
+
+    # The count grows monotonically with whole words: bisect for the largest <= target.
+    lo, hi = 0, 1
+    while encode(hi)[2]["input_ids"].shape[1] <= target:
+        lo, hi = hi, hi * 2
+        if hi > 100000:
+            break
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if encode(mid)[2]["input_ids"].shape[1] <= target:
+            lo = mid
+        else:
+            hi = mid
+    return encode(lo)
+
+
+def measure(args):
+    import torch
+    import transformers
+    from transformers import AutoProcessor, LlavaOnevisionForConditionalGeneration
+
+    torch.set_num_threads(args.threads)
+    dtype = dtype_of(args.dtype)
+    emit({"event": "env", "torch": torch.__version__, "transformers": transformers.__version__,
+          "python": platform.python_version(), "cpu": cpu_model(), "cpus_visible": os.cpu_count(),
+          "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
+          "mode": args.mode, "dtype": args.dtype, "model": args.model,
+          "env": {k: os.environ[k] for k in sorted(os.environ)
+                  if k.startswith(("OMP_", "MKL_", "KMP_", "DNNL_", "ONEDNN_", "MALLOC_", "LD_PRELOAD"))},
+          "rss_mib_before_load": round(rss_now_mib(), 1)})
+
+    t0 = time.perf_counter()
+    model = LlavaOnevisionForConditionalGeneration.from_pretrained(args.model, dtype=dtype)
+    load_s = time.perf_counter() - t0
+    peak_after_load, rss_after_load = rss_peak_mib(), rss_now_mib()
+    # from_pretrained may leave weights memory-mapped and not yet read: touch
+    # every parameter once so "loaded" also means "resident".
+    t1 = time.perf_counter()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.sum()
+    touch_s = time.perf_counter() - t1
+    emit({"event": "load", "from_pretrained_s": round(load_s, 3), "peak_rss_mib": round(peak_after_load, 1),
+          "rss_mib": round(rss_after_load, 1), "touch_all_parameters_s": round(touch_s, 3),
+          "load_plus_touch_s": round(load_s + touch_s, 3), "peak_rss_mib_after_touch": round(rss_peak_mib(), 1),
+          "parameters": sum(p.numel() for p in model.parameters()),
+          "parameter_dtypes": sorted({str(p.dtype) for p in model.parameters()}),
+          "attn_implementation": model.config._attn_implementation})
+
+    t0 = time.perf_counter()
+    processor = AutoProcessor.from_pretrained(args.model)
+    width, height = parse_size(args.image_size)
+    image = test_image(width, height)
+    messages, prompt, enc = build_inputs(processor, image, args.tokens)
+    prep_s = time.perf_counter() - t0
+    ids = enc["input_ids"]
+    image_id = model.config.image_token_id
+    n_image = int((ids == image_id).sum())
+    emit({"event": "inputs", "tokens": int(ids.shape[1]), "target_tokens": args.tokens,
+          "image_width": width, "image_height": height, "image_feature_tokens": n_image,
+          "text_tokens": int(ids.shape[1]) - n_image, "answer_words": len(messages[1]["content"][0]["text"].split()),
+          "pixel_values_shape": list(enc["pixel_values"].shape), "image_sizes": enc["image_sizes"].tolist(),
+          "processor_s": round(prep_s, 3)})
+    if args.dump_inputs:
+        os.makedirs(args.dump_inputs, exist_ok=True)
+        image.save(os.path.join(args.dump_inputs, "image.png"))
+        with open(os.path.join(args.dump_inputs, "conversation.json"), "w") as f:
+            json.dump({"messages": messages, "prompt": prompt, "image": "image.png",
+                       "image_size": [width, height], "input_ids": ids[0].tolist(),
+                       "image_token_id": image_id, "image_feature_tokens": n_image}, f, indent=1)
+
+    inputs = {"input_ids": ids, "attention_mask": enc["attention_mask"],
+              "pixel_values": enc["pixel_values"].to(dtype), "image_sizes": enc["image_sizes"],
+              "labels": ids.clone(), "use_cache": False}
+
+    if args.mode == "train":
+        model.train()
+        for p in model.parameters():
+            p.requires_grad_(True)
+    else:
+        model.eval()
+
+    times, foreign = [], []
+    for step in range(args.warmup + args.steps):
+        busy0, own0 = cpu_times()
+        t0 = time.perf_counter()
+        if args.mode == "train":
+            model.zero_grad(set_to_none=True)
+            out = model(**inputs)
+            t_fwd = time.perf_counter() - t0
+            out.loss.backward()
+        else:
+            with torch.no_grad():
+                out = model(**inputs)
+            t_fwd = time.perf_counter() - t0
+        dt = time.perf_counter() - t0
+        busy1, own1 = cpu_times()
+        other = max(0.0, (busy1 - busy0) - (own1 - own0))
+        loss = float(out.loss.detach().float())
+        del out
+        timed = step >= args.warmup
+        if timed:
+            times.append(dt)
+            foreign.append(other)
+        emit({"event": "step", "step": step, "timed": timed, "seconds": round(dt, 3),
+              "forward_s": round(t_fwd, 3), "loss": round(loss, 4), "own_cpu_s": round(own1 - own0, 2),
+              "other_processes_cpu_s": round(other, 2), "peak_rss_mib": round(rss_peak_mib(), 1)})
+
+    grads = None
+    if args.mode == "train":
+        have = [p for p in model.parameters() if p.grad is not None]
+        grads = {"parameters_with_grad": sum(p.numel() for p in have),
+                 "grad_dtypes": sorted({str(p.grad.dtype) for p in have})}
+    emit({"event": "result", "mode": args.mode, "dtype": args.dtype, "threads": args.threads,
+          "tokens": int(ids.shape[1]), "load_s": round(load_s, 3),
+          "median_step_s": round(statistics.median(times), 3), "steps_s": [round(t, 3) for t in times],
+          "tokens_per_s": round(int(ids.shape[1]) / statistics.median(times), 1),
+          "peak_rss_mib": round(rss_peak_mib(), 1), "grads": grads,
+          "other_processes_cpu_s_max": round(max(foreign), 2),
+          "quiet_machine": max(foreign) < 0.05 * statistics.median(times)})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    mk = sub.add_parser("make-folder", help="random-weight model folder + processor")
+    mk.add_argument("--config", required=True)
+    mk.add_argument("--out", required=True)
+    mk.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32", "float16"])
+    mk.add_argument("--seed", type=int, default=0)
+    me = sub.add_parser("measure", help="load time, peak RSS, forward(+backward) time")
+    me.add_argument("--model", required=True)
+    me.add_argument("--tokens", type=int, default=1000)
+    me.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32", "float16"])
+    me.add_argument("--threads", type=int, default=2)
+    me.add_argument("--mode", default="train", choices=["train", "forward"])
+    me.add_argument("--warmup", type=int, default=1)
+    me.add_argument("--steps", type=int, default=3)
+    me.add_argument("--image-size", default="384x64", help="WIDTHxHEIGHT of the synthetic image")
+    me.add_argument("--dump-inputs", metavar="DIR", help="write image.png and conversation.json here")
+    args = ap.parse_args()
+    if args.cmd == "make-folder":
+        make_folder(args)
+    else:
+        measure(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+#pragma once
+// The seam between model families and everything else: a vision-language model
+// that turns text ids plus images into one embedded sequence, runs a causal
+// decoder over it (optionally with a KV cache) and projects hidden states to
+// vocabulary logits. Distillation, training and inference see only this; each
+// family (model/llava_onevision/, ...) implements it and registers itself in
+// model/registry.h under its config.json model_type.
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vlsi/model/config.h"
+#include "vlsi/model/decoder_output.h"
+#include "vlsi/model/kv_cache.h"
+#include "vlsi/model/vision_inputs.h"
+
+namespace vlsi::model {
+
+// Parameter groups that training freezes or unfreezes separately.
+enum class Part {
+  Vision,      // the vision encoder
+  Projector,   // vision -> text projection (and, in LLaVA-OneVision, image_newline)
+  Lm,          // decoder layers and the final norm
+  Embeddings,  // token embeddings (also the head when tied)
+  Head,        // the output head (empty when tied)
+};
+const std::vector<Part>& all_parts();
+const char* part_name(Part p);  // "vision", "projector", "lm", "embeddings", "head"
+Part part_from_name(const std::string& name);  // inverse of part_name; fails on unknown
+
+struct ForwardOptions {
+  bool output_layer_hidden_states = false;
+  bool compute_logits = true;
+};
+
+struct VlmOutput {
+  torch::Tensor logits;                            // [B, T, V]; undefined unless compute_logits
+  std::vector<torch::Tensor> layer_hidden_states;  // output of decoder layer i (0-based), before final norm
+  torch::Tensor last_hidden_state;                 // [B, T, H], after the final norm
+};
+
+class CausalVlmImpl : public torch::nn::Module {
+ public:
+  ~CausalVlmImpl() override = default;
+
+  virtual const VlmConfig& config() const = 0;
+  virtual int64_t num_layers() const = 0;
+  virtual int64_t hidden_size() const = 0;
+  virtual int64_t vocab_size() const = 0;
+
+  // Token embeddings of ids [B, T] -> [B, T, H].
+  virtual torch::Tensor embed_tokens(const torch::Tensor& ids) = 0;
+  // Token embeddings with the images' features in the image-token slots.
+  virtual torch::Tensor input_embeddings(const torch::Tensor& input_ids, const VisionInputs& images) = 0;
+  // The decoder over embeds [B, T, H] with attention_mask [B, T] (1 = token) or undefined.
+  virtual DecoderOutput decode(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
+                               bool collect_layer_outputs) = 0;
+  // The first cache.layers() decoder layers over new positions, extending `cache`.
+  virtual torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache) = 0;
+  // The pieces verbalizers apply to any intermediate hidden state.
+  virtual torch::Tensor final_norm(const torch::Tensor& hidden) = 0;
+  virtual const torch::Tensor& final_norm_weight() const = 0;
+  virtual const torch::Tensor& lm_head_weight() const = 0;  // [V, H]; the embedding table when tied
+  // Which Part a parameter (by its full name) belongs to.
+  virtual Part part_of_parameter(const std::string& parameter_name) const = 0;
+
+  torch::Tensor lm_head(const torch::Tensor& normed) const { return torch::linear(normed, lm_head_weight()); }
+  torch::Tensor logits_from_hidden(const torch::Tensor& hidden) { return lm_head(final_norm(hidden)); }
+
+  // input_ids [B, T] int64; images as the family's processor made them;
+  // attention_mask [B, T] (1 = token, 0 = padding) or undefined.
+  VlmOutput forward(const torch::Tensor& input_ids, const VisionInputs& images, const torch::Tensor& attention_mask,
+                    const ForwardOptions& options = {});
+
+  std::vector<std::pair<std::string, torch::Tensor>> named_parameters_of(Part part) const;
+  std::vector<torch::Tensor> parameters_of(Part part) const;
+  void set_trainable(Part part, bool trainable);
+  int64_t parameter_count(Part part) const;
+  int64_t parameter_count() const;
+};
+TORCH_MODULE(CausalVlm);
+
+}  // namespace vlsi::model

@@ -1,0 +1,35 @@
+#include "vlsi/model/model_bundle.h"
+
+#include <filesystem>
+
+#include "vlsi/io/error.h"
+#include "vlsi/model/registry.h"
+
+namespace vlsi::model {
+
+void check_tokenizer_matches(const VlmConfig& config, const text::Tokenizer& tok, const std::string& where,
+                             const std::string& image_token) {
+  check(config.text_config.vocab_size >= tok.vocab_size(), where, ": model vocabulary (",
+        config.text_config.vocab_size, ") is smaller than the tokenizer's (", tok.vocab_size(),
+        "): model and tokenizer do not belong together");
+  auto img = tok.token_to_id(image_token);
+  check(img.has_value() && *img == config.image_token_index, where, ": model image_token_index ",
+        config.image_token_index, " is not the tokenizer's '", image_token, "' id (",
+        img ? std::to_string(*img) : std::string("absent"), ")");
+}
+
+ModelBundle load_bundle(const std::string& dir, const LoadOptions& options, const std::string& tokenizer_path) {
+  namespace fs = std::filesystem;
+  ModelBundle b;
+  b.dir = dir;
+  b.tokenizer_path = tokenizer_path.empty() ? (fs::path(dir) / "tokenizer.json").string() : tokenizer_path;
+  check(fs::exists(b.tokenizer_path), tokenizer_path.empty() ? dir + ": model folder has no tokenizer.json"
+                                                             : b.tokenizer_path + ": tokenizer not found");
+  b.model = load_model(dir, options);
+  b.tokenizer = std::make_shared<text::Tokenizer>(text::Tokenizer::from_file(b.tokenizer_path));
+  check_tokenizer_matches(b.model->config(), *b.tokenizer, dir);
+  b.processor = load_processor(dir, b.model->config());
+  return b;
+}
+
+}  // namespace vlsi::model

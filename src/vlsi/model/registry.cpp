@@ -1,0 +1,68 @@
+#include "vlsi/model/registry.h"
+
+#include <filesystem>
+
+#include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/llava_onevision/llava_onevision_model.h"
+#include "vlsi/model/llava_onevision/processor.h"
+
+namespace vlsi::model {
+
+namespace {
+
+ModelFamily llava_onevision_family() {
+  using namespace llava_onevision;
+  ModelFamily f;
+  f.model_type = "llava_onevision";
+  f.architectures = {"LlavaOnevisionForConditionalGeneration"};
+  f.create = [](const VlmConfig& c) {
+    return CausalVlm(std::shared_ptr<CausalVlmImpl>(std::make_shared<LlavaOnevisionForConditionalGenerationImpl>(c)));
+  };
+  f.load_processor = [](const std::string& folder, const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
+    return std::make_unique<LlavaOnevisionProcessor>(LlavaOnevisionProcessor::load(folder, c));
+  };
+  f.default_processor = [](const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
+    return std::make_unique<LlavaOnevisionProcessor>(LlavaOnevisionProcessor::for_model(c));
+  };
+  return f;
+}
+
+}  // namespace
+
+const std::vector<ModelFamily>& model_families() {
+  static const std::vector<ModelFamily> families = {llava_onevision_family()};
+  return families;
+}
+
+const ModelFamily& model_family(const std::string& model_type, const std::string& where) {
+  std::string known;
+  for (const auto& f : model_families()) {
+    if (f.model_type == model_type) return f;
+    known += (known.empty() ? "" : ", ") + f.model_type;
+  }
+  fail(where, ": unknown model_type '", model_type, "' (known: ", known, ")");
+}
+
+VlmConfig load_model_config(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string file = fs::is_directory(path) ? (fs::path(path) / "config.json").string() : path;
+  const nlohmann::json j = io::read_json_file(file);
+  check(j.is_object(), file, ": expected an object, got ", io::json_type_name(j));
+  model_family(io::get_field<std::string>(j, "model_type", file), file);
+  return VlmConfig::from_json(j, file);
+}
+
+CausalVlm create_family_model(const VlmConfig& config) {
+  return model_family(config.model_type, "model config").create(config);
+}
+
+std::unique_ptr<VisionProcessor> load_processor(const std::string& folder, const VlmConfig& config) {
+  return model_family(config.model_type, folder).load_processor(folder, config);
+}
+
+std::unique_ptr<VisionProcessor> default_processor(const VlmConfig& config) {
+  return model_family(config.model_type, "model config").default_processor(config);
+}
+
+}  // namespace vlsi::model

@@ -1,0 +1,56 @@
+#pragma once
+// Shared by the golden tests: where the transformers-made fixtures are
+// (tests/goldens, made by scripts/make_goldens.py) and their packed files
+// unpacked once into the build folder (temporary name, then rename).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace vlsi::test_goldens {
+
+namespace fs = std::filesystem;
+
+inline const std::string kGoldens = std::string(VLSI_SOURCE_DIR) + "/tests/goldens";
+
+inline void gunzip_to(const std::string& gz, const std::string& out) {
+  if (fs::exists(out)) return;
+  fs::create_directories(fs::path(out).parent_path());
+  const std::string tmp = out + ".tmp" + std::to_string(::getpid());
+  const std::string cmd = "gzip -dc '" + gz + "' > '" + tmp + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  fs::rename(tmp, out);
+}
+
+inline std::string unpacked_tokenizer() {
+  const std::string out = std::string(VLSI_BINARY_DIR) + "/test-data/llava_onevision_tokenizer.json";
+  gunzip_to(kGoldens + "/llava_onevision/tokenizer.json.gz", out);
+  return out;
+}
+
+// A loadable model folder for golden model `name`: its files, model.safetensors
+// unpacked and the shared tokenizer.json beside them.
+inline std::string golden_model_folder(const std::string& name) {
+  const std::string src = kGoldens + "/llava_onevision/" + name;
+  const std::string dir = std::string(VLSI_BINARY_DIR) + "/test-data/goldens/" + name;
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(src))
+    if (e.is_regular_file() && e.path().extension() != ".gz")
+      fs::copy_file(e.path(), fs::path(dir) / e.path().filename(), fs::copy_options::overwrite_existing);
+  gunzip_to(src + "/model.safetensors.gz", dir + "/model.safetensors");
+  const std::string tok = dir + "/tokenizer.json";
+  if (!fs::exists(tok)) fs::copy_file(unpacked_tokenizer(), tok);
+  return dir;
+}
+
+inline std::vector<std::string> golden_model_names() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(kGoldens + "/llava_onevision"))
+    if (e.is_directory()) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace vlsi::test_goldens
