@@ -65,9 +65,11 @@ TEST(ModelIo, SaveLoadRoundTripIsBitExact) {
   opts.tokenizer_json = tok;
   save_model(model, dir + "/m", opts);
   for (const char* f : {"config.json", "model.safetensors", "preprocessor_config.json", "processor_config.json",
-                        "tokenizer.json"})
+                        "tokenizer.json", "tokenizer_config.json"})
     EXPECT_TRUE(fs::exists(dir + "/m/" + f)) << f;
   EXPECT_EQ(io::read_file(dir + "/m/tokenizer.json"), io::read_file(tok));
+  // No tokenizer_config.json beside the source: the tokenizer as it is (not the model type's default class).
+  EXPECT_EQ(io::read_json_file(dir + "/m/tokenizer_config.json")["tokenizer_class"], "PreTrainedTokenizerFast");
   auto pre = llava_onevision::ImageProcessorConfig::load(dir + "/m");
   EXPECT_EQ(pre.size_height, 16);
   EXPECT_EQ(pre.resample, 3);
@@ -83,6 +85,21 @@ TEST(ModelIo, SaveLoadRoundTripIsBitExact) {
   px.image_sizes = {{16, 32}};
   auto ids = make_ids(70, 2, 1, 52, 1).unsqueeze(0);
   EXPECT_TRUE(torch::equal(model->forward(ids, px, {}).logits, back->forward(ids, px, {}).logits));
+}
+
+TEST(ModelIo, TokenizerConfigBesideTheSourceTokenizerTravelsWithIt) {
+  std::string dir = temp_dir();
+  fs::create_directories(dir + "/tok");
+  io::write_file_atomic(dir + "/tok/tokenizer.json", R"({"model": {"type": "BPE"}})");
+  const std::string config = R"({"tokenizer_class": "Qwen2Tokenizer", "chat_template": "{{ messages }}"})";
+  io::write_file_atomic(dir + "/tok/tokenizer_config.json", config);
+  SaveOptions opts;
+  opts.tokenizer_json = dir + "/tok/tokenizer.json";
+  save_model(create_model(tiny_config(), 1), dir + "/m", opts);
+  EXPECT_EQ(io::read_file(dir + "/m/tokenizer_config.json"), config);
+  // Without a tokenizer there is no tokenizer config either.
+  save_model(create_model(tiny_config(), 1), dir + "/plain");
+  EXPECT_FALSE(fs::exists(dir + "/plain/tokenizer_config.json"));
 }
 
 TEST(ModelIo, ShardedAndBf16Saves) {

@@ -41,6 +41,19 @@ struct Problems {
   }
 };
 
+// tokenizer_config.json beside tokenizer.json, so that transformers' AutoTokenizer
+// (and AutoProcessor) read the tokenizer as it is: the one beside the source
+// tokenizer.json when there is one, else a plain PreTrainedTokenizerFast.
+// Without the file transformers picks the model type's default class
+// (LlamaTokenizerFast for llava_onevision), which adds <s>, </s> and <unk> to
+// the vocabulary and a <s> before every text.
+void write_tokenizer_config(const std::string& tokenizer_json, const std::string& folder) {
+  const fs::path beside = fs::path(tokenizer_json).parent_path() / "tokenizer_config.json";
+  const std::string out = (fs::path(folder) / "tokenizer_config.json").string();
+  if (fs::exists(beside)) io::write_file_atomic(out, io::read_file(beside.string()));
+  else io::write_json_file(out, {{"tokenizer_class", "PreTrainedTokenizerFast"}, {"clean_up_tokenization_spaces", false}});
+}
+
 }  // namespace
 
 std::string dtype_name(torch::ScalarType type) {
@@ -133,8 +146,10 @@ void save_model(const CausalVlm& model, const std::string& folder, const SaveOpt
   io::save_checkpoint(folder, tensors, options.max_shard_bytes);
   if (options.processor) options.processor->save(folder);
   else default_processor(model->config())->save(folder);
-  if (!options.tokenizer_json.empty())
+  if (!options.tokenizer_json.empty()) {
     io::write_file_atomic((fs::path(folder) / "tokenizer.json").string(), io::read_file(options.tokenizer_json));
+    write_tokenizer_config(options.tokenizer_json, folder);
+  }
   VlmConfig config = model->config();
   config.torch_dtype = dtype_name(stored);
   io::write_json_file((fs::path(folder) / "config.json").string(), config.to_json());
