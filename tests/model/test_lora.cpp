@@ -4,6 +4,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "tiny_model.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
@@ -120,6 +122,12 @@ TEST(Lora, AdapterFolderRoundTripsAndMergesIntoAPlainModel) {
   auto cfg = io::read_json_file(dir + "/adapter/adapter_config.json");
   EXPECT_EQ(cfg["r"], 2);
   EXPECT_EQ(cfg["peft_type"], "LORA");
+  // peft full-matches exclude_modules: SigLIP's q/k/v_proj stay without adapters, in either transformers layout.
+  const std::regex exclude(cfg["exclude_modules"].get<std::string>());
+  EXPECT_TRUE(std::regex_match("model.vision_tower.vision_model.encoder.layers.0.self_attn.q_proj", exclude));
+  EXPECT_TRUE(std::regex_match("vision_tower.vision_model.encoder.layers.0.self_attn.v_proj", exclude));
+  EXPECT_FALSE(std::regex_match("model.language_model.layers.0.self_attn.q_proj", exclude));
+  EXPECT_FALSE(std::regex_match("language_model.model.layers.1.mlp.down_proj", exclude));
 
   // A model folder saved while adapters are attached is still the plain base.
   save_model(m, dir + "/with_adapter");

@@ -17,6 +17,12 @@ namespace vlsi::model {
 namespace {
 
 constexpr const char* kPeftPrefix = "base_model.model.";
+// adapter_config.json's "exclude_modules" (a regex peft full-matches against
+// module names): every module outside the language model. The target names
+// alone (q_proj, k_proj, v_proj...) would also match SigLIP's attention in
+// peft, which vlsi never adapts; both transformers layouts name the LLM
+// "...language_model.".
+constexpr const char* kPeftExcludeModules = R"((?!.*language_model\.).*)";
 
 std::string last_part(const std::string& name) {
   auto dot = name.rfind('.');
@@ -137,6 +143,7 @@ void save_lora_adapter(const CausalVlm& model, const std::string& dir, const std
                         {"lora_alpha", options.alpha},
                         {"lora_dropout", options.dropout},
                         {"target_modules", std::vector<std::string>(modules.begin(), modules.end())},
+                        {"exclude_modules", kPeftExcludeModules},
                         {"bias", "none"},
                         {"fan_in_fan_out", false},
                         {"use_rslora", false},
