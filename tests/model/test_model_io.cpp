@@ -97,6 +97,11 @@ TEST(ModelIo, TokenizerConfigBesideTheSourceTokenizerTravelsWithIt) {
   opts.tokenizer_json = dir + "/tok/tokenizer.json";
   save_model(create_model(tiny_config(), 1), dir + "/m", opts);
   EXPECT_EQ(io::read_file(dir + "/m/tokenizer_config.json"), config);
+  EXPECT_FALSE(fs::exists(dir + "/m/chat_template.jinja"));
+  // A chat_template.jinja beside the source tokenizer goes along.
+  io::write_file_atomic(dir + "/tok/chat_template.jinja", "{{ messages[0]['role'] }}");
+  save_model(create_model(tiny_config(), 1), dir + "/m2", opts);
+  EXPECT_EQ(io::read_file(dir + "/m2/chat_template.jinja"), "{{ messages[0]['role'] }}");
   // Without a tokenizer there is no tokenizer config either.
   save_model(create_model(tiny_config(), 1), dir + "/plain");
   EXPECT_FALSE(fs::exists(dir + "/plain/tokenizer_config.json"));

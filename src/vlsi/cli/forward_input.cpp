@@ -77,9 +77,7 @@ ForwardInput encode_forward_input(const ChatModel& m, const std::vector<text::Ch
   }
   // The ids generate and training see: each marker expanded as the processor counts it.
   in.ids = m.encoder().encode_chat(messages, generation_prompt, m.processor().image_token_counts(sizes));
-  text::ChatTemplateOptions o = m.encoder().template_options(true, generation_prompt);
-  o.expand_images = false;  // placeholders left as they are
-  in.prompt = text::render_chat(messages, o);
+  in.prompt = m.encoder().render_text(messages, generation_prompt);
   in.images = m.processor().process(decoded);
   return in;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "vlsi/data/template_chat.h"
 #include "vlsi/io/error.h"
 
 namespace vlsi::data {
@@ -63,8 +64,50 @@ void SampleEncoder::append_segments(const std::vector<text::ChatMessage>& msgs, 
 
 std::vector<int64_t> SampleEncoder::encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt,
                                                const std::vector<int64_t>& image_tokens) const {
+  if (format_.chat_template) return render_template(msgs, generation_prompt, image_tokens, nullptr);
   std::vector<int64_t> ids;
   append_segments(msgs, template_options(true, generation_prompt, image_tokens), ids, nullptr);
+  return ids;
+}
+
+nlohmann::ordered_json SampleEncoder::template_context(const std::vector<text::ChatMessage>& msgs,
+                                                       bool generation_prompt) const {
+  nlohmann::ordered_json context = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : format_.template_variables.items()) context[k] = v;
+  context["messages"] = template_messages(msgs, kImagePlaceholder);
+  context["add_generation_prompt"] = generation_prompt;
+  return context;
+}
+
+std::string SampleEncoder::render_text(const std::vector<text::ChatMessage>& msgs, bool generation_prompt) const {
+  if (!format_.chat_template) {
+    text::ChatTemplateOptions o = template_options(true, generation_prompt);
+    o.expand_images = false;
+    return text::render_chat(msgs, o);
+  }
+  return format_.chat_template->render(template_context(msgs, generation_prompt)).text;
+}
+
+std::vector<int64_t> SampleEncoder::render_template(const std::vector<text::ChatMessage>& msgs,
+                                                    bool generation_prompt, const std::vector<int64_t>& image_tokens,
+                                                    std::vector<int64_t>* labels) const {
+  const text::jinja::RenderedChat r = format_.chat_template->render(template_context(msgs, generation_prompt));
+  // The whole text at once, as transformers tokenises it; each image token then
+  // repeated by its count (an added token: the text around it tokenises alike).
+  const TokenizedText t = tokenize_with_offsets(tokenizer_, r.text, format_.chat_template->name());
+  std::vector<int64_t> span = labels ? span_labels(t, r.generation_spans, kIgnoreIndex) : std::vector<int64_t>();
+  std::vector<int64_t> ids;
+  size_t next = 0;
+  for (size_t i = 0; i < t.ids.size(); ++i) {
+    int64_t copies = 1;
+    if (image_id_ >= 0 && t.ids[i] == image_id_) {
+      check(next < image_tokens.size(), format_.chat_template->name(), ": the rendered chat holds more images than the ",
+            image_tokens.size(), " given");
+      copies = image_tokens[next++];
+    }
+    ids.insert(ids.end(), size_t(copies), t.ids[i]);
+    if (labels) labels->insert(labels->end(), size_t(copies), copies == 1 ? span[i] : kIgnoreIndex);
+  }
   return ids;
 }
 
@@ -110,7 +153,41 @@ EncodedSample SampleEncoder::encode(const Record& r, const ImageTokenCounts& ima
   return out;
 }
 
+EncodedSample SampleEncoder::encode_with_template(const Record& r, const std::vector<int64_t>& counts) const {
+  // Rule 1: the longest run of whole exchanges that fits (each prefix rendered anew).
+  EncodedSample out;
+  out.id = r.id;
+  const size_t exchanges = r.conversations.size() / 2;
+  for (size_t k = exchanges; k >= 1; --k) {
+    const size_t images = placeholders_before(r, 2 * k);
+    if (images > counts.size()) continue;  // holds an image this sample no longer keeps
+    std::vector<text::ChatMessage> msgs;
+    for (size_t i = 0; i < 2 * k; ++i) msgs.push_back({chat_role(r.conversations[i].role), r.conversations[i].value});
+    std::vector<int64_t> labels;
+    std::vector<int64_t> ids = render_template(msgs, false, std::vector<int64_t>(counts.begin(), counts.begin() + images),
+                                               &labels);
+    out.input_ids = std::move(ids);
+    out.labels = std::move(labels);
+    out.num_images = images;
+    out.truncated = k < exchanges;
+    if (out.input_ids.size() <= size_t(format_.max_length)) break;
+    if (k == 1) {  // rule 2: cut inside the first answer, if the prompt and one answer token fit
+      const size_t first_answer = size_t(
+          std::find_if(out.labels.begin(), out.labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
+          out.labels.begin());
+      if (first_answer + 1 > size_t(format_.max_length))
+        too_long(r, "prompt of " + std::to_string(first_answer) + " tokens leaves no room for an answer within max_length " +
+                        std::to_string(format_.max_length));
+      out.input_ids.resize(size_t(format_.max_length));
+      out.labels.resize(size_t(format_.max_length));
+      out.truncated = true;
+    }
+  }
+  return out;
+}
+
 EncodedSample SampleEncoder::encode_with(const Record& r, const std::vector<int64_t>& counts) const {
+  if (format_.chat_template) return encode_with_template(r, counts);
   EncodedSample out;
   out.id = r.id;
   const size_t exchanges = r.conversations.size() / 2;
@@ -165,7 +242,8 @@ PromptSample SampleEncoder::encode_prompt(const Record& r, const ImageTokenCount
     out.num_images += count_occurrences(r.conversations[i].value, kImagePlaceholder);
   }
   const std::vector<int64_t> counts = counts_for(r, image_tokens, out.num_images);
-  append_segments(msgs, template_options(true, true, counts), out.input_ids, nullptr);
+  if (format_.chat_template) out.input_ids = render_template(msgs, true, counts, nullptr);
+  else append_segments(msgs, template_options(true, true, counts), out.input_ids, nullptr);
   if (out.input_ids.size() > size_t(format_.max_length))
     too_long(r, "prompt of " + std::to_string(out.input_ids.size()) + " tokens exceeds max_length " +
                     std::to_string(format_.max_length));

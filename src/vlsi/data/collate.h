@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "vlsi/data/record.h"
 #include "vlsi/model/vision_inputs.h"
 #include "vlsi/text/chat_template.h"
+#include "vlsi/text/jinja/chat_template_renderer.h"
 #include "vlsi/text/tokenizer.h"
 
 namespace vlsi::data {
@@ -43,6 +45,11 @@ struct ChatFormat {
   int64_t max_length = 2048;
   bool add_default_system = false;      // Qwen2 adds "You are a helpful assistant."
   std::string default_system = "You are a helpful assistant.";
+  // A model folder's own chat template (rendered as transformers renders it;
+  // labels from its {% generation %} spans). Null: the built-in ChatML above.
+  // With one, add_default_system is the template's business.
+  std::shared_ptr<const text::jinja::ChatTemplate> chat_template;
+  nlohmann::json template_variables = nlohmann::json::object();  // bos_token, eos_token, ... for the template
 };
 
 struct EncodedSample {
@@ -79,6 +86,9 @@ class SampleEncoder {
   // placeholder becomes image_tokens[i] image tokens. No length limit.
   std::vector<int64_t> encode_chat(const std::vector<text::ChatMessage>& msgs, bool generation_prompt,
                                    const std::vector<int64_t>& image_tokens = {}) const;
+  // The chat as text, one image placeholder per image (what a transformers
+  // processor is given): the folder's template, or the built-in ChatML.
+  std::string render_text(const std::vector<text::ChatMessage>& msgs, bool generation_prompt) const;
   // How this encoder renders a chat (`system`: add the format's default system message).
   text::ChatTemplateOptions template_options(bool system, bool generation_prompt,
                                              std::vector<int64_t> image_tokens = {}) const;
@@ -92,6 +102,12 @@ class SampleEncoder {
   void append_segments(const std::vector<text::ChatMessage>& msgs, const text::ChatTemplateOptions& opt,
                        std::vector<int64_t>& ids, std::vector<int64_t>* labels) const;
   EncodedSample encode_with(const Record& r, const std::vector<int64_t>& image_tokens) const;
+  nlohmann::ordered_json template_context(const std::vector<text::ChatMessage>& msgs, bool generation_prompt) const;
+  EncodedSample encode_with_template(const Record& r, const std::vector<int64_t>& image_tokens) const;
+  // Through chat_template: the ids (each image token repeated by its count) and, when
+  // `labels` is given, the labels of its generation spans.
+  std::vector<int64_t> render_template(const std::vector<text::ChatMessage>& msgs, bool generation_prompt,
+                                       const std::vector<int64_t>& image_tokens, std::vector<int64_t>* labels) const;
   std::vector<int64_t> counts_for(const Record& r, const ImageTokenCounts& image_tokens, size_t images) const;
   void check_image_tokens(const Record& r, const std::vector<int64_t>& ids, const std::vector<int64_t>& counts) const;
 

@@ -6,6 +6,7 @@
 #include "vlsi/distill/step_run.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/model_bundle.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
@@ -117,7 +118,8 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
                  format_layers(task.student_layers()).c_str(), format_layers(task.teacher_layers()).c_str());
   }
 
-  train::RunData data(cfg["data"], tok, processor, tc, where + ": data");
+  train::RunData data(cfg["data"], tok, processor, tc, where + ": data", model::load_chat_template(student.model_dir),
+                      model::load_template_variables(student.model_dir));
   train::Trainer trainer(tc, out, step);
   const auto& val = data.val_batches();
   if (!val.empty()) trainer.set_validation([&] { return json{{"val_loss", task.evaluate_ce(val)}}; });

@@ -5,6 +5,7 @@
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/verbalize_task.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/model_bundle.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
@@ -56,7 +57,8 @@ json run_verbalize(const json& cfg, bool resume) {
   std::fprintf(stderr, "[verbalize] %s: target layers [%s] of %lld\n", model_dir.c_str(),
                format_layers(layers).c_str(), static_cast<long long>(text.num_hidden_layers));
 
-  train::RunData data(cfg["data"], tok, model::load_processor(model_dir, vm.model->config()), tc, where + ": data");
+  train::RunData data(cfg["data"], tok, model::load_processor(model_dir, vm.model->config()), tc, where + ": data",
+                      model::load_chat_template(model_dir), model::load_template_variables(model_dir));
   VerbalizeOptions opts;
   opts.chunk_tokens = io::get_field<int64_t>(cfg, "chunk_tokens", where);
   VerbalizeTask task(vm, opts);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "vlsi/data/template_chat.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/model_bundle.h"
@@ -23,7 +24,7 @@ nlohmann::json run_eval(const EvalRunSpec& spec) {
   lo.device = torch::Device(spec.device);
   lo.dtype = model::inference_dtype_from_name(spec.dtype, "eval: option --dtype");
   model::ModelBundle bundle = model::load_bundle(spec.model_dir, lo);
-  data::SampleEncoder encoder(*bundle.tokenizer, data::ChatFormat{});
+  data::SampleEncoder encoder(*bundle.tokenizer, data::chat_format_of(bundle));
 
   data::RecordLoadOptions ro;
   ro.image_dir = images;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
 #include "vlsi/model/registry.h"
 
 namespace vlsi::model {
@@ -29,7 +30,33 @@ ModelBundle load_bundle(const std::string& dir, const LoadOptions& options, cons
   b.tokenizer = std::make_shared<text::Tokenizer>(text::Tokenizer::from_file(b.tokenizer_path));
   check_tokenizer_matches(b.model->config(), *b.tokenizer, dir);
   b.processor = load_processor(dir, b.model->config());
+  b.chat_template = load_chat_template(dir);
+  b.template_variables = load_template_variables(dir);
   return b;
+}
+
+std::shared_ptr<const text::jinja::ChatTemplate> load_chat_template(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path d(dir);
+  bool ships = fs::exists(d / "chat_template.jinja") || fs::exists(d / "chat_template.json");
+  if (!ships && fs::exists(d / "tokenizer_config.json"))
+    ships = io::read_json_file((d / "tokenizer_config.json").string()).contains("chat_template");
+  if (!ships) return nullptr;
+  return std::make_shared<text::jinja::ChatTemplate>(text::jinja::ChatTemplate::from_model_dir(dir));
+}
+
+nlohmann::json load_template_variables(const std::string& dir) {
+  const std::string file = (std::filesystem::path(dir) / "tokenizer_config.json").string();
+  nlohmann::json out = nlohmann::json::object();
+  if (!std::filesystem::exists(file)) return out;
+  const nlohmann::json j = io::read_json_file(file);
+  for (const char* key : {"bos_token", "eos_token", "pad_token", "unk_token"}) {
+    auto it = j.find(key);
+    if (it == j.end()) continue;
+    if (it->is_string()) out[key] = *it;
+    else if (it->is_object() && it->contains("content") && (*it)["content"].is_string()) out[key] = (*it)["content"];
+  }
+  return out;
 }
 
 }  // namespace vlsi::model

@@ -41,7 +41,7 @@ struct Problems {
   }
 };
 
-// tokenizer_config.json beside tokenizer.json, so that transformers' AutoTokenizer
+// tokenizer_config.json (and a chat template file) beside tokenizer.json, so that transformers' AutoTokenizer
 // (and AutoProcessor) read the tokenizer as it is: the one beside the source
 // tokenizer.json when there is one, else a plain PreTrainedTokenizerFast.
 // Without the file transformers picks the model type's default class
@@ -52,6 +52,11 @@ void write_tokenizer_config(const std::string& tokenizer_json, const std::string
   const std::string out = (fs::path(folder) / "tokenizer_config.json").string();
   if (fs::exists(beside)) io::write_file_atomic(out, io::read_file(beside.string()));
   else io::write_json_file(out, {{"tokenizer_class", "PreTrainedTokenizerFast"}, {"clean_up_tokenization_spaces", false}});
+  // The chat template travels too, in whichever file the source keeps it.
+  for (const char* f : {"chat_template.jinja", "chat_template.json"}) {
+    const fs::path src = fs::path(tokenizer_json).parent_path() / f;
+    if (fs::exists(src)) io::write_file_atomic((fs::path(folder) / f).string(), io::read_file(src.string()));
+  }
 }
 
 }  // namespace

@@ -53,8 +53,11 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
 
 RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
                  std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc,
-                 const std::string& where) {
+                 const std::string& where, std::shared_ptr<const text::jinja::ChatTemplate> chat_template,
+                 const json& template_variables) {
   DataSpec ds = data_spec(data_cfg, where);
+  ds.format.chat_template = std::move(chat_template);
+  ds.format.template_variables = template_variables;
   data::SampleEncoder encoder(tok, ds.format);
   data::LoaderOptions lo;
   lo.batch_size = tc.batch_size;

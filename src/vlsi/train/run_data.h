@@ -23,8 +23,12 @@ class RunData {
   // `data_cfg` is a resolved "data" block; images go through the model's
   // `processor` (pixels, image-token counts). Batch size, seed and validation
   // batch count come from `tc`.
+  // `chat_template` (a model folder's own, with `template_variables`) renders
+  // the chats when given; otherwise the built-in ChatML.
   RunData(const nlohmann::json& data_cfg, const text::Tokenizer& tok,
-          std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc, const std::string& where);
+          std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc, const std::string& where,
+          std::shared_ptr<const text::jinja::ChatTemplate> chat_template = nullptr,
+          const nlohmann::json& template_variables = nlohmann::json::object());
 
   // next/state/restore over the training loader (the order resumes exactly).
   BatchStream stream();

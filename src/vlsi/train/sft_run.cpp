@@ -7,6 +7,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/init.h"
+#include "vlsi/model/model_bundle.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
@@ -61,6 +62,8 @@ json run_sft(const json& cfg, bool resume) {
 
   model::CausalVlm net{nullptr};
   std::shared_ptr<const model::VisionProcessor> processor;
+  std::shared_ptr<const text::jinja::ChatTemplate> chat_template;  // a fresh model: the built-in ChatML
+  json template_variables = json::object();
   if (!init.empty()) {
     // Drawn in float32 (create_model), then rounded: the same start for every dtype.
     net = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
@@ -71,11 +74,13 @@ json run_sft(const json& cfg, bool resume) {
     net = model::load_model(from, lo);
     check_tokenizer_matches(net->config(), tok, from);
     processor = model::load_processor(from, net->config());
+    chat_template = model::load_chat_template(from);
+    template_variables = model::load_template_variables(from);
   }
   torch::Device device(io::get_field<std::string>(cfg, "device", where));
   net->to(device, dtype);
 
-  RunData run_data(cfg["data"], tok, processor, tc, where + ": data");
+  RunData run_data(cfg["data"], tok, processor, tc, where + ": data", chat_template, template_variables);
 
   SftOptions so;
   so.tokenizer_json = tok_path;
