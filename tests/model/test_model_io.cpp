@@ -247,3 +247,14 @@ TEST(ModelIo, InitIsHfStyleAndDeterministic) {
   EXPECT_NEAR(a->named_parameters()["vision_tower.vision_model.embeddings.patch_embedding.weight"].std().item<double>(),
               0.02, 3e-3);
 }
+
+TEST(ModelIo, Bf16ModelIsMadeInBf16WithTheFloat32ModelsRoundedValues) {
+  auto f32 = create_model(tiny_config(), 21);
+  auto bf16 = create_model(tiny_config(), 21, torch::kBFloat16);
+  auto want = f32->named_parameters();
+  for (const auto& p : bf16->named_parameters()) {
+    EXPECT_EQ(p.value().scalar_type(), torch::kBFloat16) << p.key();
+    EXPECT_TRUE(torch::equal(p.value(), want[p.key()].to(torch::kBFloat16))) << p.key();
+  }
+  EXPECT_EQ(torch::get_default_dtype(), caffe2::TypeMeta::Make<float>());  // restored
+}

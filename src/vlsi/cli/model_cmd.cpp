@@ -1,4 +1,5 @@
 // vlsi model init|info: create a freshly initialised model folder, describe one.
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -13,8 +14,9 @@ namespace vlsi::cli {
 namespace {
 
 struct InitArgs {
-  std::string config, tokenizer, out;
+  std::string config, tokenizer, out, dtype;
   uint64_t seed = 0;
+  uint64_t max_shard_bytes = 5'000'000'000;  // transformers' default max_shard_size "5GB"
 };
 
 void print_info(const std::string& folder) {
@@ -52,15 +54,32 @@ void register_model_commands(CLI::App& app) {
   init->add_option("--tokenizer", args->tokenizer, "tokenizer.json the model will use")->required();
   init->add_option("--out", args->out, "model folder to write")->required();
   init->add_option("--seed", args->seed, "initialisation seed")->capture_default_str();
+  init->add_option("--dtype", args->dtype,
+                   "float32, bfloat16 or float16: the weights are made and stored in it (no float32 copy); "
+                   "default: the config's dtype / torch_dtype, else float32");
+  init->add_option("--max-shard-bytes", args->max_shard_bytes,
+                   "largest model-0000K-of-0000N.safetensors shard (0: one file)")
+      ->capture_default_str();
   init->callback([args] {
+    const auto start = std::chrono::steady_clock::now();
     auto tok = text::Tokenizer::from_file(args->tokenizer);
     auto cfg = train::config_for_tokenizer(args->config, tok);
-    auto m = model::create_model(cfg, args->seed);
+    const std::string dtype_name =
+        !args->dtype.empty() ? args->dtype : cfg.torch_dtype.empty() ? std::string("float32") : cfg.torch_dtype;
+    const torch::ScalarType dtype = model::dtype_from_name(dtype_name);
+    check(dtype != torch::kDouble, "model init: option --dtype: float64 weights are not supported");
+    std::fprintf(stderr, "model init: building %s in %s...\n", args->config.c_str(), dtype_name.c_str());
+    auto m = model::create_model(cfg, args->seed, dtype);
     model::SaveOptions so;
     so.tokenizer_json = args->tokenizer;
+    so.max_shard_bytes = args->max_shard_bytes;
+    std::fprintf(stderr, "model init: writing %lld parameters (%.2f GB)...\n", (long long)m->parameter_count(),
+                 double(m->parameter_count()) * double(c10::elementSize(dtype)) / 1e9);
     model::save_model(m, args->out, so);
-    std::fprintf(stderr, "model init: %lld parameters, seed %llu -> %s\n", (long long)m->parameter_count(),
-                 (unsigned long long)args->seed, args->out.c_str());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "model init: %lld parameters, %s, seed %llu -> %s (%.1f s)\n",
+                 (long long)m->parameter_count(), dtype_name.c_str(), (unsigned long long)args->seed,
+                 args->out.c_str(), secs);
   });
 
   auto folder = std::make_shared<std::string>();

@@ -48,7 +48,25 @@ void init_weights(CausalVlm& model, uint64_t seed) {
     p.value().copy_(at::normal(0.0, embed_std, p.value().sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
 }
 
-CausalVlm create_model(const VlmConfig& config, uint64_t seed) {
+namespace {
+
+// The default dtype (what module constructors allocate in) set for a scope.
+class DefaultDtypeScope {
+ public:
+  explicit DefaultDtypeScope(torch::ScalarType t) : saved_(torch::get_default_dtype()) {
+    torch::set_default_dtype(c10::scalarTypeToTypeMeta(t));
+  }
+  ~DefaultDtypeScope() { torch::set_default_dtype(saved_); }
+
+ private:
+  caffe2::TypeMeta saved_;
+};
+
+}  // namespace
+
+CausalVlm create_model(const VlmConfig& config, uint64_t seed, torch::ScalarType dtype) {
+  check(dtype == torch::kFloat || dtype == torch::kBFloat16 || dtype == torch::kHalf || dtype == torch::kDouble,
+        "model init: dtype must be float32, bfloat16, float16 or float64, got ", c10::toString(dtype));
   // The module constructors draw libtorch's default init from the global RNG;
   // restore it so creating a model never shifts other seeded streams (data order...).
   auto global = at::detail::getDefaultCPUGenerator();
@@ -57,7 +75,11 @@ CausalVlm create_model(const VlmConfig& config, uint64_t seed) {
     std::lock_guard<std::mutex> lock(global.mutex());
     saved = global.get_state();
   }
-  CausalVlm model = create_family_model(config);
+  CausalVlm model{nullptr};
+  {
+    DefaultDtypeScope scope(dtype);
+    model = create_family_model(config);
+  }
   {
     std::lock_guard<std::mutex> lock(global.mutex());
     global.set_state(saved);

@@ -11,7 +11,10 @@ namespace vlsi::model {
 
 void init_weights(CausalVlm& model, uint64_t seed);
 
-// A new model of `config` with init_weights(seed) applied.
-CausalVlm create_model(const VlmConfig& config, uint64_t seed);
+// A new model of `config` with init_weights(seed) applied, its parameters
+// allocated in `dtype` from the start: a bfloat16 model never has a float32
+// copy (each tensor is drawn in float32 on its own, then rounded), and its
+// values are those of the float32 model rounded to bfloat16.
+CausalVlm create_model(const VlmConfig& config, uint64_t seed, torch::ScalarType dtype = torch::kFloat);
 
 }  // namespace vlsi::model

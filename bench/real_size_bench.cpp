@@ -1,0 +1,125 @@
+// vlsi's side of the real-size measurement (bench/real_size/README.md): the
+// same folder, conversation and image as bench/real_size/transformers_peer.py,
+// measured the same way. Prints JSON lines:
+//   {"event": "load", ...}       load_bundle wall seconds and peak RSS after it
+//   {"event": "inputs", ...}     token count; must equal transformers' input_ids
+//   {"event": "step", ...}       each forward + backward (or forward) in seconds
+//   {"event": "summary", ...}    median of the timed steps, peak RSS
+//
+//   build/real_size_bench --model /tmp/ov05b --inputs /tmp/ov05b-inputs [--mode train|forward]
+//       [--threads 2] [--warmup 1] [--steps 3]
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "bench_threads.h"
+#include "vlsi/data/collate.h"
+#include "vlsi/data/image.h"
+#include "vlsi/data/template_chat.h"
+#include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/model/model_bundle.h"
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double peak_rss_mib() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
+}
+void emit(const json& j) { std::printf("%s\n", j.dump().c_str()), std::fflush(stdout); }
+
+// transformers' message list -> our messages, an "<image>" line per image item.
+std::vector<vlsi::text::ChatMessage> chat_of(const json& messages) {
+  std::vector<vlsi::text::ChatMessage> out;
+  for (const auto& m : messages) {
+    std::string text;
+    for (const auto& item : m.at("content")) {
+      if (!text.empty()) text += "\n";
+      text += item.at("type") == "image" ? std::string(vlsi::data::kImagePlaceholder) : item.at("text").get<std::string>();
+    }
+    out.push_back({m.at("role").get<std::string>(), text});
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vlsi real-size measurement (load, forward + backward) next to transformers_peer.py"};
+  std::string model_dir, inputs_dir, mode = "train";
+  int64_t threads = 2, warmup = 1, steps = 3;
+  app.add_option("--model", model_dir, "model folder")->required();
+  app.add_option("--inputs", inputs_dir, "folder with conversation.json and image.png (transformers_peer.py --dump-inputs)")
+      ->required();
+  app.add_option("--mode", mode, "train (forward + backward) or forward")->check(CLI::IsMember({"train", "forward"}));
+  app.add_option("--threads", threads, "compute threads")->capture_default_str();
+  app.add_option("--warmup", warmup, "untimed steps first")->capture_default_str();
+  app.add_option("--steps", steps, "timed steps")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    vlsi_bench::set_threads(threads);
+    emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()}});
+    auto t0 = Clock::now();
+    vlsi::model::ModelBundle b = vlsi::model::load_bundle(model_dir);
+    const double load_s = seconds_since(t0);
+    emit({{"event", "load"}, {"load_s", load_s}, {"peak_rss_mib", peak_rss_mib()},
+          {"parameters", b.model->parameter_count()}});
+
+    const json conv = vlsi::io::read_json_file(inputs_dir + "/conversation.json");
+    vlsi::data::SampleEncoder encoder(*b.tokenizer, vlsi::data::chat_format_of(b));
+    const vlsi::data::Image image = vlsi::data::load_image(inputs_dir + "/" + conv.value("image", "image.png"));
+    const auto counts = b.processor->image_token_counts({{image.height, image.width}});
+    const std::vector<int64_t> ids = encoder.encode_chat(chat_of(conv.at("messages")), false, counts);
+    if (conv.contains("input_ids")) {
+      auto want = conv.at("input_ids");
+      if (want.size() == 1 && want[0].is_array()) want = want[0];
+      vlsi::check(ids == want.get<std::vector<int64_t>>(), "real_size_bench: vlsi's ", ids.size(),
+                  " input ids differ from transformers' ", want.size());
+    }
+    const vlsi::model::VisionInputs images = b.processor->process({image});
+    emit({{"event", "inputs"}, {"tokens", ids.size()}, {"image_tokens", counts[0]}, {"tiles", images.num_tiles()},
+          {"same_ids_as_transformers", conv.contains("input_ids")}});
+
+    const torch::Tensor input = torch::tensor(ids, torch::kLong).unsqueeze(0);
+    const torch::Tensor targets = input[0].slice(0, 1);
+    auto& net = b.model;
+    net->train();
+    std::vector<double> times;
+    for (int64_t s = 0; s < warmup + steps; ++s) {
+      for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();  // zero_grad(set_to_none=True)
+      auto t = Clock::now();
+      double loss = 0;
+      if (mode == "train") {
+        auto out = net->forward(input, images, {});
+        auto l = torch::nn::functional::cross_entropy(out.logits[0].slice(0, 0, -1).to(torch::kFloat), targets);
+        l.backward();
+        loss = l.item<double>();
+      } else {
+        torch::NoGradGuard g;
+        auto out = net->forward(input, images, {});
+        loss = torch::nn::functional::cross_entropy(out.logits[0].slice(0, 0, -1).to(torch::kFloat), targets)
+                   .item<double>();
+      }
+      const double dt = seconds_since(t);
+      if (s >= warmup) times.push_back(dt);
+      emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
+            {"peak_rss_mib", peak_rss_mib()}});
+    }
+    std::sort(times.begin(), times.end());
+    emit({{"event", "summary"}, {"mode", mode}, {"load_s", load_s}, {"median_s", times[times.size() / 2]},
+          {"tokens", ids.size()}, {"peak_rss_mib", peak_rss_mib()}});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
