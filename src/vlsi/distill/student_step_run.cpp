@@ -1,4 +1,5 @@
 // vlsi train interact|kd|reinforce: the student-side steps as run folders (step_run.h).
+#include <array>
 #include <cstdio>
 #include <sstream>
 
@@ -46,6 +47,23 @@ void check_same_tokenizer(const std::string& tok_path, const std::string& teache
   if (!io::file_exists(t) || !io::file_exists(tok_path)) return;
   check(io::read_file(t) == io::read_file(tok_path), t, ": the teacher's tokenizer differs from the student's (",
         tok_path, "); VLsI needs one shared tokenizer and token order");
+}
+
+// Teacher and student read one batch (the same ids), so their processors must
+// turn every image into as many tokens. Probed on a spread of shapes, alone
+// and in pairs.
+void check_same_image_tokens(const model::VisionProcessor& student, const model::VisionProcessor& teacher,
+                             const std::string& student_dir, const std::string& teacher_dir) {
+  const std::vector<std::array<int64_t, 2>> shapes = {{64, 64}, {30, 100}, {100, 30}, {384, 384}, {500, 700}, {17, 23}};
+  for (const auto& a : shapes) {
+    for (const auto& sample : {std::vector<std::array<int64_t, 2>>{a}, std::vector<std::array<int64_t, 2>>{a, a}}) {
+      const auto s = student.image_token_counts(sample), t = teacher.image_token_counts(sample);
+      check(s == t, teacher_dir, ": the teacher's processor gives a ", a[0], "x", a[1], " image ", t[0],
+            " image tokens, the student's (", student_dir, ") ", s[0],
+            "; VLsI feeds both one batch, so their image processing must agree (same tile size, patch and "
+            "image_grid_pinpoints)");
+    }
+  }
 }
 
 }  // namespace
@@ -103,6 +121,8 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
 
   std::shared_ptr<const model::VisionProcessor> processor =
       model::load_processor(student.model_dir, student.model->config());
+  if (teacher) check_same_image_tokens(*processor, *model::load_processor(teacher->model_dir, teacher->model->config()),
+                                       student.model_dir, teacher->model_dir);
   opts.processor = processor;
   StudentStepTask task(student, teacher, opts);
   if (opts.matches_layers()) {
