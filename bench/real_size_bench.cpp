@@ -1,7 +1,7 @@
 // vlsi's side of the real-size measurement (bench/real_size/README.md): the
 // same folder, conversation and image as bench/real_size/transformers_peer.py,
 // measured the same way. Prints JSON lines:
-//   {"event": "load", ...}       load_bundle wall seconds and peak RSS after it
+//   {"event": "load", ...}       the model's load time and peak RSS, then the tokenizer's etc.
 //   {"event": "inputs", ...}     token count; must equal transformers' input_ids
 //   {"event": "step", ...}       each forward + backward (or forward) in seconds
 //   {"event": "summary", ...}    median of the timed steps, peak RSS
@@ -23,6 +23,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
+#include "vlsi/model/registry.h"
 
 namespace {
 
@@ -68,11 +69,21 @@ int main(int argc, char** argv) {
   try {
     vlsi_bench::set_threads(threads);
     emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()}});
+    // The model alone (what transformers' from_pretrained times), then the rest of the bundle.
     auto t0 = Clock::now();
-    vlsi::model::ModelBundle b = vlsi::model::load_bundle(model_dir);
+    vlsi::model::ModelBundle b;
+    b.dir = model_dir;
+    b.model = vlsi::model::load_model(model_dir);
     const double load_s = seconds_since(t0);
-    emit({{"event", "load"}, {"load_s", load_s}, {"peak_rss_mib", peak_rss_mib()},
-          {"parameters", b.model->parameter_count()}});
+    const double load_peak = peak_rss_mib();
+    auto t1 = Clock::now();
+    b.tokenizer = std::make_shared<vlsi::text::Tokenizer>(vlsi::text::Tokenizer::from_file(model_dir + "/tokenizer.json"));
+    vlsi::model::check_tokenizer_matches(b.model->config(), *b.tokenizer, model_dir);
+    b.processor = vlsi::model::load_processor(model_dir, b.model->config());
+    b.chat_template = vlsi::model::load_chat_template(model_dir);
+    b.template_variables = vlsi::model::load_template_variables(model_dir);
+    emit({{"event", "load"}, {"model_load_s", load_s}, {"peak_rss_mib", load_peak},
+          {"tokenizer_processor_template_s", seconds_since(t1)}, {"parameters", b.model->parameter_count()}});
 
     const json conv = vlsi::io::read_json_file(inputs_dir + "/conversation.json");
     vlsi::data::SampleEncoder encoder(*b.tokenizer, vlsi::data::chat_format_of(b));

@@ -67,9 +67,11 @@ TEST(Config, ReadsHubConfigWithHfDefaults) {
   EXPECT_EQ(c.torch_dtype, "float16");
 }
 
-TEST(Config, TopLevelTieOverridesTextConfigAndNewFieldNames) {
+TEST(Config, TextConfigTieWinsAsInTransformersAndNewFieldNames) {
   json j = hub_like_config();
-  j["tie_word_embeddings"] = false;
+  j["tie_word_embeddings"] = false;  // llava-onevision-qwen2-0.5b-ov-hf: top-level false, text true -> tied
+  EXPECT_TRUE(VlmConfig::from_json(j, "config.json").tie_word_embeddings);
+  j["text_config"].erase("tie_word_embeddings");  // older checkpoints: only the top-level value
   j.erase("image_token_index");
   j["image_token_id"] = 151000;
   j.erase("torch_dtype");

@@ -206,6 +206,12 @@ void SafetensorsFile::load_into(const std::string& name, torch::Tensor& dst) con
   } else {
     dst.copy_(load(name));
   }
+  // The copy is all a parameter needs: hand the mapped pages back, so loading a
+  // model holds one copy of the weights (plus one tensor), not two.
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(src) & ~(page - 1);
+  const uintptr_t hi = (reinterpret_cast<uintptr_t>(src) + e.nbytes() + page - 1) & ~(page - 1);
+  ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
 void save_safetensors(const std::string& path, const NamedTensors& tensors, const StringMap& metadata) {

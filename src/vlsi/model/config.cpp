@@ -180,7 +180,11 @@ VlmConfig VlmConfig::from_json(const json& j, const std::string& where) {
   c.vision_feature_select_strategy =
       get_or<std::string>(j, "vision_feature_select_strategy", c.vision_feature_select_strategy, where);
   c.multimodal_projector_bias = get_or<bool>(j, "multimodal_projector_bias", c.multimodal_projector_bias, where);
-  c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", c.text_config.tie_word_embeddings, where);
+  // transformers 4.57 ties when the text config says so (get_text_config().tie_word_embeddings);
+  // the top-level value counts only when text_config has none (older checkpoints).
+  c.tie_word_embeddings = j["text_config"].contains("tie_word_embeddings")
+                              ? c.text_config.tie_word_embeddings
+                              : get_or<bool>(j, "tie_word_embeddings", c.text_config.tie_word_embeddings, where);
   c.initializer_range = get_or<double>(j, "initializer_range", c.initializer_range, where);
   // transformers >= 4.56 writes `dtype` and reads the older `torch_dtype` when `dtype` is absent.
   const char* dtype_key = j.contains("dtype") ? "dtype" : "torch_dtype";

@@ -72,8 +72,8 @@ struct VlmConfig {  // LlavaOnevisionConfig
   int64_t vision_feature_layer = -1;
   std::string vision_feature_select_strategy = "full";  // "default" drops the first token
   bool multimodal_projector_bias = true;
-  // The tying that takes effect: the top-level value when config.json has one,
-  // else text_config's (HF versions differ on which they read; both are written).
+  // The tying that takes effect: text_config's, as transformers 4.57 reads it
+  // (the top-level value only when text_config has none); both are written.
   bool tie_word_embeddings = false;
   double initializer_range = 0.02;
   std::string model_type = "llava_onevision";

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/embedding.h"
 #include "vlsi/model/lora.h"
 #include "vlsi/model/qwen2.h"
 #include "vlsi/model/registry.h"
@@ -32,7 +33,7 @@ void init_weights(CausalVlm& model, uint64_t seed) {
     } else if (auto* conv = m.as<torch::nn::Conv2d>()) {
       normal_(conv->weight);
       if (conv->bias.defined()) conv->bias.zero_();
-    } else if (auto* emb = m.as<torch::nn::Embedding>()) {
+    } else if (auto* emb = m.as<Embedding>()) {
       normal_(emb->weight);
     } else if (auto* ln = m.as<torch::nn::LayerNorm>()) {
       ln->weight.fill_(1.0);
@@ -48,21 +49,6 @@ void init_weights(CausalVlm& model, uint64_t seed) {
     p.value().copy_(at::normal(0.0, embed_std, p.value().sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
 }
 
-namespace {
-
-// The default dtype (what module constructors allocate in) set for a scope.
-class DefaultDtypeScope {
- public:
-  explicit DefaultDtypeScope(torch::ScalarType t) : saved_(torch::get_default_dtype()) {
-    torch::set_default_dtype(c10::scalarTypeToTypeMeta(t));
-  }
-  ~DefaultDtypeScope() { torch::set_default_dtype(saved_); }
-
- private:
-  caffe2::TypeMeta saved_;
-};
-
-}  // namespace
 
 CausalVlm create_model(const VlmConfig& config, uint64_t seed, torch::ScalarType dtype) {
   check(dtype == torch::kFloat || dtype == torch::kBFloat16 || dtype == torch::kHalf || dtype == torch::kDouble,
@@ -77,8 +63,8 @@ CausalVlm create_model(const VlmConfig& config, uint64_t seed, torch::ScalarType
   }
   CausalVlm model{nullptr};
   {
-    DefaultDtypeScope scope(dtype);
-    model = create_family_model(config);
+    SkipDefaultInit skip;  // init_weights sets every parameter below
+    model = create_family_model(config, dtype);
   }
   {
     std::lock_guard<std::mutex> lock(global.mutex());

@@ -15,7 +15,16 @@ LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool w
   reset_parameters();
 }
 
+namespace {
+thread_local bool skip_default_init = false;
+}  // namespace
+
+SkipDefaultInit::SkipDefaultInit() : saved_(skip_default_init) { skip_default_init = true; }
+SkipDefaultInit::~SkipDefaultInit() { skip_default_init = saved_; }
+bool SkipDefaultInit::active() { return skip_default_init; }
+
 void LoraLinearImpl::reset_parameters() {
+  if (SkipDefaultInit::active()) return;
   // torch::nn::LinearImpl::reset_parameters, draw for draw.
   torch::NoGradGuard no_grad;
   torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));

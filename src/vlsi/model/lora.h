@@ -22,6 +22,22 @@
 
 namespace vlsi::model {
 
+// While one is alive (on this thread), LoRA-capable linears and Embedding
+// skip their default initialisation: a model about to be filled from a
+// checkpoint (or by init_weights) need not draw random numbers for every
+// parameter first, which would dominate loading a large model.
+class SkipDefaultInit {
+ public:
+  SkipDefaultInit();
+  ~SkipDefaultInit();
+  SkipDefaultInit(const SkipDefaultInit&) = delete;
+  SkipDefaultInit& operator=(const SkipDefaultInit&) = delete;
+  static bool active();
+
+ private:
+  bool saved_;
+};
+
 struct LoraAdapterOptions {
   int64_t rank = 8;
   double alpha = 8.0;    // scaling = alpha / rank

@@ -75,6 +75,9 @@ std::vector<std::pair<std::string, LoraLinear>> lora_linears(const CausalVlm& mo
   std::set<std::string> wanted(target_modules.begin(), target_modules.end()), seen;
   std::vector<std::pair<std::string, LoraLinear>> out;
   for (auto& [name, lin] : all_lora_linears(model)) {
+    // Adapters go on the language model only (the vision tower's and the
+    // head's linears are LoRA-capable modules too, but stay frozen, as the paper).
+    if (model->part_of_parameter(name + ".weight") != Part::Lm) continue;
     std::string part = last_part(name);
     if (!wanted.count(part)) continue;
     seen.insert(part);

@@ -8,6 +8,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/string_util.h"
+#include "vlsi/model/lora.h"
 #include "vlsi/model/registry.h"
 
 namespace vlsi::model {
@@ -163,9 +164,15 @@ void save_model(const CausalVlm& model, const std::string& folder, const SaveOpt
 CausalVlm load_model(const std::string& folder, const LoadOptions& options) {
   VlmConfig config = load_model_config(folder);
   io::CheckpointReader checkpoint(folder);
-  CausalVlm model = create_family_model(config);
-  model->to(options.dtype ? *options.dtype
-                          : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
+  // Allocated in the compute dtype from the start (no float32 copy of a bfloat16
+  // model) and without default init (the checkpoint fills every parameter).
+  CausalVlm model{nullptr};
+  {
+    SkipDefaultInit skip;
+    model = create_family_model(
+        config, options.dtype ? *options.dtype
+                              : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
+  }
   load_weights(model, checkpoint, config.torch_dtype);
   if (options.device != torch::Device(torch::kCPU)) model->to(options.device);
   return model;

@@ -61,7 +61,7 @@ torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const Rotar
 }
 
 Qwen2ModelImpl::Qwen2ModelImpl(const TextConfig& c) : config_(c) {
-  embed_tokens = register_module("embed_tokens", nn::Embedding(c.vocab_size, c.hidden_size));
+  embed_tokens = register_module("embed_tokens", Embedding(c.vocab_size, c.hidden_size));
   layers = register_module("layers", nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     layer_list.push_back(Qwen2DecoderLayer(c));
@@ -120,7 +120,7 @@ torch::Tensor Qwen2ModelImpl::forward_cached(const torch::Tensor& inputs_embeds,
 Qwen2ForCausalLMImpl::Qwen2ForCausalLMImpl(const TextConfig& c, bool tie_word_embeddings) {
   model = register_module("model", Qwen2Model(c));
   if (!tie_word_embeddings)
-    lm_head = register_module("lm_head", nn::Linear(nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+    lm_head = register_module("lm_head", LoraLinear(c.hidden_size, c.vocab_size, /*bias=*/false));
 }
 
 }  // namespace vlsi::model

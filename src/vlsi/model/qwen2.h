@@ -14,6 +14,7 @@
 #include "vlsi/model/attention.h"
 #include "vlsi/model/config.h"
 #include "vlsi/model/decoder_output.h"
+#include "vlsi/model/embedding.h"
 #include "vlsi/model/kv_cache.h"
 #include "vlsi/model/lora.h"
 
@@ -82,7 +83,7 @@ class Qwen2ModelImpl : public torch::nn::Module {
   // with their mask [B, T], reading and extending `cache`. Returns the last
   // layer run's output (before the final norm).
   torch::Tensor forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask, KvCache& cache);
-  torch::nn::Embedding embed_tokens{nullptr};
+  Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   std::vector<Qwen2DecoderLayer> layer_list;  // typed handles to `layers`
   Qwen2RmsNorm norm{nullptr};
@@ -101,7 +102,7 @@ class Qwen2ForCausalLMImpl : public torch::nn::Module {
   const torch::Tensor& head_weight() const { return tied() ? model->embed_tokens->weight : lm_head->weight; }
   torch::Tensor logits(const torch::Tensor& normed_hidden) const { return torch::linear(normed_hidden, head_weight()); }
   Qwen2Model model{nullptr};
-  torch::nn::Linear lm_head{nullptr};  // null when tied
+  LoraLinear lm_head{nullptr};  // null when tied (a plain linear, lora.h)
 };
 TORCH_MODULE(Qwen2ForCausalLM);
 

@@ -53,8 +53,26 @@ VlmConfig load_model_config(const std::string& path) {
   return VlmConfig::from_json(j, file);
 }
 
-CausalVlm create_family_model(const VlmConfig& config) {
-  return model_family(config.model_type, "model config").create(config);
+namespace {
+
+// The default dtype (what module constructors allocate in) set for a scope.
+class DefaultDtypeScope {
+ public:
+  explicit DefaultDtypeScope(torch::ScalarType t) : saved_(torch::get_default_dtype()) {
+    torch::set_default_dtype(c10::scalarTypeToTypeMeta(t));
+  }
+  ~DefaultDtypeScope() { torch::set_default_dtype(saved_); }
+
+ private:
+  caffe2::TypeMeta saved_;
+};
+
+}  // namespace
+
+CausalVlm create_family_model(const VlmConfig& config, torch::ScalarType dtype) {
+  const ModelFamily& family = model_family(config.model_type, "model config");
+  DefaultDtypeScope scope(dtype);
+  return family.create(config);
 }
 
 std::unique_ptr<VisionProcessor> load_processor(const std::string& folder, const VlmConfig& config) {

@@ -34,8 +34,9 @@ const ModelFamily& model_family(const std::string& model_type, const std::string
 // so an unknown model_type is reported as such, not as a missing field.
 VlmConfig load_model_config(const std::string& path);
 
-// A new model of `config`, of its family.
-CausalVlm create_family_model(const VlmConfig& config);
+// A new model of `config`, of its family, its parameters allocated in `dtype`
+// from the start (values as the module constructors leave them).
+CausalVlm create_family_model(const VlmConfig& config, torch::ScalarType dtype = torch::kFloat);
 std::unique_ptr<VisionProcessor> load_processor(const std::string& folder, const VlmConfig& config);
 std::unique_ptr<VisionProcessor> default_processor(const VlmConfig& config);
 

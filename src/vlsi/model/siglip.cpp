@@ -9,10 +9,10 @@ namespace nn = torch::nn;
 
 SiglipAttentionImpl::SiglipAttentionImpl(const VisionConfig& c)
     : heads_(c.num_attention_heads), head_dim_(c.head_dim()) {
-  q_proj = register_module("q_proj", nn::Linear(c.hidden_size, c.hidden_size));
-  k_proj = register_module("k_proj", nn::Linear(c.hidden_size, c.hidden_size));
-  v_proj = register_module("v_proj", nn::Linear(c.hidden_size, c.hidden_size));
-  out_proj = register_module("out_proj", nn::Linear(c.hidden_size, c.hidden_size));
+  q_proj = register_module("q_proj", LoraLinear(c.hidden_size, c.hidden_size, /*bias=*/true));
+  k_proj = register_module("k_proj", LoraLinear(c.hidden_size, c.hidden_size, /*bias=*/true));
+  v_proj = register_module("v_proj", LoraLinear(c.hidden_size, c.hidden_size, /*bias=*/true));
+  out_proj = register_module("out_proj", LoraLinear(c.hidden_size, c.hidden_size, /*bias=*/true));
 }
 
 torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor& x) {
@@ -24,8 +24,8 @@ torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor& x) {
 }
 
 SiglipMlpImpl::SiglipMlpImpl(const VisionConfig& c) {
-  fc1 = register_module("fc1", nn::Linear(c.hidden_size, c.intermediate_size));
-  fc2 = register_module("fc2", nn::Linear(c.intermediate_size, c.hidden_size));
+  fc1 = register_module("fc1", LoraLinear(c.hidden_size, c.intermediate_size, /*bias=*/true));
+  fc2 = register_module("fc2", LoraLinear(c.intermediate_size, c.hidden_size, /*bias=*/true));
 }
 
 torch::Tensor SiglipMlpImpl::forward(const torch::Tensor& x) {
@@ -49,7 +49,7 @@ SiglipEmbeddingsImpl::SiglipEmbeddingsImpl(const VisionConfig& c) : config_(c) {
   patch_embedding = register_module(
       "patch_embedding",
       nn::Conv2d(nn::Conv2dOptions(c.num_channels, c.hidden_size, c.patch_size).stride(c.patch_size).bias(true)));
-  position_embedding = register_module("position_embedding", nn::Embedding(c.num_patches(), c.hidden_size));
+  position_embedding = register_module("position_embedding", Embedding(c.num_patches(), c.hidden_size));
 }
 
 torch::Tensor SiglipEmbeddingsImpl::forward(const torch::Tensor& pixel_values) {

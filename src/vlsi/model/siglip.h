@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "vlsi/model/config.h"
+#include "vlsi/model/embedding.h"
+#include "vlsi/model/lora.h"
 
 namespace vlsi::model {
 
@@ -16,7 +18,7 @@ class SiglipAttentionImpl : public torch::nn::Module {
  public:
   explicit SiglipAttentionImpl(const VisionConfig& c);
   torch::Tensor forward(const torch::Tensor& x);  // [N, P, E] -> [N, P, E]
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+  LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};  // plain linears (lora.h)
 
  private:
   int64_t heads_, head_dim_;
@@ -27,7 +29,7 @@ class SiglipMlpImpl : public torch::nn::Module {
  public:
   explicit SiglipMlpImpl(const VisionConfig& c);
   torch::Tensor forward(const torch::Tensor& x);
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  LoraLinear fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(SiglipMlp);
 
@@ -47,7 +49,7 @@ class SiglipEmbeddingsImpl : public torch::nn::Module {
   // [N, C, H, W] (H = W = image_size) -> [N, num_patches, E], patches row-major.
   torch::Tensor forward(const torch::Tensor& pixel_values);
   torch::nn::Conv2d patch_embedding{nullptr};
-  torch::nn::Embedding position_embedding{nullptr};
+  Embedding position_embedding{nullptr};
 
  private:
   VisionConfig config_;
