@@ -9,7 +9,7 @@
 namespace vlsi::model {
 
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& bias) {
+                                           const torch::Tensor& bias, bool is_causal) {
   const int64_t B = q.size(0), Hq = q.size(1), D = q.size(3);
   const int64_t Hkv = k.size(1), S = k.size(2);
   check(Hq % Hkv == 0, "attention: ", Hq, " query heads are not a multiple of ", Hkv, " key/value heads");
@@ -19,7 +19,8 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
   torch::Tensor vv = G == 1 ? v : v.unsqueeze(2).expand({B, Hkv, G, S, D}).reshape({B, Hq, S, D});
   c10::optional<torch::Tensor> mask;
   if (bias.defined()) mask = bias.to(q.scalar_type());
-  return at::scaled_dot_product_attention(q, kk, vv, mask, 0.0, false);
+  check(!(is_causal && bias.defined()), "attention: is_causal with an explicit bias");
+  return at::scaled_dot_product_attention(q, kk, vv, mask, 0.0, is_causal);
 }
 
 torch::Tensor causal_attention_bias(const torch::Tensor& key_mask, int64_t query_len, torch::ScalarType dtype) {

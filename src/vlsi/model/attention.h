@@ -11,9 +11,12 @@ namespace vlsi::model {
 // q [B, Hq, T, D]; k, v [B, Hkv, S, D] with Hq % Hkv == 0: query head h reads
 // kv head h / (Hq / Hkv), as Hugging Face's repeat_kv does. bias: additive,
 // broadcastable to [B, 1, T, S] (0 keeps, -inf drops), or undefined for none.
-// Softmax runs in float32 for half-precision inputs. Returns [B, Hq, T, D].
+// is_causal (with no bias, T == S): query i sees keys 0..i, the case the fused
+// kernels handle without materialising a mask, as transformers' sdpa path does
+// for an unpadded batch. Softmax runs in float32 for half-precision inputs.
+// Returns [B, Hq, T, D].
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& bias);
+                                           const torch::Tensor& bias, bool is_causal = false);
 
 // Additive causal + padding bias [B, 1, T, S] for T queries that are the last T
 // of S key positions. key_mask [B, S]: 1 = real token, 0 = padding. A padded

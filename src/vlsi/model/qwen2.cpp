@@ -33,7 +33,8 @@ Qwen2AttentionImpl::Projected Qwen2AttentionImpl::project(const torch::Tensor& x
 }
 
 torch::Tensor Qwen2AttentionImpl::attend(const Projected& p, const torch::Tensor& bias) {
-  auto out = model::scaled_dot_product_attention(p.q, p.k, p.v, bias);  // [B, heads, T, D]
+  // No bias: a plain causal batch without padding (Qwen2ModelImpl::forward).
+  auto out = model::scaled_dot_product_attention(p.q, p.k, p.v, bias, /*is_causal=*/!bias.defined());  // [B, heads, T, D]
   const int64_t B = out.size(0), T = out.size(2);
   return o_proj->forward(out.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
 }
@@ -83,7 +84,10 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
   // Shared by every layer: rotary tables from padding-aware positions, and the bias.
   RotaryTables rope =
       rotary_tables(position_ids_from_mask(mask), config_.head_dim(), config_.rope_theta, inputs_embeds.scalar_type());
-  torch::Tensor bias = causal_attention_bias(mask, T, inputs_embeds.scalar_type());
+  // Without padding the causal pattern is all there is: leave it to the fused
+  // kernel (no [B, 1, T, T] mask, as transformers' sdpa path).
+  const bool padded = !mask.to(torch::kBool).all().item<bool>();
+  torch::Tensor bias = padded ? causal_attention_bias(mask, T, inputs_embeds.scalar_type()) : torch::Tensor();
 
   DecoderOutput out;
   if (collect_layer_outputs) out.layer_outputs.reserve(layer_list.size());

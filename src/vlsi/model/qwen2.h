@@ -34,7 +34,8 @@ TORCH_MODULE(Qwen2RmsNorm);
 
 // Split into project (q/k/v + rotary) and attend (attention + o_proj) so a KV
 // cache can sit in between: append the new k/v to the cached ones, then attend
-// with a [B, 1, T, S] bias from causal_attention_bias(key_mask, T, dtype).
+// with a [B, 1, T, S] bias from causal_attention_bias(key_mask, T, dtype), or
+// with an undefined bias for a causal T == S batch without padding.
 class Qwen2AttentionImpl : public torch::nn::Module {
  public:
   explicit Qwen2AttentionImpl(const TextConfig& c);
