@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "bench_threads.h"
 #include "vlsi/data/collate.h"
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
   CLI::App app{"vlsi real-size measurement (load, forward + backward) next to transformers_peer.py"};
   std::string model_dir, inputs_dir, mode = "train";
   int64_t threads = 2, warmup = 1, steps = 3;
+  std::string profile;
   app.add_option("--model", model_dir, "model folder")->required();
   app.add_option("--inputs", inputs_dir, "folder with conversation.json and image.png (transformers_peer.py --dump-inputs)")
       ->required();
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "compute threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed steps first")->capture_default_str();
   app.add_option("--steps", steps, "timed steps")->capture_default_str();
+  app.add_option("--profile", profile, "write a chrome trace of the last step here (libtorch's profiler)");
   CLI11_PARSE(app, argc, argv);
   try {
     vlsi_bench::set_threads(threads);
@@ -101,26 +105,35 @@ int main(int argc, char** argv) {
           {"same_ids_as_transformers", conv.contains("input_ids")}});
 
     const torch::Tensor input = torch::tensor(ids, torch::kLong).unsqueeze(0);
-    const torch::Tensor targets = input[0].slice(0, 1);
+    // As transformers' ForCausalLMLoss: labels shifted left, the last position ignored,
+    // the whole logits tensor upcast (no slicing of the [T, V] logits).
+    const torch::Tensor targets = torch::cat({input[0].slice(0, 1), torch::full({1}, -100, torch::kLong)});
+    auto lm_loss = [&](const torch::Tensor& logits) {
+      return torch::nn::functional::cross_entropy(
+          logits[0].to(torch::kFloat), targets, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+    };
     auto& net = b.model;
     net->train();
     std::vector<double> times;
     for (int64_t s = 0; s < warmup + steps; ++s) {
       for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();  // zero_grad(set_to_none=True)
+      std::unique_ptr<torch::autograd::profiler::RecordProfile> tracing;
+      if (!profile.empty() && s == warmup + steps - 1)
+        tracing = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
       auto t = Clock::now();
       double loss = 0;
       if (mode == "train") {
         auto out = net->forward(input, images, {});
-        auto l = torch::nn::functional::cross_entropy(out.logits[0].slice(0, 0, -1).to(torch::kFloat), targets);
+        auto l = lm_loss(out.logits);
         l.backward();
         loss = l.item<double>();
       } else {
         torch::NoGradGuard g;
         auto out = net->forward(input, images, {});
-        loss = torch::nn::functional::cross_entropy(out.logits[0].slice(0, 0, -1).to(torch::kFloat), targets)
-                   .item<double>();
+        loss = lm_loss(out.logits).item<double>();
       }
       const double dt = seconds_since(t);
+      tracing.reset();
       if (s >= warmup) times.push_back(dt);
       emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
             {"peak_rss_mib", peak_rss_mib()}});
