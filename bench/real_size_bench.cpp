@@ -19,6 +19,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "bench_threads.h"
+#include "vlsi/cli/forward_input.h"
 #include "vlsi/data/collate.h"
 #include "vlsi/data/image.h"
 #include "vlsi/data/template_chat.h"
@@ -39,20 +40,6 @@ double peak_rss_mib() {
   return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 void emit(const json& j) { std::printf("%s\n", j.dump().c_str()), std::fflush(stdout); }
-
-// transformers' message list -> our messages, an "<image>" line per image item.
-std::vector<vlsi::text::ChatMessage> chat_of(const json& messages) {
-  std::vector<vlsi::text::ChatMessage> out;
-  for (const auto& m : messages) {
-    std::string text;
-    for (const auto& item : m.at("content")) {
-      if (!text.empty()) text += "\n";
-      text += item.at("type") == "image" ? std::string(vlsi::data::kImagePlaceholder) : item.at("text").get<std::string>();
-    }
-    out.push_back({m.at("role").get<std::string>(), text});
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -93,7 +80,8 @@ int main(int argc, char** argv) {
     vlsi::data::SampleEncoder encoder(*b.tokenizer, vlsi::data::chat_format_of(b));
     const vlsi::data::Image image = vlsi::data::load_image(inputs_dir + "/" + conv.value("image", "image.png"));
     const auto counts = b.processor->image_token_counts({{image.height, image.width}});
-    const std::vector<int64_t> ids = encoder.encode_chat(chat_of(conv.at("messages")), false, counts);
+    const std::vector<int64_t> ids = encoder.encode_chat(
+        vlsi::cli::chat_messages_of(conv.at("messages"), inputs_dir + "/conversation.json: messages"), false, counts);
     if (conv.contains("input_ids")) {
       auto want = conv.at("input_ids");
       if (want.size() == 1 && want[0].is_array()) want = want[0];

@@ -1,16 +1,11 @@
 #include "vlsi/cli/chat_model.h"
 
-#include <filesystem>
-
-#include "vlsi/model/compute_dtype.h"
 #include "vlsi/data/sample_images.h"
 #include "vlsi/data/template_chat.h"
-#include "vlsi/model/model_io.h"
-#include "vlsi/train/model_setup.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/train/trainer.h"
 
 namespace vlsi::cli {
-namespace fs = std::filesystem;
 namespace {
 
 model::ModelBundle load_for_inference(const std::string& dir, const std::string& device, const std::string& dtype) {
@@ -25,8 +20,7 @@ model::ModelBundle load_for_inference(const std::string& dir, const std::string&
 }  // namespace
 
 ChatModel::ChatModel(const std::string& dir, const std::string& device, const std::string& dtype)
-    : dir_(dir),
-      bundle_(load_for_inference(dir, device, dtype)),
+    : bundle_(load_for_inference(dir, device, dtype)),
       encoder_(*bundle_.tokenizer, data::chat_format_of(bundle_)) {}
 
 ChatModel::Prompt ChatModel::encode(const std::vector<data::Turn>& turns, const std::vector<std::string>& images) const {

@@ -33,7 +33,7 @@ class ChatModel {
   // Pad id, stop ids (<|im_end|>, <|endoftext|>) and the tokenizer filled in.
   infer::GenerationOptions generation_options() const;
 
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return bundle_.dir; }
   model::CausalVlm& model() { return bundle_.model; }
   const text::Tokenizer& tokenizer() const { return encoder_.tokenizer(); }
   // The chat format and image processing encode() uses (vlsi forward renders with them too).
@@ -41,7 +41,6 @@ class ChatModel {
   const model::VisionProcessor& processor() const { return *bundle_.processor; }
 
  private:
-  std::string dir_;
   model::ModelBundle bundle_;
   data::SampleEncoder encoder_;
 };

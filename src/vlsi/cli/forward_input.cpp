@@ -34,12 +34,15 @@ size_t image_markers(const std::vector<text::ChatMessage>& messages) {
 }  // namespace
 
 std::vector<text::ChatMessage> read_chat_file(const std::string& path) {
-  const io::json j = io::read_json_file(path);
-  check(j.is_array() && !j.empty(), path, ": expected a non-empty JSON array of {\"role\", \"content\"} messages, got ",
+  return chat_messages_of(io::read_json_file(path), path);
+}
+
+std::vector<text::ChatMessage> chat_messages_of(const io::json& j, const std::string& where) {
+  check(j.is_array() && !j.empty(), where, ": expected a non-empty JSON array of {\"role\", \"content\"} messages, got ",
         j.is_array() ? "an empty array" : io::json_type_name(j));
   std::vector<text::ChatMessage> out;
   for (size_t k = 0; k < j.size(); ++k) {
-    const std::string w = path + ": message " + std::to_string(k);
+    const std::string w = where + ": message " + std::to_string(k);
     const std::string role = io::get_field<std::string>(j[k], "role", w);
     check(role == "system" || role == "user" || role == "assistant", w,
           ": field 'role': expected \"system\", \"user\" or \"assistant\", got \"", role, "\"");

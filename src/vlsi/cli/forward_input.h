@@ -4,6 +4,7 @@
 // does, plus its images through the model's image processor.
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ namespace vlsi::cli {
 // a list of {"type": "image"} and {"type": "text", "text": ...} items (OpenAI
 // style; items joined with "\n", an image item becoming "<image>").
 std::vector<text::ChatMessage> read_chat_file(const std::string& path);
+// The same from parsed JSON; `where` names its source.
+std::vector<text::ChatMessage> chat_messages_of(const nlohmann::json& messages, const std::string& where);
 
 // The one user message of --prompt. Without a "<image>" marker of its own the
 // prompt gets one "<image>\n" per image in front, as vlsi generate does.

@@ -132,6 +132,12 @@ void SampleEncoder::check_image_tokens(const Record& r, const std::vector<int64_
         want, " (is the image token '", format_.image_token, "' written in the text?)");
 }
 
+// Tokens before the first labelled one.
+static size_t first_answer_of(const std::vector<int64_t>& labels) {
+  return size_t(std::find_if(labels.begin(), labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
+                labels.begin());
+}
+
 // Placeholders in the record's turns, up to (not including) turn `end`.
 static size_t placeholders_before(const Record& r, size_t end) {
   size_t n = 0;
@@ -172,9 +178,7 @@ EncodedSample SampleEncoder::encode_with_template(const Record& r, const std::ve
     out.truncated = k < exchanges;
     if (out.input_ids.size() <= size_t(format_.max_length)) break;
     if (k == 1) {  // rule 2: cut inside the first answer, if the prompt and one answer token fit
-      const size_t first_answer = size_t(
-          std::find_if(out.labels.begin(), out.labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
-          out.labels.begin());
+      const size_t first_answer = first_answer_of(out.labels);
       if (first_answer + 1 > size_t(format_.max_length))
         too_long(r, "prompt of " + std::to_string(first_answer) + " tokens leaves no room for an answer within max_length " +
                         std::to_string(format_.max_length));
@@ -195,8 +199,8 @@ EncodedSample SampleEncoder::encode_with(const Record& r, const std::vector<int6
   for (size_t k = 0; k < exchanges; ++k) {
     const Turn& q = r.conversations[2 * k];
     const Turn& a = r.conversations[2 * k + 1];
-    const size_t before = placeholders_before(r, 2 * k);
     const size_t here = count_occurrences(q.value, kImagePlaceholder) + count_occurrences(a.value, kImagePlaceholder);
+    const size_t before = out.num_images;  // placeholders in the exchanges kept so far
     if (before + here > counts.size()) {  // holds an image this sample no longer keeps
       out.truncated = true;
       break;
@@ -206,10 +210,7 @@ EncodedSample SampleEncoder::encode_with(const Record& r, const std::vector<int6
     std::vector<int64_t> ids, labels;
     append_segments({{chat_role(q.role), q.value}, {chat_role(a.role), a.value}},
                     template_options(k == 0, false, exchange_counts), ids, &labels);
-    if (k == 0) {
-      first_answer = size_t(std::find_if(labels.begin(), labels.end(), [](int64_t l) { return l != kIgnoreIndex; }) -
-                            labels.begin());
-    }
+    if (k == 0) first_answer = first_answer_of(labels);
     if (out.input_ids.size() + ids.size() > size_t(format_.max_length)) {
       if (k > 0) {  // rule 1: drop this and every later exchange
         out.truncated = true;

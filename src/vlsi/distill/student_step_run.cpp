@@ -104,7 +104,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
   if (tok_path.empty()) tok_path = student.model_dir + "/tokenizer.json";
   auto tok = text::Tokenizer::from_file(tok_path);
-  train::check_tokenizer_matches(student.model->config(), tok, student.model_dir);
+  model::check_tokenizer_matches(student.model->config(), tok, student.model_dir);
   opts.tokenizer_json = tok_path;
   const std::string adapter = io::get_field<std::string>(cfg["student"], "adapter", where + ": student");
   if (!adapter.empty()) {
@@ -115,7 +115,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   std::optional<VerbalizedModel> teacher;
   if (opts.needs_teacher()) {
     teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype, opts.matches_layers());
-    train::check_tokenizer_matches(teacher->model->config(), tok, teacher->model_dir);
+    model::check_tokenizer_matches(teacher->model->config(), tok, teacher->model_dir);
     check_same_tokenizer(tok_path, teacher->model_dir);
   }
 

@@ -39,7 +39,7 @@ json run_verbalize(const json& cfg, bool resume) {
   VerbalizedModel vm;
   vm.model_dir = model_dir;
   vm.model = model::load_model(model_dir, lo);
-  train::check_tokenizer_matches(vm.model->config(), tok, model_dir);
+  model::check_tokenizer_matches(vm.model->config(), tok, model_dir);
   const auto& text = vm.model->config().text_config;
   auto layers = resolve_target_layers(target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers"),
                                       text.num_hidden_layers, where + ": target_layers");

@@ -36,13 +36,8 @@ ModelBundle load_bundle(const std::string& dir, const LoadOptions& options, cons
 }
 
 std::shared_ptr<const text::jinja::ChatTemplate> load_chat_template(const std::string& dir) {
-  namespace fs = std::filesystem;
-  const fs::path d(dir);
-  bool ships = fs::exists(d / "chat_template.jinja") || fs::exists(d / "chat_template.json");
-  if (!ships && fs::exists(d / "tokenizer_config.json"))
-    ships = io::read_json_file((d / "tokenizer_config.json").string()).contains("chat_template");
-  if (!ships) return nullptr;
-  return std::make_shared<text::jinja::ChatTemplate>(text::jinja::ChatTemplate::from_model_dir(dir));
+  auto t = text::jinja::ChatTemplate::find_in_model_dir(dir);
+  return t ? std::make_shared<text::jinja::ChatTemplate>(std::move(*t)) : nullptr;
 }
 
 nlohmann::json load_template_variables(const std::string& dir) {

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "vlsi/model/causal_vlm.h"
-#include "vlsi/model/model_bundle.h"
 #include "vlsi/text/tokenizer.h"
 
 namespace vlsi::train {
@@ -15,7 +14,5 @@ namespace vlsi::train {
 // Fails when the config names a different vocabulary size than the tokenizer has.
 model::VlmConfig config_for_tokenizer(const std::string& config_path, const text::Tokenizer& tok,
                                       const std::string& image_token = "<image>");
-
-using model::check_tokenizer_matches;
 
 }  // namespace vlsi::train

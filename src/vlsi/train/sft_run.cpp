@@ -72,7 +72,7 @@ json run_sft(const json& cfg, bool resume) {
     model::LoadOptions lo;
     lo.dtype = dtype;
     net = model::load_model(from, lo);
-    check_tokenizer_matches(net->config(), tok, from);
+    model::check_tokenizer_matches(net->config(), tok, from);
     processor = model::load_processor(from, net->config());
     chat_template = model::load_chat_template(from);
     template_variables = model::load_template_variables(from);

@@ -14,6 +14,10 @@ LlavaOnevisionForConditionalGenerationImpl::LlavaOnevisionForConditionalGenerati
   multi_modal_projector = register_module("multi_modal_projector", MultiModalProjector(config_));
   language_model = register_module("language_model", Qwen2ForCausalLM(config_.text_config, config_.tie_word_embeddings));
   image_newline = register_parameter("image_newline", torch::zeros({config_.text_config.hidden_size}));
+  std::vector<Resolution> pins;
+  for (const auto& p : config_.image_grid_pinpoints) pins.push_back({p[0], p[1]});
+  anyres_ = AnyresParams::for_vision(pins, config_.vision_config.image_size, config_.vision_config.patch_size,
+                                     config_.vision_aspect_ratio, config_.vision_feature_select_strategy);
 }
 
 Part LlavaOnevisionForConditionalGenerationImpl::part_of_parameter(const std::string& n) const {
@@ -23,13 +27,6 @@ Part LlavaOnevisionForConditionalGenerationImpl::part_of_parameter(const std::st
   if (starts_with(n, "language_model.model.layers.") || starts_with(n, "language_model.model.norm.")) return Part::Lm;
   if (starts_with(n, "language_model.lm_head.")) return Part::Head;
   fail("parameter '", n, "' belongs to no model part");
-}
-
-AnyresParams LlavaOnevisionForConditionalGenerationImpl::anyres_params() const {
-  std::vector<Resolution> pins;
-  for (const auto& p : config_.image_grid_pinpoints) pins.push_back({p[0], p[1]});
-  return AnyresParams::for_vision(pins, config_.vision_config.image_size, config_.vision_config.patch_size,
-                                  config_.vision_aspect_ratio, config_.vision_feature_select_strategy);
 }
 
 torch::Tensor LlavaOnevisionForConditionalGenerationImpl::tile_features(const torch::Tensor& pixel_values) {
@@ -47,7 +44,7 @@ torch::Tensor LlavaOnevisionForConditionalGenerationImpl::pack_anyres(const torc
   check(tiles.size(1) == side * side, "model input: anyres packing needs ", side * side,
         " features per tile, the vision tower gives ", tiles.size(1),
         " (vision_feature_select_strategy 'default' cannot pack anyres tiles; transformers fails there too)");
-  const FeatureLayout l = anyres_layout({image_size[0], image_size[1]}, anyres_params());
+  const FeatureLayout l = anyres_layout({image_size[0], image_size[1]}, anyres_);
   check(tiles.size(0) == l.num_tiles, "model input: an image of ", image_size[0], "x", image_size[1], " has ",
         tiles.size(0), " tiles, image_grid_pinpoints give ", l.num_tiles);
   torch::Tensor base = tiles[0];

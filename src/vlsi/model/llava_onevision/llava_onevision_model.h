@@ -41,7 +41,7 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
   // Every image's packed features, concatenated [features, text hidden] (pack_image_features).
   torch::Tensor image_features(const VisionInputs& images);
   // The anyres arithmetic of this configuration.
-  AnyresParams anyres_params() const;
+  const AnyresParams& anyres_params() const { return anyres_; }
 
   SiglipVisionModel vision_tower{nullptr};
   MultiModalProjector multi_modal_projector{nullptr};
@@ -52,6 +52,7 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
   torch::Tensor pack_anyres(const torch::Tensor& tiles, const std::array<int64_t, 2>& image_size);
 
   VlmConfig config_;
+  AnyresParams anyres_;
 };
 TORCH_MODULE(LlavaOnevisionForConditionalGeneration);
 

@@ -54,6 +54,11 @@ std::string template_field(const nlohmann::json& j, const std::string& path) {
 ChatTemplate ChatTemplate::load(const std::string& path) { return parse(read_text(path), path); }
 
 ChatTemplate ChatTemplate::from_model_dir(const std::string& dir) {
+  if (auto t = find_in_model_dir(dir)) return *t;
+  fail(dir, ": no chat template (looked for chat_template.jinja, chat_template.json and tokenizer_config.json)");
+}
+
+std::optional<ChatTemplate> ChatTemplate::find_in_model_dir(const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string jinja = (fs::path(dir) / "chat_template.jinja").string();
   if (fs::exists(jinja)) return load(jinja);
@@ -68,7 +73,7 @@ ChatTemplate ChatTemplate::from_model_dir(const std::string& dir) {
     }
     if (j.is_object() && j.contains("chat_template")) return parse(template_field(j, path), path + ": chat_template");
   }
-  fail(dir, ": no chat template (looked for chat_template.jinja, chat_template.json and tokenizer_config.json)");
+  return std::nullopt;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 // vlsi::Error with one line "where:line:col: what".
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,8 @@ class ChatTemplate {
   // tokenizer_config.json's "chat_template" (a string, or a list of
   // {"name", "template"} of which "default" is taken).
   static ChatTemplate from_model_dir(const std::string& dir);
+  // The same search; nullopt when the folder ships no template.
+  static std::optional<ChatTemplate> find_in_model_dir(const std::string& dir);
 
   // `context` is an object whose entries become the template's variables:
   // "messages", "add_generation_prompt", special tokens ("bos_token", ...),
