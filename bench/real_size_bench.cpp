@@ -27,6 +27,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
 #include "vlsi/model/registry.h"
+#include "vlsi/train/lm_loss.h"
 
 namespace {
 
@@ -34,6 +35,15 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+// This process's CPU seconds (user, system) and minor page faults so far: a
+// step's share of them is comparable with the peer's even on a busy machine.
+struct Usage { double user_s, sys_s; long minor_faults; };
+Usage own_usage() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
+  return {sec(u.ru_utime), sec(u.ru_stime), u.ru_minflt};
+}
 double peak_rss_mib() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -93,13 +103,14 @@ int main(int argc, char** argv) {
           {"same_ids_as_transformers", conv.contains("input_ids")}});
 
     const torch::Tensor input = torch::tensor(ids, torch::kLong).unsqueeze(0);
-    // As transformers' ForCausalLMLoss: labels shifted left, the last position ignored,
-    // the whole logits tensor upcast (no slicing of the [T, V] logits).
-    const torch::Tensor targets = torch::cat({input[0].slice(0, 1), torch::full({1}, -100, torch::kLong)});
-    auto lm_loss = [&](const torch::Tensor& logits) {
-      return torch::nn::functional::cross_entropy(
-          logits[0].to(torch::kFloat), targets, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+    // Labels = input_ids, as transformers' peer passes them (every next token
+    // scored); the loss is vlsi's training loss (train/lm_loss.h, what
+    // `vlsi train` uses), which never builds the [T, V] logits.
+    auto lm_loss = [&](const torch::Tensor& last_hidden) {
+      return vlsi::train::causal_lm_loss(last_hidden, input, b.model->lm_head_weight());
     };
+    vlsi::model::ForwardOptions no_logits;
+    no_logits.compute_logits = false;
     auto& net = b.model;
     net->train();
     std::vector<double> times;
@@ -109,21 +120,25 @@ int main(int argc, char** argv) {
       if (!profile.empty() && s == warmup + steps - 1)
         tracing = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
       auto t = Clock::now();
+      const Usage u0 = own_usage();
       double loss = 0;
       if (mode == "train") {
-        auto out = net->forward(input, images, {});
-        auto l = lm_loss(out.logits);
+        auto out = net->forward(input, images, {}, no_logits);
+        auto l = lm_loss(out.last_hidden_state);
         l.backward();
         loss = l.item<double>();
       } else {
         torch::NoGradGuard g;
-        auto out = net->forward(input, images, {});
-        loss = lm_loss(out.logits).item<double>();
+        auto out = net->forward(input, images, {}, no_logits);
+        loss = lm_loss(out.last_hidden_state).item<double>();
       }
       const double dt = seconds_since(t);
+      const Usage u1 = own_usage();
       tracing.reset();
       if (s >= warmup) times.push_back(dt);
       emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
+            {"own_cpu_s", u1.user_s + u1.sys_s - u0.user_s - u0.sys_s}, {"sys_s", u1.sys_s - u0.sys_s},
+            {"minor_faults", u1.minor_faults - u0.minor_faults},
             {"peak_rss_mib", peak_rss_mib()}});
     }
     std::sort(times.begin(), times.end());

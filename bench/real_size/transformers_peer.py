@@ -320,7 +320,12 @@ def measure(args):
 
     times, foreign = [], []
     for step in range(args.warmup + args.steps):
+        tracing = None
+        if args.profile and step == args.warmup + args.steps - 1:
+            tracing = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+            tracing.__enter__()
         busy0, own0 = cpu_times()
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         if args.mode == "train":
             model.zero_grad(set_to_none=True)
@@ -333,6 +338,10 @@ def measure(args):
             t_fwd = time.perf_counter() - t0
         dt = time.perf_counter() - t0
         busy1, own1 = cpu_times()
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
+        if tracing is not None:
+            tracing.__exit__(None, None, None)
+            tracing.export_chrome_trace(args.profile)
         other = max(0.0, (busy1 - busy0) - (own1 - own0))
         loss = float(out.loss.detach().float())
         del out
@@ -342,6 +351,7 @@ def measure(args):
             foreign.append(other)
         emit({"event": "step", "step": step, "timed": timed, "seconds": round(dt, 3),
               "forward_s": round(t_fwd, 3), "loss": round(loss, 4), "own_cpu_s": round(own1 - own0, 2),
+              "sys_s": round(ru1.ru_stime - ru0.ru_stime, 2), "minor_faults": ru1.ru_minflt - ru0.ru_minflt,
               "other_processes_cpu_s": round(other, 2), "peak_rss_mib": round(rss_peak_mib(), 1)})
 
     grads = None
@@ -376,6 +386,8 @@ def main():
     me.add_argument("--steps", type=int, default=3)
     me.add_argument("--image-size", default="384x64", help="WIDTHxHEIGHT of the synthetic image")
     me.add_argument("--dump-inputs", metavar="DIR", help="write image.png and conversation.json here")
+    me.add_argument("--profile", metavar="TRACE.json",
+                    help="write a chrome trace of the last step here (torch.profiler), to set beside real_size_bench's")
     args = ap.parse_args()
     if args.cmd == "make-folder":
         make_folder(args)

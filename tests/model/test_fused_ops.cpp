@@ -103,3 +103,23 @@ TEST(FusedOps, FusedLinearMatchesSeparateLayersWithAndWithoutAdapters) {
   EXPECT_TRUE(torch::allclose(joined.narrow(-1, 8, 4), b->forward(x), 1e-5, 1e-6));
   EXPECT_TRUE(torch::allclose(joined.narrow(-1, 0, 8), a->forward(x), 1e-5, 1e-6));
 }
+
+TEST(FusedOps, ProductsAreJoinedInFloat32OnlyAndSeparateInBfloat16) {
+  // Joining concatenates the weights every step: worth it for float32's small
+  // models, not in bf16 at real sizes (docs/benchmarks.md, "Real size").
+  torch::manual_seed(0);
+  LoraLinear a(16, 8, true), b(16, 4, true);
+  auto x = torch::randn({3, 5, 16});
+  auto joined = fused_linear(x, {a, b});
+  EXPECT_TRUE(joined[0].storage().is_alias_of(joined[1].storage()));
+  a->to(torch::kBFloat16);
+  b->to(torch::kBFloat16);
+  auto xb = x.to(torch::kBFloat16);
+  EXPECT_FALSE(joins_products(xb));
+  auto parts = fused_linear(xb, {a, b});
+  EXPECT_FALSE(parts[0].storage().is_alias_of(parts[1].storage()));
+  EXPECT_TRUE(torch::equal(parts[0], a->forward(xb)));
+  EXPECT_TRUE(torch::equal(parts[1], b->forward(xb)));
+  auto plain = fused_linear(xb, {a->weight, b->weight}, {a->bias, b->bias});
+  EXPECT_TRUE(torch::equal(plain[1], torch::linear(xb, b->weight, b->bias)));
+}

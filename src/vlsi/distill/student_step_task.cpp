@@ -151,9 +151,7 @@ double StudentStepTask::evaluate_ce(const std::vector<data::Batch>& batches) {
     model::ForwardOptions fo;
     fo.compute_logits = false;
     auto out = student_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
-    sum += train::causal_lm_loss(out.last_hidden_state, b.labels, [&](const torch::Tensor& h) {
-             return student_.model->lm_head(h);
-           }).item<double>();
+    sum += train::causal_lm_loss(out.last_hidden_state, b.labels, student_.model->lm_head_weight()).item<double>();
   }
   return batches.empty() ? 0.0 : sum / double(batches.size());
 }

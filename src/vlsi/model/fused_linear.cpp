@@ -27,6 +27,8 @@ bool any_adapter(const std::vector<LoraLinear>& layers) {
 
 }  // namespace
 
+bool joins_products(const torch::Tensor& x) { return x.scalar_type() == torch::kFloat; }
+
 torch::Tensor fused_linear_joined(const torch::Tensor& x, const std::vector<torch::Tensor>& weights,
                                   const std::vector<torch::Tensor>& biases) {
   check(!weights.empty() && biases.size() == weights.size(), "fused_linear: ", weights.size(), " weights but ",
@@ -40,12 +42,22 @@ torch::Tensor fused_linear_joined(const torch::Tensor& x, const std::vector<torc
 
 std::vector<torch::Tensor> fused_linear(const torch::Tensor& x, const std::vector<torch::Tensor>& weights,
                                         const std::vector<torch::Tensor>& biases) {
+  if (!joins_products(x)) {
+    std::vector<torch::Tensor> out;
+    for (size_t i = 0; i < weights.size(); ++i) out.push_back(torch::linear(x, weights[i], biases.at(i)));
+    return out;
+  }
   // One split node: its backward concatenates the parts' gradients, where
   // separate narrows would each scatter into a zero-filled full-size tensor.
   return fused_linear_joined(x, weights, biases).split_with_sizes(out_sizes(weights), -1);
 }
 
 std::vector<torch::Tensor> fused_linear(const torch::Tensor& x, std::vector<LoraLinear> layers) {
+  if (!joins_products(x)) {
+    std::vector<torch::Tensor> out;
+    for (auto& l : layers) out.push_back(l->forward(x));
+    return out;
+  }
   std::vector<torch::Tensor> weights, biases;
   split_params(layers, &weights, &biases);
   auto out = fused_linear(x, weights, biases);

@@ -46,7 +46,8 @@ Qwen2MlpImpl::Qwen2MlpImpl(const TextConfig& c) {
 }
 
 torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
-  return down_proj->forward(swiglu(fused_linear_joined(x, {gate_proj, up_proj})));
+  if (joins_products(x)) return down_proj->forward(swiglu(fused_linear_joined(x, {gate_proj, up_proj})));
+  return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
 }
 
 Qwen2DecoderLayerImpl::Qwen2DecoderLayerImpl(const TextConfig& c) {

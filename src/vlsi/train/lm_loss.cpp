@@ -1,6 +1,7 @@
 #include "vlsi/train/lm_loss.h"
 
 #include "vlsi/io/error.h"
+#include "vlsi/train/linear_cross_entropy.h"
 
 namespace vlsi::train {
 
@@ -13,15 +14,10 @@ AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tens
   return {h.index({mask}), next.index({mask})};
 }
 
-torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels,
-                             const std::function<torch::Tensor(const torch::Tensor&)>& head) {
+torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels, const torch::Tensor& head_weight) {
   auto sel = select_answer_tokens(hidden, labels);
   check(sel.targets.numel() > 0, "causal LM loss: the batch has no answer tokens (every label is -100)");
-  // Logits in float32 at least (as transformers' loss does): a bfloat16 log-softmax
-  // would round the loss and its gradient to 8 significant bits.
-  auto logits = head(sel.hidden);
-  if (logits.scalar_type() != torch::kDouble) logits = logits.to(torch::kFloat);
-  return torch::nn::functional::cross_entropy(logits, sel.targets);
+  return linear_cross_entropy(sel.hidden, head_weight, sel.targets);
 }
 
 }  // namespace vlsi::train

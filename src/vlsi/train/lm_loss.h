@@ -1,10 +1,8 @@
 #pragma once
 // Next-token cross-entropy on answer tokens only. The head is applied just to
-// the positions that carry a label, so the [B, T, vocab] logits tensor is never
-// built (it dominates memory with a 152k vocabulary).
+// the positions that carry a label, a chunk at a time, so the [B, T, vocab]
+// logits tensor is never built (it dominates memory with a 152k vocabulary).
 #include <torch/torch.h>
-
-#include <functional>
 
 namespace vlsi::train {
 
@@ -16,8 +14,9 @@ struct AnswerTokens {
 // Selects (hidden[t], labels[t+1]) for every t whose next label is not -100.
 AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tensor& labels);
 
-// Mean cross-entropy of head(hidden) against the next labels.
-torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels,
-                             const std::function<torch::Tensor(const torch::Tensor&)>& head);
+// Mean cross-entropy of the linear head (weight [V, H], no bias) applied to
+// hidden, against the next labels; the logits are never built whole
+// (linear_cross_entropy.h).
+torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels, const torch::Tensor& head_weight);
 
 }  // namespace vlsi::train

@@ -39,7 +39,7 @@ LossOutput SftTask::compute_loss(const data::Batch& cpu_batch) {
   fo.compute_logits = false;
   auto out = model_->forward(b.input_ids, b.images, b.attention_mask, fo);
   LossOutput r;
-  r.loss = causal_lm_loss(out.last_hidden_state, b.labels, [&](const torch::Tensor& h) { return model_->lm_head(h); });
+  r.loss = causal_lm_loss(out.last_hidden_state, b.labels, model_->lm_head_weight());
   r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
   return r;
 }
