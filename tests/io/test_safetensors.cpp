@@ -130,6 +130,32 @@ TEST(Safetensors, LoadIntoConvertsAndChecksShape) {
   EXPECT_THROW(f.load_into("w", bad), Error);
 }
 
+TEST(Safetensors, MappedTensorsReadInPlaceOutliveTheFileAndNeverWriteIt) {
+  std::string path = temp_dir() + "/mapped.safetensors";
+  auto a = torch::randn({64, 33});
+  auto b = torch::randn({1000}).to(torch::kBFloat16);
+  io::save_safetensors(path, {{"a", a}, {"b", b}});
+  const std::string before = io::read_file(path);
+  torch::Tensor ma, mb;
+  {
+    io::SafetensorsFile f(path);
+    ma = f.mapped("a");
+    mb = f.mapped("b");
+    ASSERT_TRUE(ma.defined() && mb.defined());
+    // Neighbours copied with load_into (which hands their pages back) leave the mapped tensors intact.
+    auto dst = torch::zeros({1000}, torch::kBFloat16);
+    f.load_into("b", dst);
+  }
+  EXPECT_TRUE(torch::equal(ma, a));
+  EXPECT_TRUE(torch::equal(mb, b));
+  ma.mul_(2);  // copy-on-write: the file keeps its bytes
+  mb.fill_(3);
+  EXPECT_TRUE(torch::equal(ma, a * 2));
+  EXPECT_EQ(io::read_file(path), before);
+  io::SafetensorsFile again(path);
+  EXPECT_TRUE(torch::equal(again.load("a"), a));
+}
+
 TEST(Safetensors, WriterRejectsBadInput) {
   std::string dir = temp_dir();
   auto t = torch::ones({2});

@@ -87,6 +87,26 @@ TEST(ModelIo, SaveLoadRoundTripIsBitExact) {
   EXPECT_TRUE(torch::equal(model->forward(ids, px, {}).logits, back->forward(ids, px, {}).logits));
 }
 
+TEST(ModelIo, LoadedParametersReadTheFileInPlaceAndWritesNeverReachIt) {
+  std::string dir = temp_dir();
+  auto model = create_model(tiny_config(), 12);
+  save_model(model, dir + "/m", {});
+  const std::string bytes = io::read_file(dir + "/m/model.safetensors");
+  auto a = load_model(dir + "/m");
+  expect_same_parameters(model, a);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : a->parameters()) p.add_(1.0);  // as an optimizer step would
+  }
+  EXPECT_EQ(io::read_file(dir + "/m/model.safetensors"), bytes);
+  expect_same_parameters(model, load_model(dir + "/m"));
+  // A dtype other than the file's is converted (copied), not mapped.
+  LoadOptions as_double;
+  as_double.dtype = torch::kDouble;
+  auto d = load_model(dir + "/m", as_double);
+  EXPECT_EQ(d->parameters().front().scalar_type(), torch::kDouble);
+}
+
 TEST(ModelIo, TokenizerConfigBesideTheSourceTokenizerTravelsWithIt) {
   std::string dir = temp_dir();
   fs::create_directories(dir + "/tok");

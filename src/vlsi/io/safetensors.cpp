@@ -74,9 +74,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     check(S_ISREG(st.st_mode), path, ": not a regular file");
     file_size_ = static_cast<uint64_t>(st.st_size);
     check(file_size_ >= 8, path, ": file has ", file_size_, " bytes, too short for the 8-byte header length");
-    void* m = ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    // Private and writable: tensors handed out by mapped() may be written to;
+    // the kernel copies a page on its first write and the file never changes.
+    void* m = ::mmap(nullptr, file_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd_, 0);
     check(m != MAP_FAILED, path, ": cannot map into memory (", std::strerror(errno), ")");
-    map_ = static_cast<const uint8_t*>(m);
+    const uint64_t size = file_size_;
+    mapping_ = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(m), [size](uint8_t* p) { ::munmap(p, size); });
+    map_ = mapping_.get();
     uint64_t header_len = read_u64_le(map_);
     check(header_len <= kMaxHeaderBytes, path, ": header length ", header_len, " exceeds the 100 MB limit (corrupt file?)");
     check(header_len <= file_size_ - 8, path, ": header length ", header_len, " exceeds the ", file_size_ - 8,
@@ -85,14 +89,14 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     data_size_ = file_size_ - data_start_;
     parse_header(header_len);
   } catch (...) {
-    if (map_) ::munmap(const_cast<uint8_t*>(map_), file_size_);
+    mapping_.reset();
     ::close(fd_);
     throw;
   }
 }
 
+// The mapping itself lives on while tensors from mapped() do.
 SafetensorsFile::~SafetensorsFile() {
-  if (map_) ::munmap(const_cast<uint8_t*>(map_), file_size_);
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -192,6 +196,15 @@ torch::Tensor SafetensorsFile::load(const std::string& name) const {
   return t;
 }
 
+torch::Tensor SafetensorsFile::mapped(const std::string& name) const {
+  const TensorEntry& e = entry(name);
+  uint8_t* src = mapping_.get() + data_start_ + e.begin;
+  if (e.nbytes() == 0 || reinterpret_cast<uintptr_t>(src) % c10::elementSize(e.scalar_type) != 0) return {};
+  std::shared_ptr<uint8_t> keep = mapping_;
+  return torch::from_blob(
+      src, e.shape, [keep](void*) mutable { keep.reset(); }, torch::TensorOptions().dtype(e.scalar_type));
+}
+
 void SafetensorsFile::load_into(const std::string& name, torch::Tensor& dst) const {
   const TensorEntry& e = entry(name);
   check(dst.sizes().vec() == e.shape, path_, ": tensor '", name, "' has shape ", c10::IntArrayRef(e.shape),
@@ -208,10 +221,12 @@ void SafetensorsFile::load_into(const std::string& name, torch::Tensor& dst) con
   }
   // The copy is all a parameter needs: hand the mapped pages back, so loading a
   // model holds one copy of the weights (plus one tensor), not two.
+  // Whole pages inside this tensor only: a neighbour may be a mapped() tensor
+  // whose written (copied) pages must stay.
   const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(src) & ~(page - 1);
-  const uintptr_t hi = (reinterpret_cast<uintptr_t>(src) + e.nbytes() + page - 1) & ~(page - 1);
-  ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  const uintptr_t lo = (reinterpret_cast<uintptr_t>(src) + page - 1) & ~(page - 1);
+  const uintptr_t hi = (reinterpret_cast<uintptr_t>(src) + e.nbytes()) & ~(page - 1);
+  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
 void save_safetensors(const std::string& path, const NamedTensors& tensors, const StringMap& metadata) {

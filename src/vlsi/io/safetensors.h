@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,11 @@ class SafetensorsFile {
 
   // Copy of one tensor (CPU, contiguous, the file's dtype).
   torch::Tensor load(const std::string& name) const;
+  // The tensor read in place from the mapping (CPU, the file's dtype): pages
+  // are read when first touched and copied when first written (the file never
+  // changes); the mapping lives as long as the tensor. Undefined when the
+  // tensor is empty or its offset is not aligned for its dtype.
+  torch::Tensor mapped(const std::string& name) const;
   // Copies into an existing tensor of the same shape (any dtype/device: converted),
   // avoiding a second full-size temporary when filling model parameters.
   void load_into(const std::string& name, torch::Tensor& dst) const;
@@ -65,6 +71,7 @@ class SafetensorsFile {
 
   std::string path_;
   int fd_ = -1;
+  std::shared_ptr<uint8_t> mapping_;  // munmaps when the file and every mapped() tensor are gone
   const uint8_t* map_ = nullptr;
   uint64_t file_size_ = 0;
   uint64_t data_start_ = 0;

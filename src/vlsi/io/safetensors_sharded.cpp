@@ -76,6 +76,7 @@ torch::Tensor CheckpointReader::load(const std::string& name) const { return fil
 void CheckpointReader::load_into(const std::string& name, torch::Tensor& dst) const {
   file_of(name).load_into(name, dst);
 }
+torch::Tensor CheckpointReader::mapped(const std::string& name) const { return file_of(name).mapped(name); }
 const StringMap& CheckpointReader::metadata() const { return files_.front()->metadata(); }
 
 CheckpointWriteResult save_checkpoint(const std::string& folder, const NamedTensors& tensors, uint64_t max_shard_bytes,

@@ -31,6 +31,7 @@ class CheckpointReader {
   const SafetensorsFile& file_of(const std::string& name) const;
   torch::Tensor load(const std::string& name) const;
   void load_into(const std::string& name, torch::Tensor& dst) const;
+  torch::Tensor mapped(const std::string& name) const;  // SafetensorsFile::mapped
   // Metadata of the first (or only) file.
   const StringMap& metadata() const;
 

@@ -94,7 +94,7 @@ std::string legacy_parameter_name(const std::string& n) {
 }
 
 void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
-                  const std::string& expected_dtype) {
+                  const std::string& expected_dtype, bool map_in_place) {
   const std::string where = checkpoint.folder() + ": checkpoint does not match config.json: ";
   const bool tied = model->config().tie_word_embeddings;
   std::map<std::string, std::string> source;  // legacy name -> name in the checkpoint
@@ -132,7 +132,18 @@ void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
   check(problems.empty(), where, problems.str());
 
   torch::NoGradGuard no_grad;
-  for (auto& p : params) checkpoint.load_into(source.at(p.key()), p.value());
+  for (auto& p : params) {
+    const std::string& name = source.at(p.key());
+    torch::Tensor& dst = p.value();
+    if (map_in_place && dst.device().is_cpu() && checkpoint.entry(name).scalar_type == dst.scalar_type()) {
+      torch::Tensor in_file = checkpoint.mapped(name);
+      if (in_file.defined()) {
+        dst.set_data(in_file);
+        continue;
+      }
+    }
+    checkpoint.load_into(name, dst);
+  }
 }
 
 void save_model(const CausalVlm& model, const std::string& folder, const SaveOptions& options) {
@@ -173,7 +184,7 @@ CausalVlm load_model(const std::string& folder, const LoadOptions& options) {
         config, options.dtype ? *options.dtype
                               : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
   }
-  load_weights(model, checkpoint, config.torch_dtype);
+  load_weights(model, checkpoint, config.torch_dtype, /*map_in_place=*/true);
   if (options.device != torch::Device(torch::kCPU)) model->to(options.device);
   return model;
 }

@@ -39,8 +39,12 @@ CausalVlm load_model(const std::string& folder, const LoadOptions& options = {})
 // Ignored on purpose: vision_tower.vision_model.head.*
 // (SigLIP's pooling head, which LLaVA never uses), *.rotary_emb.inv_freq (old
 // buffers), and language_model.lm_head.weight when the embeddings are tied.
+// map_in_place: a CPU parameter whose dtype matches the file's takes the file's
+// mapped bytes as its storage (SafetensorsFile::mapped: nothing is read before
+// it is used, as transformers' lazy load). Only for a freshly built model:
+// anything that already aliases the parameters' storage would be cut off.
 void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
-                  const std::string& expected_dtype = "");
+                  const std::string& expected_dtype = "", bool map_in_place = false);
 
 // Newer transformers names (model.language_model.*, model.vision_tower.*,
 // model.multi_modal_projector.*, model.image_newline, lm_head.*) -> legacy names;
