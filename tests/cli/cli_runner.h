@@ -1,6 +1,6 @@
 #pragma once
 // Runs the vlsi binary (path from $VLSI_BIN, set by ctest) and captures its
-// exit code and combined output.
+// exit code (128 + N when killed by signal N) and combined output.
 #include <sys/wait.h>
 
 #include <array>
@@ -20,18 +20,22 @@ inline std::string vlsi_bin() {
   return b ? b : std::string(VLSI_BINARY_DIR) + "/vlsi";
 }
 
-inline CliResult run_cli(const std::string& args) {
+// `shell_prefix` goes before the binary in the shell command (e.g. "VAR=x" or "ulimit -f 64;").
+inline CliResult run_cli_env(const std::string& shell_prefix, const std::string& args) {
   CliResult r;
-  std::string cmd = vlsi_bin() + " " + args + " 2>&1";
+  std::string cmd = shell_prefix + " " + vlsi_bin() + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
   int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // A signal is reported as the shell does (128 + signal), whether or not sh exec'd the binary.
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
   return r;
 }
+
+inline CliResult run_cli(const std::string& args) { return run_cli_env("", args); }
 
 // The last non-empty line of the output.
 inline std::string last_line(const std::string& out) {

@@ -19,6 +19,7 @@
 #include "cli_runner.h"
 #include "model_folder_fixture.h"
 #include "vlsi/data/image.h"
+#include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"

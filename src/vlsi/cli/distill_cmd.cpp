@@ -13,7 +13,7 @@ namespace {
 struct DistillArgs {
   std::string config, out;
   std::vector<std::string> overrides;
-  bool resume = false, print_config = false, print_stages = false;
+  bool resume = false, force = false, print_config = false, print_stages = false;
 };
 }  // namespace
 
@@ -24,6 +24,7 @@ void register_distill_command(CLI::App& app) {
   cmd->add_option("--set", a->overrides, "override a field, e.g. --set stages.interact.trainer.lr=3e-4 (repeatable)");
   cmd->add_option("--out", a->out, "run folder (overrides the config's 'out')");
   cmd->add_flag("--resume", a->resume, "continue a stage from its newest checkpoint (finished stages are skipped)");
+  cmd->add_flag("--force", a->force, "with --resume: continue even though the recipe differs from the run's config.json");
   cmd->add_flag("--print-config", a->print_config, "print the resolved recipe and exit");
   cmd->add_flag("--print-stages", a->print_stages, "print the resolved config of every stage and exit");
   cmd->callback([a] {
@@ -35,7 +36,7 @@ void register_distill_command(CLI::App& app) {
       std::printf("%s\n", (a->print_stages ? distill::distill_stage_configs(cfg) : cfg).dump(2).c_str());
       return;
     }
-    io::json summary = distill::run_distill(cfg, a->resume);
+    io::json summary = distill::run_distill(cfg, a->resume, a->force);
     std::printf("%s\n", summary.dump(2).c_str());
   });
 }

@@ -16,12 +16,12 @@ namespace {
 struct RunArgs {
   std::string config, out;
   std::vector<std::string> overrides;
-  bool resume = false, print_config = false;
+  bool resume = false, force = false, print_config = false;
 };
 
 using Resolve = std::function<io::json(const io::json& content, const std::vector<std::string>& overrides,
                                        const std::string& where)>;
-using Run = std::function<io::json(const io::json& config, bool resume)>;
+using Run = std::function<io::json(const io::json& config, bool resume, bool force)>;
 
 // --config/--set/--out/--resume/--print-config, then resolve and run.
 void add_run_command(CLI::App* parent, const std::string& name, const std::string& help, const std::string& example,
@@ -31,7 +31,8 @@ void add_run_command(CLI::App* parent, const std::string& name, const std::strin
   cmd->add_option("--config", a->config, "run config (JSON); every field is optional, see " + example);
   cmd->add_option("--set", a->overrides, "override a config field, e.g. --set trainer.lr=3e-4 (repeatable)");
   cmd->add_option("--out", a->out, "run folder (overrides the config's 'out')");
-  cmd->add_flag("--resume", a->resume, "continue from the newest checkpoint in the run folder");
+  cmd->add_flag("--resume", a->resume, "continue from the newest usable checkpoint in the run folder");
+  cmd->add_flag("--force", a->force, "with --resume: continue even though the config differs from the run's config.json");
   cmd->add_flag("--print-config", a->print_config, "print the resolved config and exit");
   cmd->callback([a, name, resolve, run] {
     io::json content = a->config.empty() ? io::json::object() : io::read_json_file(a->config);
@@ -42,7 +43,7 @@ void add_run_command(CLI::App* parent, const std::string& name, const std::strin
       std::printf("%s\n", cfg.dump(2).c_str());
       return;
     }
-    io::json summary = run(cfg, a->resume);
+    io::json summary = run(cfg, a->resume, a->force);
     std::printf("%s\n", summary.dump(2).c_str());
   });
 }
@@ -53,7 +54,7 @@ void add_step_command(CLI::App* parent, const std::string& step, const std::stri
       [step](const io::json& c, const std::vector<std::string>& o, const std::string& w) {
         return distill::resolve_step_config(step, c, o, w);
       },
-      [step](const io::json& cfg, bool resume) { return distill::run_step(step, cfg, resume); });
+      [step](const io::json& cfg, bool resume, bool force) { return distill::run_step(step, cfg, resume, force); });
 }
 }  // namespace
 
@@ -61,7 +62,8 @@ void register_train_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train a model: sft, or one VLsI step (the whole recipe: vlsi distill)");
   cmd->require_subcommand(1);
   add_run_command(cmd, "sft", "Supervised fine-tuning on assistant answers (LLaVA-format data)",
-                  "configs/sft-example.json", train::resolve_sft_config, train::run_sft);
+                  "configs/sft-example.json", train::resolve_sft_config,
+                  [](const io::json& cfg, bool resume, bool force) { return train::run_sft(cfg, resume, force); });
   add_step_command(cmd, "verbalize", "VLsI step 1: train the verb-FFNs of one model (backbone frozen)");
   add_step_command(cmd, "interact", "VLsI step 2: layer-matched KL from teacher to student verbalizers (LoRA)");
   add_step_command(cmd, "reinforce", "VLsI step 3: supervised fine-tuning of the student (LoRA by default)");

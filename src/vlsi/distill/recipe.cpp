@@ -14,6 +14,7 @@
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
+#include "vlsi/train/run_folder.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -135,7 +136,7 @@ json resolve_distill_config(const json& content, const std::vector<std::string>&
   return cfg;
 }
 
-json run_distill(const json& cfg, bool resume) {
+json run_distill(const json& cfg, bool resume, bool force) {
   const std::string where = "distill config";
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   const std::string final_dir = out + "/student";
@@ -150,6 +151,7 @@ json run_distill(const json& cfg, bool resume) {
     check(file_layers == layers[side], where, ": field '", side, ".verbalizers': ", prepared, " verbalizes layers ",
           file_layers.dump(), ", the recipe's ", side, " target layers are ", layers[side].dump());
   }
+  if (resume) train::check_resumed_config(out + "/config.json", cfg, force, "distill");
   io::make_dirs(out);
   io::write_json_file(out + "/config.json", cfg);
 
@@ -161,7 +163,7 @@ json run_distill(const json& cfg, bool resume) {
     if (!stage_cfgs.contains(stage)) continue;
     std::fprintf(stderr, "[distill] stage %s -> %s/%s\n", stage, out.c_str(), stage);
     std::string step = std::string(stage).rfind("verbalize", 0) == 0 ? "verbalize" : stage;
-    summary["stages"][stage] = run_step(step, stage_cfgs[stage], resume);
+    summary["stages"][stage] = run_step(step, stage_cfgs[stage], resume, force);
   }
 
   // Final student: merge the last student step's adapter into its base model.

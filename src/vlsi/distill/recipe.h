@@ -29,7 +29,9 @@ nlohmann::json resolve_distill_config(const nlohmann::json& content, const std::
                                       const std::string& where);
 // The step configs the recipe runs, by stage name, fully resolved (for inspection and tests).
 nlohmann::json distill_stage_configs(const nlohmann::json& config);
-// Runs (or continues) the recipe; returns RUN/summary.json's content.
-nlohmann::json run_distill(const nlohmann::json& config, bool resume);
+// Runs (or continues) the recipe; returns RUN/summary.json's content. With `resume`,
+// the recipe (RUN/config.json) and every stage must be continued with the config
+// they were started with, unless `force` (train/run_folder.h).
+nlohmann::json run_distill(const nlohmann::json& config, bool resume, bool force = false);
 
 }  // namespace vlsi::distill

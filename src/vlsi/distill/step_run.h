@@ -19,9 +19,11 @@
 namespace vlsi::distill {
 
 // Runs (or resumes) a resolved config (step_config.h) of `step`. Returns summary.json's content.
-nlohmann::json run_step(const std::string& step, const nlohmann::json& config, bool resume);
-nlohmann::json run_verbalize(const nlohmann::json& config, bool resume);
-nlohmann::json run_student_step(const std::string& step, const nlohmann::json& config, bool resume);
+// `force` resumes with a config that differs from the run's own (train/run_folder.h).
+nlohmann::json run_step(const std::string& step, const nlohmann::json& config, bool resume, bool force = false);
+nlohmann::json run_verbalize(const nlohmann::json& config, bool resume, bool force = false);
+nlohmann::json run_student_step(const std::string& step, const nlohmann::json& config, bool resume,
+                                bool force = false);
 
 // match_counts[i_s][j] from the "matched" events of a metrics.jsonl (t_s x t_l).
 nlohmann::json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int64_t t_l);

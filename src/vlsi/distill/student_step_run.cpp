@@ -88,11 +88,11 @@ json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int
   return counts;
 }
 
-json run_student_step(const std::string& step_name, const json& cfg, bool resume) {
+json run_student_step(const std::string& step_name, const json& cfg, bool resume, bool force) {
   const std::string step = canonical_step(step_name);
   const std::string where = step + " config";
   const std::string out = io::get_field<std::string>(cfg, "out", where);
-  if (auto done = train::open_run_folder(out, cfg, resume, step)) return *done;
+  if (auto done = train::open_run_folder(out, cfg, resume, step, force)) return *done;
 
   auto tc = train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
   train::set_compute_threads(tc.threads);
@@ -182,7 +182,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
     summary["match_counts"] = counts;
   }
   if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
-  train::finish_run_folder(out, summary);
+  train::finish_run_folder(out, summary, step);
   return summary;
 }
 

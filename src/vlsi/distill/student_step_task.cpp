@@ -10,6 +10,7 @@
 #include "vlsi/model/model_io.h"
 #include "vlsi/train/lm_loss.h"
 #include "vlsi/train/sft_task.h"
+#include "vlsi/train/torch_file.h"
 
 namespace vlsi::distill {
 namespace {
@@ -166,7 +167,10 @@ void StudentStepTask::save(const std::string& dir) const {
     model::save_model(student_.model, dir + "/model", so);
   }
   if (!student_.verbalizers.is_empty()) save_verbalizer_set(student_.verbalizers, dir + "/verbalizers");
-  if (options_.matches_layers()) torch::save(matcher_.generator_state(), dir + "/matcher_rng.pt");
+  if (options_.matches_layers()) {
+    torch::Tensor state = matcher_.generator_state();
+    train::save_torch_file(dir + "/matcher_rng.pt", [&](const train::TorchWriter& w) { torch::save(state, w); });
+  }
 }
 
 void StudentStepTask::load(const std::string& dir) {
@@ -187,7 +191,8 @@ void StudentStepTask::load(const std::string& dir) {
   if (!student_.verbalizers.is_empty()) restore_verbalizers_in_place(student_.verbalizers, dir + "/verbalizers");
   if (options_.matches_layers()) {
     torch::Tensor state;
-    torch::load(state, dir + "/matcher_rng.pt");
+    const std::string path = dir + "/matcher_rng.pt";
+    train::load_torch_file(path, [&] { torch::load(state, path); });
     matcher_.set_generator_state(state);
   }
 }

@@ -16,14 +16,15 @@
 namespace vlsi::distill {
 using io::json;
 
-json run_step(const std::string& step, const json& config, bool resume) {
-  return canonical_step(step) == "verbalize" ? run_verbalize(config, resume) : run_student_step(step, config, resume);
+json run_step(const std::string& step, const json& config, bool resume, bool force) {
+  return canonical_step(step) == "verbalize" ? run_verbalize(config, resume, force)
+                                             : run_student_step(step, config, resume, force);
 }
 
-json run_verbalize(const json& cfg, bool resume) {
+json run_verbalize(const json& cfg, bool resume, bool force) {
   const std::string where = "verbalize config";
   const std::string out = io::get_field<std::string>(cfg, "out", where);
-  if (auto done = train::open_run_folder(out, cfg, resume, "verbalize")) return *done;
+  if (auto done = train::open_run_folder(out, cfg, resume, "verbalize", force)) return *done;
 
   auto tc = train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
   train::set_compute_threads(tc.threads);
@@ -76,7 +77,7 @@ json run_verbalize(const json& cfg, bool resume) {
   summary["model"] = model_dir;
   summary["target_layers"] = layers;
   summary["verbalizers"] = verb_dir;
-  train::finish_run_folder(out, summary);
+  train::finish_run_folder(out, summary, "verbalize");
   return summary;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "vlsi/io/error.h"
@@ -69,9 +70,18 @@ void append_line(const std::string& path, const std::string& line) {
   if (target.has_parent_path()) make_dirs(target.parent_path().string());
   std::FILE* f = std::fopen(path.c_str(), "ab");
   check(f != nullptr, path, ": cannot open for appending (", std::strerror(errno), ")");
-  std::fwrite(line.data(), 1, line.size(), f);
-  std::fputc('\n', f);
-  std::fclose(f);
+  bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size() && std::fputc('\n', f) != EOF &&
+            std::fflush(f) == 0;
+  int err = errno;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) fail(path, ": append failed (", std::strerror(err ? err : EIO), ")");
+}
+
+void sync_folder(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
 }
 
 }  // namespace vlsi::io

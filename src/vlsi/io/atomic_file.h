@@ -23,7 +23,12 @@ bool file_exists(const std::string& path);
 // mkdir -p; fails with a one-line error if a component is not a folder.
 void make_dirs(const std::string& path);
 
-// Appends one line (a '\n' is added) and flushes, for JSONL metrics logs.
+// Appends one line (a '\n' is added) and flushes, for JSONL metrics logs; a
+// failed write (full disk) is an error naming the file.
 void append_line(const std::string& path, const std::string& line);
+
+// Flushes a folder's entries (files created or renamed in it) to disk, so a
+// power loss cannot undo a rename that already happened. Best effort.
+void sync_folder(const std::string& path);
 
 }  // namespace vlsi::io

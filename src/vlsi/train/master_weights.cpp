@@ -3,6 +3,7 @@
 #include <set>
 
 #include "vlsi/io/error.h"
+#include "vlsi/train/torch_file.h"
 
 namespace vlsi::train {
 namespace {
@@ -67,12 +68,12 @@ void MasterWeights::save(const std::string& path) const {
   std::vector<torch::Tensor> copies;
   for (const auto& m : masters_)
     if (m.defined()) copies.push_back(m.detach());
-  torch::save(copies, path);
+  save_torch_file(path, [&](const TorchWriter& w) { torch::save(copies, w); });
 }
 
 void MasterWeights::load(const std::string& path) {
   std::vector<torch::Tensor> copies;
-  torch::load(copies, path);
+  load_torch_file(path, [&] { torch::load(copies, path); });
   torch::NoGradGuard no_grad;
   size_t k = 0;
   for (auto& m : masters_) {

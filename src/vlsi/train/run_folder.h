@@ -1,8 +1,10 @@
 #pragma once
 // The opening every config-driven run shares (SFT and the VLsI steps): a run
 // whose summary.json exists is complete and is not run again; a folder holding
-// checkpoints is continued only with --resume (never silently overwritten);
-// otherwise the folder is created and the resolved config written to config.json.
+// checkpoints is continued only with --resume (never silently overwritten), and
+// only with the config it was started with (config_change.h; --force continues
+// with the new one, after a warning naming the changed fields); otherwise the
+// folder is created. The resolved config is then written to config.json.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,13 +16,19 @@ namespace vlsi::train {
 // summary.json's content when the run at `out` is complete (nothing else is done);
 // std::nullopt when it is to be run, after the checks above. `label` prefixes the message.
 std::optional<nlohmann::json> open_run_folder(const std::string& out, const nlohmann::json& config, bool resume,
-                                              const std::string& label);
+                                              const std::string& label, bool force = false);
+
+// Refuses (one line naming `config_path` and every changed field) to continue a
+// run started with the config stored at `config_path` under `config`, unless
+// `force`; then warns. Nothing to compare (no stored config) passes.
+void check_resumed_config(const std::string& config_path, const nlohmann::json& config, bool force,
+                          const std::string& label);
 
 // The fields every run summary starts with: steps, resumed_from, final_train_loss,
 // tokens_per_second, seconds, seed (and final_validation when there was one).
 nlohmann::json train_result_summary(const TrainResult& result, uint64_t seed);
 
 // Writes summary.json (last, atomically: its presence marks the run complete).
-void finish_run_folder(const std::string& out, const nlohmann::json& summary);
+void finish_run_folder(const std::string& out, const nlohmann::json& summary, const std::string& label);
 
 }  // namespace vlsi::train

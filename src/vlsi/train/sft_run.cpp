@@ -41,10 +41,10 @@ json resolve_sft_config(const json& file_content, const std::vector<std::string>
   return cfg;
 }
 
-json run_sft(const json& cfg, bool resume) {
+json run_sft(const json& cfg, bool resume, bool force) {
   const std::string where = "sft config";
   const std::string out = io::get_field<std::string>(cfg, "out", where);
-  if (auto done = open_run_folder(out, cfg, resume, "sft")) return *done;
+  if (auto done = open_run_folder(out, cfg, resume, "sft", force)) return *done;
 
   TrainerConfig tc = TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
   set_compute_threads(tc.threads);
@@ -107,7 +107,7 @@ json run_sft(const json& cfg, bool resume) {
                   {"seed", tc.seed},
                   {"model", (fs::path(out) / "model").string()}};
   if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
-  finish_run_folder(out, summary);
+  finish_run_folder(out, summary, "sft");
   return summary;
 }
 

@@ -17,7 +17,8 @@ nlohmann::json resolve_sft_config(const nlohmann::json& file_content, const std:
                                   const std::string& where);
 
 // Runs (or resumes) the run described by a resolved config. Returns summary.json's content.
-// A run whose summary.json exists is complete and is not run again.
-nlohmann::json run_sft(const nlohmann::json& config, bool resume);
+// A run whose summary.json exists is complete and is not run again; `force` resumes
+// with a config that differs from the run's own (train/run_folder.h).
+nlohmann::json run_sft(const nlohmann::json& config, bool resume, bool force = false);
 
 }  // namespace vlsi::train

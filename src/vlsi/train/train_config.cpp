@@ -41,7 +41,8 @@ TrainerConfig TrainerConfig::from_json(const nlohmann::json& in, const std::stri
   check(c.grad_accum > 0, where, ": field 'grad_accum': expected > 0");
   check(c.lr > 0 && c.min_lr >= 0 && c.min_lr <= c.lr, where, ": fields 'lr'/'min_lr': expected 0 <= min_lr <= lr, lr > 0");
   check(c.warmup_steps >= 0 && c.warmup_steps < c.max_steps, where, ": field 'warmup_steps': expected 0 <= warmup_steps < max_steps");
-  check(c.keep_checkpoints >= 1, where, ": field 'keep_checkpoints': expected >= 1");
+  check(c.keep_checkpoints >= 2, where,
+        ": field 'keep_checkpoints': expected >= 2 (the one before the newest is the fallback when it is damaged)");
   return c;
 }
 

@@ -1,22 +1,20 @@
 #include "vlsi/train/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <thread>
 
 #include "vlsi/io/atomic_file.h"
+#include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
-#include "vlsi/train/checkpoint.h"
+#include "vlsi/io/kill_point.h"
 #include "vlsi/train/fused_adamw.h"
 #include "vlsi/train/lr_schedule.h"
+#include "vlsi/train/metrics_log.h"
 #include "vlsi/train/progress.h"
 
 namespace vlsi::train {
-namespace fs = std::filesystem;
 
 void set_compute_threads(int64_t threads) {
   // libtorch's default here can be 1 thread; 0 means "every core".
@@ -25,8 +23,6 @@ void set_compute_threads(int64_t threads) {
 }
 
 namespace {
-
-const char* const kMasterWeightsFile = "master_weights.pt";  // beside optimizer.pt; only for bfloat16 parameters
 
 void set_lr(torch::optim::Optimizer& opt, double lr) {
   for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
@@ -43,48 +39,11 @@ std::string fmt(const char* f, double v) {
 Trainer::Trainer(TrainerConfig cfg, std::string run_dir, std::string label)
     : cfg_(std::move(cfg)), run_dir_(std::move(run_dir)), label_(std::move(label)) {}
 
-void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, const MasterWeights& master,
-                              const BatchStream& data, int64_t step) const {
-  CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
-  std::string tmp = ckpts.begin(step);
-  task.save((fs::path(tmp) / "model").string());
-  torch::save(opt, (fs::path(tmp) / "optimizer.pt").string());
-  if (master.active()) master.save((fs::path(tmp) / kMasterWeightsFile).string());
-  auto gen = at::detail::getDefaultCPUGenerator();
-  torch::save(gen.get_state(), (fs::path(tmp) / "rng.pt").string());
-  nlohmann::json state = {{"step", step}, {"seed", cfg_.seed}, {"data", data.state ? data.state() : nlohmann::json()}};
-  io::write_json_file((fs::path(tmp) / "trainer_state.json").string(), state);
-  ckpts.commit(step, tmp);
-}
-
-int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, MasterWeights& master,
-                                    BatchStream& data) const {
-  CheckpointManager ckpts(run_dir_, cfg_.keep_checkpoints);
-  auto latest = ckpts.latest();
-  if (!latest) return -1;
-  std::string state_path = (fs::path(*latest) / "trainer_state.json").string();
-  nlohmann::json state = io::read_json_file(state_path);
-  int64_t step = io::get_field<int64_t>(state, "step", state_path);
-  task.load((fs::path(*latest) / "model").string());
-  // The model folder holds the rounded weights; the float32 masters continue exactly
-  // (a checkpoint without them, e.g. of a float32 run, continues from the rounded ones).
-  master.copy_from_model();
-  const std::string master_path = (fs::path(*latest) / kMasterWeightsFile).string();
-  if (master.active() && fs::exists(master_path)) master.load(master_path);
-  torch::load(opt, (fs::path(*latest) / "optimizer.pt").string());
-  torch::Tensor rng;
-  torch::load(rng, (fs::path(*latest) / "rng.pt").string());
-  auto gen = at::detail::getDefaultCPUGenerator();
-  gen.set_state(rng);
-  if (data.restore && state.contains("data") && !state["data"].is_null()) data.restore(state["data"]);
-  return step;
-}
-
 TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   set_compute_threads(cfg_.threads);
   torch::manual_seed(cfg_.seed);
   io::make_dirs(run_dir_);
-  const std::string metrics_path = (fs::path(run_dir_) / "metrics.jsonl").string();
+  const MetricsLog metrics(io::join_path(run_dir_, "metrics.jsonl"), label_);
 
   MasterWeights master(task.trainable_parameters());
   const auto& params = master.optimizer_params();  // float32 copies of bfloat16 parameters
@@ -101,6 +60,14 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
       std::fprintf(stderr, "[%s] resumed from checkpoint at step %lld\n", label_.c_str(), static_cast<long long>(done));
     }
   }
+  // Steps after `start` are replayed: their records go, and the loss window and
+  // last validation are rebuilt as the uninterrupted run had them at `start`.
+  LossWindow window{std::max<int64_t>(1, cfg_.log_every), cfg_.max_steps};
+  for (const auto& rec : metrics.restart_at(start)) {
+    if (rec.value("split", "") == "val") result.last_validation = rec;
+    if (rec.value("split", "") == "train" && rec.contains("loss") && rec["loss"].is_number())
+      window.add(rec["step"].get<int64_t>(), rec["loss"].get<double>());
+  }
   std::fprintf(stderr, "[%s] seed %llu, %lld steps x %lld samples x %lld accumulation, %zu trainable tensors\n",
                label_.c_str(), static_cast<unsigned long long>(cfg_.seed), static_cast<long long>(cfg_.max_steps),
                static_cast<long long>(cfg_.batch_size), static_cast<long long>(cfg_.grad_accum), params.size());
@@ -108,8 +75,6 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   ProgressLine progress(label_, cfg_.max_steps, cfg_.log_every);
   progress.start(start);
   task.set_training(true);
-  double window_loss = 0.0;
-  int64_t window_n = 0;
   for (int64_t step = start; step < cfg_.max_steps; ++step) {
     double lr = sched.at(step);
     set_lr(*opt, lr);
@@ -133,6 +98,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
             "learning rate or check the data, then rerun with --resume");
       (out.loss / double(cfg_.grad_accum)).backward();
       master.accumulate_grads();
+      if (micro + 1 == cfg_.grad_accum) io::kill_point(label_, "step");  // test-only: gradients, no update yet
       t_data += ms(t0, t1);
       t_fwd += ms(t1, t2);
       t_bwd += ms(t2, now());
@@ -149,8 +115,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
     double t_opt = ms(t_opt0, now());
 
     double loss = loss_sum / double(cfg_.grad_accum);
-    window_loss += loss;
-    ++window_n;
+    window.add(step + 1, loss);
     nlohmann::json rec = {{"split", "train"}, {"step", step + 1}, {"loss", loss}, {"lr", lr},
                           {"grad_norm", grad_norm}, {"tokens", tokens},
                           {"ms", {{"data", t_data}, {"forward", t_fwd}, {"backward", t_bwd}, {"optimizer", t_opt}}}};
@@ -158,27 +123,24 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
     if (!events.empty()) rec["events"] = events;
     progress.update(step, "loss " + fmt("%.4f", loss) + " | lr " + fmt("%.2e", lr), tokens);
     rec["tokens_per_s"] = progress.tokens_per_second();
-    io::append_line(metrics_path, rec.dump());
-    if ((step + 1) % std::max<int64_t>(1, cfg_.log_every) == 0 || step + 1 == cfg_.max_steps) {
-      result.final_loss = window_loss / double(window_n);
-      window_loss = 0.0;
-      window_n = 0;
-    }
+    metrics.append(rec);
 
     bool last = step + 1 == cfg_.max_steps;
     if (validate_ && ((cfg_.val_every > 0 && (step + 1) % cfg_.val_every == 0) || last)) {
       task.set_training(false);
       nlohmann::json val = validate_();
+      io::kill_point(label_, "validation");  // test-only: in eval mode, the record not yet logged
       task.set_training(true);
       val["split"] = "val";
       val["step"] = step + 1;
-      io::append_line(metrics_path, val.dump());
+      metrics.append(val);
       result.last_validation = val;
     }
     if ((cfg_.ckpt_every > 0 && (step + 1) % cfg_.ckpt_every == 0) || last)
       save_checkpoint(task, *opt, master, data, step + 1);
   }
   task.set_training(false);
+  result.final_loss = window.last_mean;
   result.steps_done = cfg_.max_steps;
   result.tokens_per_second = progress.tokens_per_second();
   result.seconds = progress.elapsed_seconds();

@@ -1,7 +1,9 @@
 #pragma once
 // The generic training loop: AdamW, warm-up + cosine schedule, gradient
-// accumulation and clipping, periodic validation, atomic checkpoints, resume,
-// metrics JSONL and a live progress line. A TrainTask supplies the loss.
+// accumulation and clipping, periodic validation, atomic checksummed
+// checkpoints, bit-exact resume (falling back past a damaged newest checkpoint;
+// trainer_checkpoint.cpp), metrics JSONL and a live progress line. A TrainTask
+// supplies the loss.
 // bfloat16 parameters train through float32 master weights (master_weights.h).
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -41,7 +43,8 @@ class Trainer {
   // Returns validation metrics (logged with split "val"); optional.
   void set_validation(std::function<nlohmann::json()> validate) { validate_ = std::move(validate); }
 
-  // Trains to cfg.max_steps. With `resume`, continues from the newest checkpoint.
+  // Trains to cfg.max_steps. With `resume`, continues from the newest checkpoint
+  // that verifies (one that does not is skipped with a warning naming it).
   TrainResult run(TrainTask& task, BatchStream& data, bool resume);
 
  private:

@@ -1,0 +1,54 @@
+#include "vlsi/train/config_change.h"
+
+namespace vlsi::train {
+using nlohmann::json;
+
+const std::vector<std::string>& resume_exempt_fields() {
+  static const std::vector<std::string> exempt = {"out", "trainer.log_every", "trainer.threads", "trainer.ckpt_every",
+                                                   "trainer.keep_checkpoints", "data.prefetch"};
+  return exempt;
+}
+
+namespace {
+
+bool is_exempt(const std::string& path) {
+  for (const auto& e : resume_exempt_fields()) {
+    if (path == e) return true;
+    if (e.find('.') != std::string::npos && path.size() > e.size() &&
+        path.compare(path.size() - e.size(), e.size(), e) == 0 && path[path.size() - e.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+std::string shown(const json* v) {
+  if (v == nullptr) return "absent";
+  std::string s = v->dump();
+  return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+void diff(const json* a, const json* b, const std::string& path, std::vector<std::string>& out) {
+  if (is_exempt(path)) return;
+  if (a && b && a->is_object() && b->is_object()) {
+    for (auto it = a->begin(); it != a->end(); ++it) {
+      const std::string child = path.empty() ? it.key() : path + "." + it.key();
+      diff(&it.value(), b->contains(it.key()) ? &(*b)[it.key()] : nullptr, child, out);
+    }
+    for (auto it = b->begin(); it != b->end(); ++it)
+      if (!a->contains(it.key())) diff(nullptr, &it.value(), path.empty() ? it.key() : path + "." + it.key(), out);
+    return;
+  }
+  // Numbers compare by value (3 == 3.0, 1e-3 == 0.001).
+  if (a && b && *a == *b) return;
+  out.push_back((path.empty() ? std::string("(config)") : path) + " (" + shown(a) + " -> " + shown(b) + ")");
+}
+
+}  // namespace
+
+std::vector<std::string> changed_config_fields(const json& started, const json& resumed) {
+  std::vector<std::string> out;
+  diff(&started, &resumed, "", out);
+  return out;
+}
+
+}  // namespace vlsi::train
