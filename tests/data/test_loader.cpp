@@ -7,6 +7,7 @@
 #include "fake_processor.h"
 #include "tiny_tokenizer.h"
 #include "vlsi/data/loader.h"
+#include "vlsi/data/record_range.h"
 #include "vlsi/data/shapes_dataset.h"
 
 using namespace vlsi::data;
@@ -82,6 +83,34 @@ TEST(Loader, OrderIsDeterministicBySeedAndEachEpochIsAPermutation) {
   auto d = make_loader(s, ordered);
   std::vector<std::string> ed = take_ids(*d, 5);
   for (size_t i = 0; i < ed.size(); ++i) EXPECT_EQ(ed[i], s.records[i].id);
+}
+
+TEST(Loader, RecordOffsetsGiveOneSeedDisjointRecordRanges) {
+  ShapesData s = make_dataset("offset", 23);
+  auto whole = make_loader(s, opts(5, 4));
+  std::vector<std::string> order = take_ids(*whole, 5);  // epoch 0 of seed 4
+  auto read = [&](int64_t offset, int64_t batches) {
+    LoaderOptions o = opts(5, 4);
+    o.record_offset = offset;
+    return take_ids(*make_loader(s, o), batches);
+  };
+  std::vector<std::string> a = read(0, 2), b = read(10, 2), c = read(20, 1);
+  EXPECT_EQ(a, std::vector<std::string>(order.begin(), order.begin() + 10));
+  EXPECT_EQ(b, std::vector<std::string>(order.begin() + 10, order.begin() + 20));
+  // 20..22, then round to the start of the order again (the dataset is used up).
+  EXPECT_EQ(c, (std::vector<std::string>{order[20], order[21], order[22], order[0], order[1]}));
+  std::set<std::string> ab(a.begin(), a.end()), abc;
+  ab.insert(b.begin(), b.end());
+  EXPECT_EQ(ab.size(), 20u);  // a and b share no record
+  abc = ab;
+  abc.insert(c.begin(), c.end());
+  // distinct_records predicts what the loaders read, without loading anything.
+  EXPECT_EQ(distinct_records({{0, 10}, {10, 10}}, 23), int64_t(ab.size()));
+  EXPECT_EQ(distinct_records({{0, 10}, {10, 10}, {20, 5}}, 23), int64_t(abc.size()));
+  EXPECT_EQ(abc.size(), 23u);
+  EXPECT_EQ(distinct_records({{5, 40}}, 23), 23);  // more than an epoch reads everything
+  EXPECT_EQ(distinct_records({{30, 4}, {7, 2}}, 23), 4);  // 30 mod 23 = 7: the same records
+  EXPECT_EQ(read(23, 1), std::vector<std::string>(order.begin(), order.begin() + 5));  // offsets wrap
 }
 
 TEST(Loader, DropLastAndBatchShapes) {

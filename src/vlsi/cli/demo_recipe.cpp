@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "vlsi/cli/demo_budget.h"
 #include "vlsi/cli/demo_students.h"
 #include "vlsi/data/record.h"
 #include "vlsi/data/shapes_dataset.h"
@@ -63,6 +64,16 @@ void make_tokenizer(const std::string& data_dir, const json& tcfg, const std::st
   // The chat template's own words, so role names are single tokens.
   for (const char* w : {"system\n", "user\n", "assistant\n", "You are a helpful assistant."}) trainer.add_text(w);
   io::write_json_file(out_path, trainer.train());
+}
+
+// Records in a JSONL split (one per non-empty line).
+int64_t count_records(const std::string& jsonl) {
+  std::istringstream lines(io::read_file(jsonl));
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(lines, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) ++n;
+  return n;
 }
 
 }  // namespace
@@ -127,7 +138,9 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
 
   // Evaluates a model folder on the test split (cached in RUN/eval/NAME) and
   // returns its summary row.
-  auto evaluate = [&](const std::string& name, const std::string& model_dir, const json& train_summary) {
+  // `budget` is the arm's ArmBudget::to_json (demo_budget.h).
+  auto evaluate = [&](const std::string& name, const std::string& model_dir, const json& train_summary,
+                      const json& budget) {
     const std::string eval_dir = (fs::path(out) / "eval" / name).string();
     json results;
     if (fs::exists(fs::path(eval_dir) / "results.json")) {
@@ -154,11 +167,14 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     m["train_tokens_per_second"] = train_summary["tokens_per_second"];
     m["eval_seconds"] = results["seconds"];
     m["steps"] = train_summary["steps"];
+    m.update(budget);
     return m;
   };
 
   // 3-4. Train and evaluate each model.
   json summary = {{"seed", seed}, {"data", data_dir}, {"models", json::object()}};
+  const int64_t n_train = count_records(data_dir + "/train.jsonl");
+  json resolved_sft;  // by model name
   for (auto& [name, mcfg] : cfg["models"].items()) {
     const std::string where = "demo config: models." + name;
     const std::string run_dir = (fs::path(out) / name).string();
@@ -170,10 +186,12 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
                 {"trainer", io::get_or<json>(mcfg, "trainer", json::object(), where)}};
     sft["trainer"]["seed"] = seed;
     json resolved = train::resolve_sft_config(sft, {}, where);
+    resolved_sft[name] = resolved;
     stage(name, "SFT training");
     json train_summary = train::run_sft(resolved, /*resume=*/true);
 
-    summary["models"][name] = evaluate(name, run_dir + "/model", train_summary);
+    summary["models"][name] =
+        evaluate(name, run_dir + "/model", train_summary, single_run_budget(resolved).to_json(n_train));
   }
 
   // 5. Distillation: three continuations of the student (baselines and VLsI).
@@ -182,11 +200,18 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     check(summary["models"].contains("teacher") && summary["models"].contains("student"), where,
           ": needs models named 'teacher' and 'student'");
     const json student_train = summary["models"]["student"];
-    for (const auto& run : run_demo_students(cfg["distill"], out, out + "/teacher/model", out + "/student/model",
-                                             data_dir, where)) {
+    DemoStudentSetup setup;
+    setup.out = out;
+    setup.teacher_dir = out + "/teacher/model";
+    setup.student_dir = out + "/student/model";
+    setup.data_dir = data_dir;
+    setup.seed = seed;
+    setup.student_records =
+        train::TrainerConfig::from_json(resolved_sft["student"]["trainer"], where + ": student").records_read();
+    for (const auto& run : run_demo_students(plan_demo_students(cfg["distill"], setup, where), n_train)) {
       json t = run.train;
       t["parameters"] = student_train["parameters"];
-      summary["models"][run.name] = evaluate(run.name, run.model_dir, t);
+      summary["models"][run.name] = evaluate(run.name, run.model_dir, t, run.budget);
     }
   }
   summary["total_seconds_this_invocation"] = seconds_since(t_start);
@@ -223,6 +248,17 @@ std::string format_summary_table(const json& summary) {
   row("overall", [&](const json& m) { return pct(m["overall"]); });
   row("parameters", [&](const json& m) { std::snprintf(buf, sizeof(buf), " %11.2fM", m["parameters"].get<double>() / 1e6); return std::string(buf); });
   row("train time", [&](const json& m) { std::snprintf(buf, sizeof(buf), " %11.0fs", m["train_seconds"].get<double>()); return std::string(buf); });
+  // The budget rows (demo_budget.h); a summary.json from before they existed has none.
+  auto count = [&](const char* field) {
+    return [&, field](const json& m) {
+      if (!m.contains(field)) return std::string("            -");
+      std::snprintf(buf, sizeof(buf), " %12lld", (long long)m[field].get<int64_t>());
+      return std::string(buf);
+    };
+  };
+  row("backbone steps", count("backbone_steps"));
+  row("records", count("distinct_records"));
+  row("verbalizer st.", count("verbalizer_steps"));
   return os.str();
 }
 

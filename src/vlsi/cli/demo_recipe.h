@@ -17,7 +17,8 @@ nlohmann::json demo_defaults();
 nlohmann::json run_demo(const std::string& config_path, const std::vector<std::string>& overrides,
                         const std::string& out_override);
 
-// Formats summary.json's accuracy table (categories x models).
+// Formats summary.json's table: accuracy per category x model, then each model's parameters,
+// training time and budget (demo_budget.h: backbone steps, distinct records, verbalizer steps).
 std::string format_summary_table(const nlohmann::json& summary);
 
 }  // namespace vlsi::cli

@@ -1,5 +1,6 @@
 #include "vlsi/data/loader.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "vlsi/data/rng.h"
@@ -26,6 +27,7 @@ DataLoader::DataLoader(std::vector<Record> records, std::string image_dir,
       options_(options) {
   check(!records_.empty(), "data loader: no records");
   check(options_.batch_size >= 1, "data loader: batch_size must be >= 1, got ", options_.batch_size);
+  check(options_.record_offset >= 0, "data loader: record_offset must be >= 0, got ", options_.record_offset);
   check(options_.prefetch_batches >= 1, "data loader: prefetch_batches must be >= 1, got ", options_.prefetch_batches);
   const int64_t n = int64_t(records_.size()), b = options_.batch_size;
   steps_per_epoch_ = options_.drop_last ? n / b : (n + b - 1) / b;
@@ -42,6 +44,7 @@ std::vector<size_t> DataLoader::epoch_order(int64_t epoch) const {
     Rng rng(Rng::mix({options_.seed, uint64_t(epoch)}));
     rng.shuffle(order);
   }
+  std::rotate(order.begin(), order.begin() + options_.record_offset % int64_t(order.size()), order.end());
   return order;
 }
 

@@ -3,8 +3,11 @@
 // that prepares the next batches (image decode + resize + tokenise) while
 // the caller trains on the current one.
 //
-// The data order depends only on (seed, epoch), so a run resumed from a
-// saved LoaderPosition sees exactly the batches the uninterrupted run would.
+// The data order depends only on (seed, epoch, record_offset), so a run resumed
+// from a saved LoaderPosition sees exactly the batches the uninterrupted run would.
+// record_offset rotates every epoch's order: loaders with one seed and offsets
+// a, b read disjoint records in their first epochs while a + na <= b and
+// b + nb <= a + n (record_range.h), which is how the stages of a recipe draw fresh data.
 // Samples that fail while being prepared (an image that no longer decodes, a
 // prompt longer than max_length) follow the bad-record policy: skip drops
 // them from their batch and counts them, fail stops with their error.
@@ -31,6 +34,7 @@ struct LoaderOptions {
   bool shuffle = true;
   bool drop_last = false;  // drop the last, smaller batch of each epoch
   uint64_t seed = 0;
+  int64_t record_offset = 0;  // start each epoch this many records into its order (wraps around)
   int64_t prefetch_batches = 4;  // how far the background thread may run ahead
   BadRecordPolicy policy = BadRecordPolicy::skip;
 };

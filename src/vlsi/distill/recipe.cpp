@@ -15,6 +15,7 @@
 #include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/run_folder.h"
+#include "vlsi/train/train_config.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -46,6 +47,17 @@ std::string verbalizers_of(const json& cfg, const std::string& side, const std::
   return prepared.empty() ? out + "/verbalize_" + side + "/verbalizers" : prepared;
 }
 
+// stages.reinforce.finetune's default: whatever stages.interact.finetune is.
+const char* const kAsInteract = "as_interact";
+
+// The reinforce stage's fine-tuning mode: its own explicit one, or the interaction step's.
+std::string reinforce_finetune(const json& reinforce, const std::string& interact_mode, const std::string& where) {
+  const std::string mode = io::get_field<std::string>(reinforce, "finetune", where);
+  check(mode == kAsInteract || mode == "lora" || mode == "full", where, ": field 'finetune': expected \"",
+        kAsInteract, "\" (the default: as stages.interact), \"lora\" or \"full\", got \"", mode, "\"");
+  return mode == kAsInteract ? interact_mode : mode;
+}
+
 // Copies a verbalizer folder's two files into `dir`.
 void copy_verbalizers(const std::string& from, const std::string& dir) {
   for (const char* f : {kVerbalizerWeightsFile, kVerbalizerConfigFile})
@@ -60,6 +72,9 @@ json distill_defaults() {
   json verbalize = step_defaults("verbalize");
   json reinforce = stage_defaults("reinforce");
   reinforce["share"] = 1.0;
+  // Step 3 is the paper's student SFT: it fine-tunes the way step 2 did (full or
+  // LoRA); "lora" or "full" here is an explicit override (docs/distill.md).
+  reinforce["finetune"] = kAsInteract;
   return {{"out", "runs/distill"},
           {"teacher", side},
           {"student", side},
@@ -67,6 +82,9 @@ json distill_defaults() {
           {"data", train::data_defaults()},
           {"device", "cpu"},
           {"dtype", "float32"},  // every stage's; "bfloat16" also stores the final student in bfloat16
+          // "disjoint": each stage reads the records after the previous stage's, from
+          // data.record_offset on; "shared": every stage reads from data.record_offset.
+          {"stage_data", "disjoint"},
           {"verbalizer", verbalize["verbalizer"]},
           {"stages",
            {{"verbalize_teacher", stage_defaults("verbalize")},
@@ -84,14 +102,25 @@ json distill_stage_configs(const json& cfg) {
   check_teacher_has_more_targets(teacher_layers, student_layers, where + ": target layers");
   const std::string teacher_dir = cfg["teacher"]["model"], student_dir = cfg["student"]["model"];
 
+  const std::string stage_data = io::get_field<std::string>(cfg, "stage_data", where);
+  check(stage_data == "disjoint" || stage_data == "shared", where,
+        ": field 'stage_data': expected \"disjoint\" or \"shared\", got \"", stage_data, "\"");
+  // Stages run in this order, so with "disjoint" each starts where the one before stopped reading.
+  int64_t next_offset = io::get_field<int64_t>(cfg["data"], "record_offset", where + ": data");
   auto common = [&](const std::string& stage) {
     json c = stages[stage];
     c["out"] = out + "/" + stage;
     c["tokenizer"] = cfg["tokenizer"];
     c["data"] = cfg["data"];
+    c["data"]["record_offset"] = next_offset;
     c["device"] = cfg["device"];
     c["dtype"] = cfg["dtype"];
     return c;
+  };
+  auto done = [&](const json& resolved, const std::string& stage) {
+    if (stage_data == "disjoint")
+      next_offset += train::TrainerConfig::from_json(resolved["trainer"], where + ": stages." + stage).records_read();
+    return resolved;
   };
   json result;
   for (const char* side : {"teacher", "student"}) {
@@ -103,17 +132,18 @@ json distill_stage_configs(const json& cfg) {
     c["verbalizer"] = cfg["verbalizer"];
     // The teacher's tokenizer.json is the student's (checked in the interaction step).
     if (c["tokenizer"] == "" && std::string(side) == "teacher") c["tokenizer"] = student_dir + "/tokenizer.json";
-    result[stage] = resolve_step_config("verbalize", c, {}, where + ": stages." + stage);
+    result[stage] = done(resolve_step_config("verbalize", c, {}, where + ": stages." + stage), stage);
   }
   json interact = common("interact");
   interact["student"] = {{"model", student_dir}, {"verbalizers", verbalizers_of(cfg, "student", out)}};
   interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", verbalizers_of(cfg, "teacher", out)}};
-  result["interact"] = resolve_step_config("interact", interact, {}, where + ": stages.interact");
+  result["interact"] = done(resolve_step_config("interact", interact, {}, where + ": stages.interact"), "interact");
 
   json reinforce = common("reinforce");
   double share = io::get_field<double>(reinforce, "share", where + ": stages.reinforce");
   check(share >= 0, where, ": field 'stages.reinforce.share': expected >= 0 (0 skips the step)");
   reinforce.erase("share");
+  reinforce["finetune"] = reinforce_finetune(reinforce, result["interact"]["finetune"].get<std::string>(), where + ": stages.reinforce");
   if (share > 0) {
     const bool lora = result["interact"]["finetune"] == "lora";
     reinforce["student"] = {{"model", lora ? student_dir : out + "/interact/model"},
@@ -123,7 +153,7 @@ json distill_stage_configs(const json& cfg) {
     reinforce["trainer"]["max_steps"] = std::max<int64_t>(1, std::llround(share * double(interact_steps)));
     if (reinforce["trainer"].value("warmup_steps", 0) >= reinforce["trainer"]["max_steps"].get<int64_t>())
       reinforce["trainer"]["warmup_steps"] = 0;
-    result["reinforce"] = resolve_step_config("reinforce", reinforce, {}, where + ": stages.reinforce");
+    result["reinforce"] = done(resolve_step_config("reinforce", reinforce, {}, where + ": stages.reinforce"), "reinforce");
   }
   return result;
 }

@@ -17,7 +17,12 @@
 // (e.g. shared by the runs of an ablation, ablation_run.h): step 1 is then not run
 // for that side, and the folder must verbalize that side's target layers.
 // The reinforcement step runs round(share x interact's max_steps) steps (paper
-// ablation: 50% / 100%); its own trainer.max_steps is replaced by that.
+// ablation: 50% / 100%); its own trainer.max_steps is replaced by that. It
+// fine-tunes as the interaction step does (full or LoRA) unless
+// stages.reinforce.finetune names a mode explicitly.
+// With stage_data "disjoint" (the default) each stage's data.record_offset starts
+// where the previous stage's reading ended, so the stages read disjoint records
+// (data/record_range.h); "shared" gives every stage data.record_offset.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>

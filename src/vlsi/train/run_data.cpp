@@ -13,7 +13,8 @@ using io::json;
 
 json data_defaults() {
   return {{"train", ""},         {"val", ""},       {"images", ""},  {"max_length", 512},
-          {"bad_records", "fail"}, {"system_prompt", false}, {"prefetch", 4}};
+          {"bad_records", "fail"}, {"system_prompt", false}, {"prefetch", 4},
+          {"record_offset", 0}};  // where in each epoch's order reading starts (data/loader.h)
 }
 
 namespace {
@@ -23,6 +24,7 @@ struct DataSpec {
   data::ChatFormat format;
   data::BadRecordPolicy policy;
   int64_t prefetch;
+  int64_t record_offset;
 };
 
 DataSpec data_spec(const json& d, const std::string& where) {
@@ -36,6 +38,8 @@ DataSpec data_spec(const json& d, const std::string& where) {
   s.format.add_default_system = io::get_field<bool>(d, "system_prompt", where);
   s.policy = data::parse_bad_record_policy(io::get_field<std::string>(d, "bad_records", where));
   s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
+  s.record_offset = io::get_field<int64_t>(d, "record_offset", where);
+  check(s.record_offset >= 0, where, ": field 'data.record_offset': expected >= 0, got ", s.record_offset);
   return s;
 }
 
@@ -62,12 +66,14 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
   data::LoaderOptions lo;
   lo.batch_size = tc.batch_size;
   lo.seed = tc.seed;
+  lo.record_offset = ds.record_offset;
   lo.prefetch_batches = ds.prefetch;
   lo.policy = ds.policy;
   train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo);
   if (!ds.val.empty()) {
     data::LoaderOptions vo = lo;
     vo.shuffle = false;
+    vo.record_offset = 0;  // validation is always the whole split from its start
     data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, processor, encoder, vo);
     int64_t n = tc.val_batches > 0 ? std::min(tc.val_batches, val_loader.steps_per_epoch()) : val_loader.steps_per_epoch();
     for (int64_t i = 0; i < n; ++i) val_.push_back(val_loader.next());

@@ -15,7 +15,8 @@
 
 namespace vlsi::train {
 
-// {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch"} with defaults.
+// {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch", "record_offset"}
+// with defaults.
 nlohmann::json data_defaults();
 
 class RunData {

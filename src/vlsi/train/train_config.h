@@ -28,6 +28,8 @@ struct TrainerConfig {
   static nlohmann::json defaults_json();
   static TrainerConfig from_json(const nlohmann::json& j, const std::string& where);
   nlohmann::json to_json() const;
+  // Training records a full run reads from its loader (every micro-batch of every step).
+  int64_t records_read() const { return max_steps * grad_accum * batch_size; }
 };
 
 }  // namespace vlsi::train
