@@ -216,11 +216,11 @@ RecordSet load_records(const std::string& path, const RecordLoadOptions& options
     collect.add([&] {
       json j;
       try {
-        j = json::parse(line);
-      } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        auto p = what.find("syntax error");
-        bad(loc, "", reason::malformed_json, "malformed JSON: " + (p == std::string::npos ? what : what.substr(p)));
+        j = io::parse_json_line(line, path, int64_t(line_no));
+      } catch (const Error& e) {  // "LOC:COL: why" (or "LOC: why"): a bad record under the policy
+        const std::string tail = std::string(e.what()).substr(loc.size());
+        bad(loc, "", reason::malformed_json,
+            "malformed JSON" + (tail.rfind(": ", 0) == 0 ? tail : " at column " + tail.substr(1)));
       }
       return parse_record(j, loc);
     });
