@@ -21,6 +21,7 @@
 #include "vlsi/data/image.h"
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/read_file.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/lora_model.h"
 

@@ -21,13 +21,13 @@
 #include "vlsi/io/safetensors.h"
 
 using namespace vlsi;
-using vlsi::test_support::expect_one_line_error;
+using vlsi::test_messages::expect_one_line_error;
 using vlsi::io::json;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string scratch_dir() { return test_dirs::scratch_dir("vlsi_hostile_"); }
+std::string hostile_dir() { return test_dirs::scratch_dir("vlsi_hostile_"); }
 
 // Runs `f`, which reads `fifo`, on a thread; after 10 s the test fails and a
 // writer opens and closes the FIFO so that a blocked reader gets released.
@@ -41,7 +41,7 @@ void expect_returns_quickly(const std::function<void()>& f, const std::string& f
   done.get();
 }
 
-std::string nested(const std::string& open, const std::string& inner, const std::string& close, int depth) {
+std::string nested_text(const std::string& open, const std::string& inner, const std::string& close, int depth) {
   std::string s;
   for (int i = 0; i < depth; ++i) s += open;
   s += inner;
@@ -54,18 +54,18 @@ std::string nested(const std::string& open, const std::string& inner, const std:
 TEST(HostileJson, DeepNestingIsRefusedNotACrash) {
   // 100k levels: nlohmann parses them, then copying or dumping the value
   // recursed until the stack overflowed.
-  const std::string deep = "{\"out\": " + nested("[", "", "]", 100000) + "}";
+  const std::string deep = "{\"out\": " + nested_text("[", "", "]", 100000) + "}";
   expect_one_line_error([&] { io::parse_json(deep, "cfg.json"); }, "cfg.json:1:520: JSON nested deeper than 512");
-  const std::string objects = nested("{\"a\":", "1", "}", 100000);
+  const std::string objects = nested_text("{\"a\":", "1", "}", 100000);
   expect_one_line_error([&] { io::parse_json(objects, "o.json"); }, "o.json:1:2561: JSON nested deeper");
   expect_one_line_error([&] { io::parse_json_line(deep, "d.jsonl", 7); }, "d.jsonl:7:520: JSON nested");
   json cfg = {{"out", "x"}};
-  expect_one_line_error([&] { io::apply_overrides(cfg, {"out=" + nested("[", "", "]", 100000)}); },
+  expect_one_line_error([&] { io::apply_overrides(cfg, {"out=" + nested_text("[", "", "]", 100000)}); },
                         "override 'out':1:513: JSON nested deeper");
 }
 
 TEST(HostileJson, NestingWithinTheLimitAndBracketsInStringsAreFine) {
-  const std::string ok = nested("[", "1", "]", 512);
+  const std::string ok = nested_text("[", "1", "]", 512);
   EXPECT_EQ(io::parse_json(ok, "ok.json").dump(), ok);
   // Brackets inside strings (and escaped quotes) do not count as nesting.
   const std::string text = "{\"s\": \"" + std::string(2000, '[') + "\\\"" + std::string(2000, '{') + "\"}";
@@ -89,7 +89,7 @@ TEST(HostileJson, IntegersOutsideTheFieldTypeAreRefused) {
 }
 
 TEST(HostileFiles, FifoIsRefusedWithoutBlocking) {
-  const std::string dir = scratch_dir();
+  const std::string dir = hostile_dir();
   const std::string fifo = dir + "/config.json";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   expect_returns_quickly(
@@ -104,13 +104,13 @@ TEST(HostileFiles, FifoIsRefusedWithoutBlocking) {
 }
 
 TEST(HostileFiles, DevicesAreRefusedEvenThroughASymlink) {
-  const std::string link = scratch_dir() + "/tokenizer.json";
+  const std::string link = hostile_dir() + "/tokenizer.json";
   fs::create_symlink("/dev/zero", link);
   expect_one_line_error([&] { io::read_file(link); }, link + ": cannot read (a character device");
 }
 
 TEST(HostileFiles, WholeFileReadsStopAtTheSizeLimit) {
-  const std::string path = scratch_dir() + "/big.json";
+  const std::string path = hostile_dir() + "/big.json";
   io::write_file_atomic(path, std::string(5000, ' '));
   expect_one_line_error([&] { io::read_file(path, 4096); }, path + ": file has 5000 bytes or more, over the limit of 4096");
   EXPECT_EQ(io::read_file(path, 5000).size(), 5000u);

@@ -8,7 +8,7 @@
 
 #include "vlsi/io/error.h"
 
-namespace vlsi::test_support {
+namespace vlsi::test_messages {
 
 // The message of the vlsi::Error `f` throws; "" when it returns normally.
 inline std::string error_of(const std::function<void()>& f) {
@@ -26,4 +26,4 @@ inline void expect_one_line_error(const std::function<void()>& f, const std::str
   EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 }
 
-}  // namespace vlsi::test_support
+}  // namespace vlsi::test_messages
