@@ -22,6 +22,7 @@ json run_step(const std::string& step, const json& config, bool resume) {
 
 json run_verbalize(const json& cfg, bool resume) {
   const std::string where = "verbalize config";
+  validate_step_run_config("verbalize", cfg, where);
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   if (auto done = train::open_run_folder(out, cfg, resume, "verbalize")) return *done;
 

@@ -36,6 +36,8 @@ DataSpec data_spec(const json& d, const std::string& where) {
   s.format.add_default_system = io::get_field<bool>(d, "system_prompt", where);
   s.policy = data::parse_bad_record_policy(io::get_field<std::string>(d, "bad_records", where));
   s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
+  check(s.format.max_length > 0, where, ": field 'data.max_length': expected > 0, got ", s.format.max_length);
+  check(s.prefetch >= 0, where, ": field 'data.prefetch': expected >= 0, got ", s.prefetch);
   return s;
 }
 
@@ -50,6 +52,8 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
 }
 
 }  // namespace
+
+void validate_data_config(const json& data_cfg, const std::string& where) { data_spec(data_cfg, where); }
 
 RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
                  std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc,
