@@ -20,9 +20,10 @@ inline std::string vlsi_bin() {
   return b ? b : std::string(VLSI_BINARY_DIR) + "/vlsi";
 }
 
-inline CliResult run_cli(const std::string& args) {
+// Runs a shell command line (stderr joined to stdout).
+inline CliResult run_shell(const std::string& command) {
   CliResult r;
-  std::string cmd = vlsi_bin() + " " + args + " 2>&1";
+  std::string cmd = command + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -32,6 +33,8 @@ inline CliResult run_cli(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+inline CliResult run_cli(const std::string& args) { return run_shell(vlsi_bin() + " " + args); }
 
 // The last non-empty line of the output.
 inline std::string last_line(const std::string& out) {
