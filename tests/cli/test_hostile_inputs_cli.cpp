@@ -127,7 +127,7 @@ TEST(CliHostile, OutOfRangeFlagsNameTheFlag) {
   expect_refused(gen + "--max-new-tokens 99999999999999999999",
                  "--max-new-tokens: expected an integer in [-9223372036854775808, 9223372036854775807]");
   expect_refused(gen + "--seed -1 --temperature 1", "--seed: expected a non-negative integer, got -1");
-  expect_refused(gen + "--beams 100000", "--beams 100000 is too many (limit 64)");
+  expect_refused(gen + "--beams 100000", "--beams 100000 is too many (limit 1024");
   expect_refused(gen + "--temperature 1e400", "--temperature: expected a finite number, got 1e400");
   expect_refused("eval --model " + f.dir + "/m --data " + f.dir + "/data --batch-size 0",
                  "eval: --batch-size must be >= 1, got 0");

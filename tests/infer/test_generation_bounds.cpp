@@ -53,8 +53,9 @@ TEST(GenerationBounds, PromptFillingTheContextIsRefused) {
 TEST(GenerationBounds, BeamsAreBounded) {
   GenerationOptions o;
   o.num_beams = 100000;
-  expect_one_line_error([&] { o.validate(); }, "generation: --beams 100000 is too many (limit 64)");
-  o.num_beams = 64;
+  expect_one_line_error([&] { o.validate(); },
+                        "generation: --beams 100000 is too many (limit 1024; raise it with VLSI_MAX_BEAMS=N)");
+  o.num_beams = 1024;
   o.validate();
 }
 

@@ -72,7 +72,7 @@ void add_decode_flags(CLI::App* cmd, DecodeFlags& f, bool greedy_only) {
     cmd->add_option("--top-p", f.top_p, "sample only among the likeliest tokens reaching probability P")
         ->capture_default_str();
     cmd->add_option("--seed", f.seed, "sampling seed (same seed, same answer)")->capture_default_str();
-    cmd->add_option("--beams", f.beams, "beam search with N beams (1 = no beam search, at most 64)")
+    cmd->add_option("--beams", f.beams, "beam search with N beams (1 = no beam search, at most 1024)")
         ->capture_default_str();
     cmd->add_option("--length-penalty", f.length_penalty, "beam score = log p / length^L")->capture_default_str();
     cmd->add_option("--stop", f.stops, "stop when the answer contains STR (repeatable; STR is not printed)");

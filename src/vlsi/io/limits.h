@@ -25,8 +25,9 @@ inline constexpr Limit kImagePixels{"image pixels", "VLSI_MAX_IMAGE_PIXELS", 100
 inline constexpr Limit kVocabSize{"vocabulary size", "VLSI_MAX_VOCAB", int64_t(1) << 22};
 // Parameters a model config may describe (LLaVA-OneVision's largest: 73B).
 inline constexpr Limit kModelParameters{"model parameters", "VLSI_MAX_MODEL_PARAMS", 200'000'000'000};
-// Beams of beam search.
-inline constexpr Limit kBeams{"beams", nullptr, 64};
+// Beams of beam search (each holds a KV cache; exhaustive search over a small
+// test vocabulary takes a few hundred).
+inline constexpr Limit kBeams{"beams", "VLSI_MAX_BEAMS", 1024};
 }  // namespace limits
 
 // The limit in force: the environment variable's value when set (a positive
