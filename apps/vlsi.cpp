@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "vlsi/cli/commands.h"
+#include "vlsi/cli/strict_numbers.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/malloc_tuning.h"
 
@@ -43,6 +44,11 @@ int main(int argc, char** argv) {
   vlsi::cli::register_forward_command(app);
   vlsi::cli::register_demo_command(app);
   vlsi::cli::register_report_command(app);
+  vlsi::cli::require_strict_numbers(app);  // after every REGISTER line: it checks their numeric flags
+  // Flag errors in the same one-line form as every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "error: " + std::string(e.what()) + " (see --help)\n";
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,10 +20,10 @@ inline std::string vlsi_bin() {
   return b ? b : std::string(VLSI_BINARY_DIR) + "/vlsi";
 }
 
-// `shell_prefix` goes before the binary in the shell command (e.g. "VAR=x" or "ulimit -f 64;").
-inline CliResult run_cli_env(const std::string& shell_prefix, const std::string& args) {
+// Runs a shell command line (stderr joined to stdout).
+inline CliResult run_shell(const std::string& command) {
   CliResult r;
-  std::string cmd = shell_prefix + " " + vlsi_bin() + " " + args + " 2>&1";
+  std::string cmd = command + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -35,7 +35,11 @@ inline CliResult run_cli_env(const std::string& shell_prefix, const std::string&
   return r;
 }
 
-inline CliResult run_cli(const std::string& args) { return run_cli_env("", args); }
+// `shell_prefix` goes before the binary in the shell command (e.g. "VAR=x" or "ulimit -f 64;").
+inline CliResult run_cli_env(const std::string& shell_prefix, const std::string& args) {
+  return run_shell(shell_prefix + " " + vlsi_bin() + " " + args);
+}
+inline CliResult run_cli(const std::string& args) { return run_shell(vlsi_bin() + " " + args); }
 
 // The last non-empty line of the output.
 inline std::string last_line(const std::string& out) {

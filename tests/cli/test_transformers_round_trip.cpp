@@ -22,6 +22,7 @@
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/read_file.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/lora_model.h"
 

@@ -137,6 +137,34 @@ TEST(Tokenizer, RejectsUnsupportedFeaturesNamingTheField) {
   expect_error(no_model, "'model'");
 }
 
+TEST(Tokenizer, RejectsMergesOutsideTheVocabularyAsTheReferenceDoes) {
+  // A merge whose parts or result have no id made encoding drop the characters
+  // it covered ("lo" + "w" with "low" missing: "low" encoded to nothing).
+  json no_result = tiny_tokenizer(true);
+  no_result["model"]["vocab"].erase("low");
+  expect_error(no_result, "field 'model.merges[1]': merged token \"low\" of merge \"lo w\" is not in model.vocab");
+  json no_part = tiny_tokenizer(false);
+  no_part["model"]["merges"].push_back("zz q");
+  no_part["model"]["vocab"]["zzq"] = 299;
+  expect_error(no_part, "field 'model.merges[5]': token \"zz\" of merge \"zz q\" is not in model.vocab");
+}
+
+TEST(Tokenizer, OneHugeSparseIdIsRefusedOrCostsLittle) {
+  json huge = tiny_tokenizer(true);
+  huge["added_tokens"].push_back({{"id", 2147483647}, {"content", "<huge>"}, {"special", true}});
+  expect_error(huge, "token id 2147483647 is beyond the vocabulary limit of 4194304 ids; raise it with VLSI_MAX_VOCAB=N");
+  // Within the limit, a sparse id costs an index entry, not a string per id.
+  json sparse = tiny_tokenizer(true);
+  sparse["added_tokens"].push_back({{"id", 4000000}, {"content", "<far>"}, {"special", true}});
+  Tokenizer tok = Tokenizer::from_json(sparse, "sparse.json");
+  EXPECT_EQ(tok.vocab_size(), 4000001);
+  EXPECT_EQ(tok.encode("x<far>"), (std::vector<int64_t>{'x', 4000000}));
+  EXPECT_EQ(tok.decode({4000000, 'x'}), "<far>x");
+  EXPECT_TRUE(tok.is_special(4000000));
+  EXPECT_FALSE(tok.is_special(3999999));
+  EXPECT_THROW(tok.decode({3999999}), Error);
+}
+
 TEST(Tokenizer, SaveAndReloadGiveTheSameTokenizer) {
   BpeTrainerOptions opt;
   opt.vocab_size = 600;

@@ -88,7 +88,7 @@ TEST_F(TokenizerCli, EncodeAndDecodeMatchTheLibrary) {
 TEST_F(TokenizerCli, MalformedLinesFailWithTheLineNumber) {
   for (auto [args, input, needle] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"encode", "\"ok\"\n[1, 2]\n", "stdin line 2: expected a JSON string"},
-           {"encode", "\"ok\"\n\"also ok\"\n{broken\n", "stdin line 3: invalid JSON"},
+           {"encode", "\"ok\"\n\"also ok\"\n{broken\n", "stdin line 3:1:2: invalid JSON"},
            {"decode", "[1, 2]\n[1, \"x\"]\n", "stdin line 2: expected a JSON array of integer"},
            {"decode", "[99999]\n", "stdin line 1: "}}) {
     CliResult r = run_cli("tokenizer " + args + " --tokenizer " + shell_quote(path_), input);
@@ -123,7 +123,7 @@ TEST_F(TokenizerCli, TrainWritesTheSameTokenizerAsTheLibrary) {
   io::write_file_atomic(jsonl, "\"fine\"\n[1]\n");
   CliResult bad = run_cli("tokenizer train --input " + shell_quote(jsonl) + " --vocab-size 600 --out " + shell_quote(out), "");
   EXPECT_NE(bad.rc, 0);
-  EXPECT_NE(bad.err.find("b.jsonl line 2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("b.jsonl:2: expected a JSON string"), std::string::npos) << bad.err;
 }
 
 }  // namespace

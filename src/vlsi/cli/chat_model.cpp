@@ -63,14 +63,17 @@ void DecodeFlags::apply(infer::GenerationOptions& o) const {
 }
 
 void add_decode_flags(CLI::App* cmd, DecodeFlags& f, bool greedy_only) {
-  cmd->add_option("--max-new-tokens", f.max_new_tokens, "answer length limit in tokens")->capture_default_str();
+  cmd->add_option("--max-new-tokens", f.max_new_tokens,
+                  "answer length limit in tokens (decoding also stops at the model's context, max_position_embeddings)")
+      ->capture_default_str();
   if (!greedy_only) {
     cmd->add_option("--temperature", f.temperature, "sampling temperature (0 = greedy)")->capture_default_str();
     cmd->add_option("--top-k", f.top_k, "sample only among the K likeliest tokens (0 = no limit)")->capture_default_str();
     cmd->add_option("--top-p", f.top_p, "sample only among the likeliest tokens reaching probability P")
         ->capture_default_str();
     cmd->add_option("--seed", f.seed, "sampling seed (same seed, same answer)")->capture_default_str();
-    cmd->add_option("--beams", f.beams, "beam search with N beams (1 = no beam search)")->capture_default_str();
+    cmd->add_option("--beams", f.beams, "beam search with N beams (1 = no beam search, at most 1024)")
+        ->capture_default_str();
     cmd->add_option("--length-penalty", f.length_penalty, "beam score = log p / length^L")->capture_default_str();
     cmd->add_option("--stop", f.stops, "stop when the answer contains STR (repeatable; STR is not printed)");
   }

@@ -8,6 +8,7 @@
 
 #include "vlsi/cli/chat_model.h"
 #include "vlsi/cli/commands.h"
+#include "vlsi/data/image.h"
 #include "vlsi/io/error.h"
 
 namespace vlsi::cli {
@@ -62,7 +63,14 @@ void run_chat(const GenerateArgs& a) {
       continue;
     }
     if (line.rfind("/image ", 0) == 0) {
-      pending_image = line.substr(7);
+      // Checked now: an unreadable image is never attached (it would fail every later message).
+      const std::string file = line.substr(7);
+      if (!data::probe_image(file)) {
+        std::fprintf(stderr, "error: %s: not a readable PNG or JPEG image; no image attached\n", file.c_str());
+        pending_image.clear();
+        continue;
+      }
+      pending_image = file;
       std::fprintf(stderr, "[image %s attached to the next message]\n", pending_image.c_str());
       continue;
     }
@@ -78,6 +86,8 @@ void run_chat(const GenerateArgs& a) {
       pending_image.clear();
     } catch (const Error& e) {  // a bad image or a too long conversation: report, keep chatting
       std::fprintf(stderr, "error: %s\n", e.what());
+      if (!pending_image.empty()) std::fprintf(stderr, "[image %s detached]\n", pending_image.c_str());
+      pending_image.clear();  // the failed message's image must not ride on the next one
     }
   }
 }

@@ -69,7 +69,12 @@ void register_model_commands(CLI::App& app) {
     const torch::ScalarType dtype = model::dtype_from_name(dtype_name);
     check(dtype != torch::kDouble, "model init: option --dtype: float64 weights are not supported");
     std::fprintf(stderr, "model init: building %s in %s...\n", args->config.c_str(), dtype_name.c_str());
-    auto m = model::create_model(cfg, args->seed, dtype);
+    model::CausalVlm m{nullptr};
+    try {
+      m = model::create_model(cfg, args->seed, dtype);
+    } catch (const Error& e) {  // out of memory: name the config that asked for it
+      fail(args->config, ": ", e.what());
+    }
     model::SaveOptions so;
     so.tokenizer_json = args->tokenizer;
     so.max_shard_bytes = args->max_shard_bytes;

@@ -19,22 +19,12 @@ namespace {
 
 using nlohmann::json;
 
-json parse_line(const std::string& line, const std::string& where) {
-  try {
-    return json::parse(line);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    auto p = what.find("syntax error");
-    fail(where, ": invalid JSON (", p == std::string::npos ? what : what.substr(p), ")");
-  }
-}
-
 void run_encode(const std::string& path, bool parse_special) {
   text::Tokenizer tok = text::Tokenizer::from_file(path);
   std::string line;
   for (int64_t n = 1; std::getline(std::cin, line); ++n) {
     const std::string where = "stdin line " + std::to_string(n);
-    json j = parse_line(line, where);
+    json j = io::parse_json(line, where);
     check(j.is_string(), where, ": expected a JSON string, got ", io::json_type_name(j));
     std::cout << json(tok.encode(j.get_ref<const std::string&>(), parse_special)).dump() << '\n' << std::flush;
   }
@@ -45,7 +35,7 @@ void run_decode(const std::string& path, bool skip_special) {
   std::string line;
   for (int64_t n = 1; std::getline(std::cin, line); ++n) {
     const std::string where = "stdin line " + std::to_string(n);
-    json j = parse_line(line, where);
+    json j = io::parse_json(line, where);
     bool ok = j.is_array();
     for (const auto& e : j) ok = ok && e.is_number_integer();
     check(ok, where, ": expected a JSON array of integer token ids, got ", j.is_array() ? "an array with a non-integer" : io::json_type_name(j));
@@ -75,8 +65,8 @@ void feed_file(text::BpeTrainer& trainer, const std::string& path) {
     std::string line = content.substr(start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + " line " + std::to_string(n);
-    json j = parse_line(line, where);
+    const std::string where = path + ":" + std::to_string(n);
+    json j = io::parse_json_line(line, path, n);
     if (j.is_object()) j = io::get_field<std::string>(j, "text", where);
     check(j.is_string(), where, ": expected a JSON string or an object with a \"text\" string, got ", io::json_type_name(j));
     trainer.add_text(j.get_ref<const std::string&>());

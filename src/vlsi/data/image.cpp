@@ -3,11 +3,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "vlsi/data/jpeg.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/image/pillow_resize.h"
 #include "vlsi/io/error.h"
+#include "vlsi/io/limits.h"
+#include "vlsi/io/read_file.h"
 
 // The only translation unit that compiles stb's implementations. stb decodes
 // PNG only: its JPEG decoder differs from Pillow's libjpeg by up to 2/255.
@@ -26,13 +29,23 @@
 
 namespace vlsi::data {
 
+std::string pixel_limit_problem(uint64_t width, uint64_t height) {
+  const auto max_pixels = uint64_t(io::limit_value(io::limits::kImagePixels));
+  if (width * height <= max_pixels) return "";  // JPEG and PNG sides are below 2^32: no overflow
+  return std::to_string(width) + "x" + std::to_string(height) + " exceeds the limit of " +
+         std::to_string(max_pixels) + " pixels; raise it with " + io::limits::kImagePixels.env + "=N";
+}
+
 Image decode_image(const std::string& bytes, const std::string& where) {
   if (is_jpeg(bytes)) return decode_jpeg(bytes, where);
   int w = 0, h = 0, channels = 0;
   const auto* raw = reinterpret_cast<const stbi_uc*>(bytes.data());
-  if (stbi_info_from_memory(raw, int(bytes.size()), &w, &h, &channels) == 1)
-    check(int64_t(w) * h <= kMaxImagePixels, where, ": cannot decode image (", w, "x", h,
-          " exceeds the limit of ", kMaxImagePixels, " pixels)");
+  check(bytes.size() <= size_t(std::numeric_limits<int>::max()), where, ": cannot decode image (",
+        bytes.size(), " bytes, over stb's 2 GB limit)");
+  if (stbi_info_from_memory(raw, int(bytes.size()), &w, &h, &channels) == 1) {
+    const std::string problem = pixel_limit_problem(uint64_t(w), uint64_t(h));
+    check(problem.empty(), where, ": cannot decode image (", problem, ")");
+  }
   // stb's failure reason lives in a global; decoding may run on a loader
   // thread, so the reason is read right after the call on the same thread.
   stbi_uc* data = stbi_load_from_memory(raw, int(bytes.size()), &w, &h, &channels, 3);
@@ -49,14 +62,19 @@ Image load_image(const std::string& path) { return decode_image(io::read_file(pa
 
 bool probe_image(const std::string& path, int* width, int* height) {
   std::string magic;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char head[3];
-    magic.assign(head, std::fread(head, 1, sizeof(head), f));
-    std::fclose(f);
-  }
-  if (is_jpeg(magic)) return probe_jpeg(path, width, height);
   int w = 0, h = 0, c = 0;
-  bool ok = stbi_info(path.c_str(), &w, &h, &c) == 1 && w > 0 && h > 0 && int64_t(w) * h <= kMaxImagePixels;
+  bool ok = false;
+  try {  // a missing file, a folder, a FIFO: not an image (and never waited on)
+    io::UniqueFile f = io::open_regular_stream(path);
+    char head[3];
+    magic.assign(head, std::fread(head, 1, sizeof(head), f.get()));
+    if (is_jpeg(magic)) return probe_jpeg(path, width, height);
+    std::rewind(f.get());
+    ok = stbi_info_from_file(f.get(), &w, &h, &c) == 1 && w > 0 && h > 0 &&
+         pixel_limit_problem(uint64_t(w), uint64_t(h)).empty();
+  } catch (const Error&) {
+    ok = false;
+  }
   if (width) *width = w;
   if (height) *height = h;
   return ok;

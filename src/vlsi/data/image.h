@@ -16,9 +16,10 @@ namespace vlsi::data {
 
 using Image = image::Image;  // 8-bit interleaved RGB
 
-// Largest image (width * height) a header may declare; larger ones are refused
-// before any pixel buffer is allocated (Pillow's own bomb limit is 2 * 89.5M).
-constexpr int64_t kMaxImagePixels = 100'000'000;
+// Why an image whose header declares width x height is refused before any
+// pixel buffer is allocated ("" when it is within io::limits::kImagePixels;
+// Pillow's own bomb limit is 2 * 89.5M).
+std::string pixel_limit_problem(uint64_t width, uint64_t height);
 
 // Decodes PNG/JPEG (any channel count, converted to RGB; alpha is dropped),
 // bit-identical to Pillow's Image.open(...).convert("RGB"). `where` names the

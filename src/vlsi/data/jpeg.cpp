@@ -10,6 +10,7 @@
 #include <jpeglib.h>
 
 #include "vlsi/io/error.h"
+#include "vlsi/io/read_file.h"
 
 // Pillow's JpegImagePlugin/JpegDecode.c, for Image.open(p).convert("RGB"):
 //  - the mode comes from the component count: 1 -> "L", 3 -> "RGB", 4 -> "CMYK";
@@ -131,10 +132,7 @@ std::string jpeg_unsupported(const jpeg_decompress_struct& c) {
   const int n = c.num_components;
   if (n != 1 && n != 3 && n != 4) return "cannot handle " + std::to_string(n) + "-layer images";
   if (c.data_precision != 8) return "cannot handle " + std::to_string(c.data_precision) + "-bit layers";
-  if (uint64_t(c.image_width) * c.image_height > uint64_t(kMaxImagePixels))
-    return std::to_string(c.image_width) + "x" + std::to_string(c.image_height) + " exceeds the limit of " +
-           std::to_string(kMaxImagePixels) + " pixels";
-  return "";
+  return pixel_limit_problem(c.image_width, c.image_height);
 }
 
 // Pillow's Convert.c cmyk2rgb after its "CMYK;I" unpacker inverted the bytes.
@@ -203,8 +201,12 @@ Image decode_jpeg(const std::string& bytes, const std::string& where) {
 }
 
 bool probe_jpeg(const std::string& path, int* width, int* height) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return false;
+  io::UniqueFile f(nullptr, &std::fclose);
+  try {
+    f = io::open_regular_stream(path);
+  } catch (const Error&) {
+    return false;
+  }
   auto s = std::make_unique<JpegSession>();
   s->file = f.get();
   s->chunk.resize(64 * 1024);

@@ -1,5 +1,6 @@
 #include "vlsi/data/record.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "vlsi/data/image.h"
@@ -30,7 +31,13 @@ size_t count_occurrences(const std::string& text, const std::string& needle) {
 }
 
 std::string image_path(const std::string& image_dir, const std::string& image) {
-  if (image_dir.empty() || (!image.empty() && image[0] == '/')) return image;
+  if (image_dir.empty()) return image;
+  // A dataset names images inside its image folder: an absolute path or a '..'
+  // step would let a downloaded dataset read any file on the machine.
+  bool escapes = !image.empty() && image[0] == '/';
+  for (const auto& part : std::filesystem::path(image)) escapes = escapes || part == "..";
+  check(!escapes, "image '", image, "' is outside the image folder '", image_dir,
+        "' (absolute paths and '..' are not allowed)");
   if (image_dir.back() == '/') return image_dir + image;
   return image_dir + "/" + image;
 }
@@ -146,10 +153,18 @@ namespace {
 void check_images(const Record& r, const RecordLoadOptions& opt) {
   if (opt.image_check == ImageCheck::none) return;
   for (const auto& rel : r.images) {
-    std::string full = image_path(opt.image_dir, rel);
-    if (!io::file_exists(full))
+    std::string full;
+    try {
+      full = image_path(opt.image_dir, rel);
+    } catch (const Error& e) {
+      bad(r.location, r.id, reason::bad_image, e.what());
+    }
+    std::error_code ec;  // a symlink loop or a denied folder: a bad image, skipped like the others
+    (void)std::filesystem::status(full, ec);
+    if (ec == std::errc::no_such_file_or_directory)
       bad(r.location, r.id, reason::missing_image,
           "image '" + rel + "' not found in '" + (opt.image_dir.empty() ? "." : opt.image_dir) + "'");
+    if (ec) bad(r.location, r.id, reason::bad_image, "image '" + full + "' cannot be read (" + ec.message() + ")");
     if (opt.image_check == ImageCheck::header) {
       if (!probe_image(full)) bad(r.location, r.id, reason::bad_image, "image '" + full + "' is not a readable PNG/JPEG");
     } else {
@@ -216,11 +231,11 @@ RecordSet load_records(const std::string& path, const RecordLoadOptions& options
     collect.add([&] {
       json j;
       try {
-        j = json::parse(line);
-      } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        auto p = what.find("syntax error");
-        bad(loc, "", reason::malformed_json, "malformed JSON: " + (p == std::string::npos ? what : what.substr(p)));
+        j = io::parse_json_line(line, path, int64_t(line_no));
+      } catch (const Error& e) {  // "LOC:COL: why" (or "LOC: why"): a bad record under the policy
+        const std::string tail = std::string(e.what()).substr(loc.size());
+        bad(loc, "", reason::malformed_json,
+            "malformed JSON" + (tail.rfind(": ", 0) == 0 ? tail : " at column " + tail.substr(1)));
       }
       return parse_record(j, loc);
     });

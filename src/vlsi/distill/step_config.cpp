@@ -117,6 +117,22 @@ torch::ScalarType step_dtype(const json& cfg, const std::string& where) {
   return model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
 }
 
+void validate_step_run_config(const std::string& step, const json& cfg, const std::string& where) {
+  io::get_field<std::string>(cfg, "out", where);
+  train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
+  step_dtype(cfg, where);
+  model::device_from_name(io::get_field<std::string>(cfg, "device", where), where + ": field 'device'");
+  if (canonical_step(step) == "verbalize") {
+    check(!io::get_field<std::string>(cfg, "model", where).empty(), where,
+          ": field 'model': expected the model folder whose verbalizers to train");
+    target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers");
+    verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
+  } else {
+    student_step_options(step, cfg, where);
+  }
+  train::validate_data_config(cfg["data"], where + ": data");
+}
+
 StudentStepOptions student_step_options(const std::string& step_name, const json& cfg, const std::string& where) {
   StudentStepOptions o;
   o.name = canonical_step(step_name);

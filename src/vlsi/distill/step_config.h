@@ -38,4 +38,8 @@ StudentStepOptions student_step_options(const std::string& step, const nlohmann:
 // The `dtype` field (model/compute_dtype.h): float32 or bfloat16.
 torch::ScalarType step_dtype(const nlohmann::json& cfg, const std::string& where);
 
+// Everything a resolved step config alone can tell (trainer, step options,
+// device, data block), checked before the run folder gets its config.json.
+void validate_step_run_config(const std::string& step, const nlohmann::json& cfg, const std::string& where);
+
 }  // namespace vlsi::distill

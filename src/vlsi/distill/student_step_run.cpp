@@ -91,6 +91,7 @@ json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int
 json run_student_step(const std::string& step_name, const json& cfg, bool resume, bool force) {
   const std::string step = canonical_step(step_name);
   const std::string where = step + " config";
+  validate_step_run_config(step, cfg, where);
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   if (auto done = train::open_run_folder(out, cfg, resume, step, force)) return *done;
 

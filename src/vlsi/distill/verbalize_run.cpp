@@ -23,6 +23,7 @@ json run_step(const std::string& step, const json& config, bool resume, bool for
 
 json run_verbalize(const json& cfg, bool resume, bool force) {
   const std::string where = "verbalize config";
+  validate_step_run_config("verbalize", cfg, where);
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   if (auto done = train::open_run_folder(out, cfg, resume, "verbalize", force)) return *done;
 

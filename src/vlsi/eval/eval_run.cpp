@@ -14,6 +14,7 @@ namespace vlsi::eval {
 namespace fs = std::filesystem;
 
 nlohmann::json run_eval(const EvalRunSpec& spec) {
+  spec.options.validate();  // before the model is loaded
   std::string file = spec.data;
   if (fs::is_directory(spec.data)) file = (fs::path(spec.data) / (spec.split + ".jsonl")).string();
   check(fs::exists(file), file, ": evaluation data not found");

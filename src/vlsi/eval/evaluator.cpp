@@ -15,9 +15,17 @@
 namespace vlsi::eval {
 namespace fs = std::filesystem;
 
+void EvalOptions::validate() const {
+  check(batch_size >= 1, label, ": --batch-size must be >= 1, got ", batch_size);
+  check(max_new_tokens >= 0, label, ": --max-new-tokens must be >= 0, got ", max_new_tokens);
+  check(num_beams >= 1, label, ": --beams must be >= 1, got ", num_beams);
+  check(limit >= 0, label, ": --limit must be >= 0 (0 = every record), got ", limit);
+}
+
 nlohmann::json evaluate(model::CausalVlm& model, const data::SampleEncoder& encoder,
                         const std::vector<data::Record>& records, const std::string& image_dir,
                         const model::VisionProcessor& processor, const EvalOptions& options, const std::string& out_dir) {
+  options.validate();
   size_t n = records.size();
   if (options.limit > 0) n = std::min<size_t>(n, size_t(options.limit));
   check(n > 0, options.label, ": no records to evaluate");
@@ -32,7 +40,7 @@ nlohmann::json evaluate(model::CausalVlm& model, const data::SampleEncoder& enco
 
   Scoreboard board;
   std::string samples_jsonl;
-  const int64_t bs = std::max<int64_t>(1, options.batch_size);
+  const int64_t bs = options.batch_size;
   const int64_t batches = (int64_t(n) + bs - 1) / bs;
   train::ProgressLine progress(options.label, batches, std::max<int64_t>(1, batches / 10));
   progress.start(0);

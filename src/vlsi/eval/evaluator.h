@@ -19,6 +19,7 @@ struct EvalOptions {
   int64_t num_beams = 1;  // 1 = greedy; > 1 = beam search
   int64_t limit = 0;  // 0 = every record
   std::string label = "eval";
+  void validate() const;  // one-line error naming the flag (--batch-size 0 would decode nothing)
 };
 
 // Returns results.json's content. `out_dir` may be empty (nothing written).

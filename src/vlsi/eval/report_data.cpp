@@ -1,7 +1,7 @@
 #include "vlsi/eval/report_data.h"
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
@@ -14,21 +14,6 @@ namespace vlsi::eval {
 using nlohmann::json;
 
 namespace {
-
-// nlohmann's message minus its "[json.exception...] parse error at line 1, " preamble.
-std::string short_parse_reason(const json::parse_error& e) {
-  std::string what = e.what();
-  auto p = what.find("column");
-  return p == std::string::npos ? what : what.substr(p);
-}
-
-json parse_line(const std::string& line, const std::string& path, int64_t line_no) {
-  try {
-    return json::parse(line);
-  } catch (const json::parse_error& e) {
-    fail(path, ":", line_no, ": malformed JSON line (", short_parse_reason(e), ")");
-  }
-}
 
 using io::ends_with;
 
@@ -59,15 +44,14 @@ bool find_int_list(const json& j, const std::string& key, std::vector<int64_t>* 
 }
 
 json read_jsonl_array(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  check(in.good(), path, ": cannot read");
+  std::istringstream in(io::read_file(path));
   json rows = json::array();
   std::string line;
   int64_t line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    rows.push_back(parse_line(line, path, line_no));
+    rows.push_back(io::parse_json_line(line, path, line_no));
   }
   return rows;
 }
@@ -97,8 +81,7 @@ bool match_from_event(const json& event, std::vector<int64_t>* matched) {
 }
 
 StageMetrics read_stage_metrics(const std::string& path, const std::string& stage_name) {
-  std::ifstream in(path, std::ios::binary);
-  check(in.good(), path, ": cannot read");
+  std::istringstream in(io::read_file(path));
   StageMetrics stage;
   stage.name = stage_name;
   stage.path = path;
@@ -108,7 +91,7 @@ StageMetrics read_stage_metrics(const std::string& path, const std::string& stag
   while (std::getline(in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json row = parse_line(line, path, line_no);
+    json row = io::parse_json_line(line, path, line_no);
     check(row.is_object(), path, ":", line_no, ": expected a JSON object, got ", io::json_type_name(row));
     auto step_it = row.find("step");
     check(step_it != row.end() && step_it->is_number(), path, ":", line_no, ": field 'step': expected a number");

@@ -5,12 +5,15 @@
 
 #include "vlsi/infer/text_stream.h"
 #include "vlsi/io/error.h"
+#include "vlsi/io/limits.h"
 
 namespace vlsi::infer {
 
 void GenerationOptions::validate() const {
   check(max_new_tokens >= 0, "generation: --max-new-tokens must be >= 0, got ", max_new_tokens);
   check(num_beams >= 1, "generation: --beams must be >= 1, got ", num_beams);
+  check(num_beams <= io::limit_value(io::limits::kBeams), "generation: --beams ", num_beams, " is too many",
+        io::limit_note(io::limits::kBeams));
   check(num_beams == 1 || sampling.greedy(), "generation: beam search (--beams ", num_beams,
         ") does not sample; leave --temperature at 0");
   check(stop_strings.empty() || tokenizer != nullptr, "generation: stop strings need a tokenizer");
@@ -114,12 +117,19 @@ std::vector<Generation> generate(model::CausalVlm& model,
   torch::NoGradGuard no_grad;
   auto device = model->lm_head_weight().device();
   auto [ids, mask] = left_pad(prompts, options.pad_id);
+  // Decoding stops at the model's context: positions past max_position_embeddings
+  // were never trained, and the KV cache is sized by what may be generated.
+  const int64_t context = model->config().text_config.max_position_embeddings;
+  check(ids.size(1) < context, "generation: the prompt has ", ids.size(1),
+        " tokens, leaving no room in the model's context of ", context, " tokens (max_position_embeddings)");
+  GenerationOptions bounded = options;
+  bounded.max_new_tokens = std::min(options.max_new_tokens, context - ids.size(1));
   ids = ids.to(device);
   mask = mask.to(device);
   const model::VisionInputs on_device = images.to(device);
-  auto sm = make_step_model(model, options.exit, options.use_cache, options.max_new_tokens);
-  if (options.num_beams > 1) return beam_search(*sm, ids, mask, on_device, options);
-  return decode_token_by_token(*sm, ids, mask, on_device, options);
+  auto sm = make_step_model(model, bounded.exit, bounded.use_cache, bounded.max_new_tokens);
+  if (bounded.num_beams > 1) return beam_search(*sm, ids, mask, on_device, bounded);
+  return decode_token_by_token(*sm, ids, mask, on_device, bounded);
 }
 
 }  // namespace vlsi::infer

@@ -3,7 +3,7 @@
 // spliced in), then greedy decoding, sampling or beam search, with the KV
 // cache by default. Each sample ends at a stop token id (not returned), at a
 // stop string (the token completing it is returned, the text is cut before
-// it) or after max_new_tokens.
+// it), after max_new_tokens or at the model's context (max_position_embeddings).
 #include <torch/torch.h>
 
 #include <functional>

@@ -13,10 +13,13 @@ int64_t layers_to_run(model::CausalVlm& model, const LayerExit& exit) {
   return exit.layers == 0 ? n : exit.layers;
 }
 
-// Float logits of the last layer run, at the newest position.
+// Float logits of the last layer run, at the newest position. NaN/Inf weights
+// would otherwise decode as garbage tokens and exit 0: fail instead.
 torch::Tensor head_logits(model::CausalVlm& model, const HiddenHead& head, const torch::Tensor& last) {
-  torch::Tensor logits = head ? head(last) : model->logits_from_hidden(last);
-  return logits.to(torch::kFloat);
+  torch::Tensor logits = (head ? head(last) : model->logits_from_hidden(last)).to(torch::kFloat);
+  check(torch::isfinite(logits).all().item<bool>(),
+        "generation: the model's logits contain NaN or Inf (its weights or inputs are not finite)");
+  return logits;
 }
 
 class CachedStepModel : public StepModel {

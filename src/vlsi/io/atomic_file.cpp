@@ -55,16 +55,6 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   });
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  check(in.good(), path, ": cannot read (", fs::exists(path) ? "permission or I/O error" : "no such file", ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool file_exists(const std::string& path) { return fs::exists(path); }
-
 void append_line(const std::string& path, const std::string& line) {
   fs::path target(path);
   if (target.has_parent_path()) make_dirs(target.parent_path().string());

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "vlsi/io/read_file.h"  // read_file, file_exists: most writers also read
+
 namespace vlsi::io {
 
 // Writes `bytes` to `path` atomically. Creates missing parent folders.
@@ -14,11 +16,6 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 // Streams content through `writer` into a temp file, then renames it to `path`.
 // The writer receives an open FILE* positioned at 0; returning normally commits.
 void write_file_atomic_with(const std::string& path, const std::function<void(std::FILE*)>& writer);
-
-// Reads a whole file; fails with "PATH: cannot read (reason)".
-std::string read_file(const std::string& path);
-
-bool file_exists(const std::string& path);
 
 // mkdir -p; fails with a one-line error if a component is not a folder.
 void make_dirs(const std::string& path);

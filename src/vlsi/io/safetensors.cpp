@@ -13,6 +13,8 @@
 
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/io/read_file.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; this reader copies bytes as-is");
 
@@ -66,12 +68,10 @@ uint64_t read_u64_le(const uint8_t* p) {
 std::string safetensors_dtype_name(torch::ScalarType type) { return dtype_of(type).name; }
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  check(fd_ >= 0, path, ": cannot open (", std::strerror(errno), ")");
+  fd_ = open_regular_file(path);  // a FIFO or device is refused, never waited on
   try {
     struct stat st {};
     check(::fstat(fd_, &st) == 0, path, ": cannot stat (", std::strerror(errno), ")");
-    check(S_ISREG(st.st_mode), path, ": not a regular file");
     file_size_ = static_cast<uint64_t>(st.st_size);
     check(file_size_ >= 8, path, ": file has ", file_size_, " bytes, too short for the 8-byte header length");
     // Private and writable: tensors handed out by mapped() may be written to;
@@ -105,8 +105,8 @@ void SafetensorsFile::parse_header(uint64_t header_len) {
   const char* text = reinterpret_cast<const char*>(map_ + 8);
   json header;
   try {
-    header = json::parse(text, text + header_len);
-  } catch (const json::exception& e) {
+    header = parse_json(std::string_view(text, header_len), "header");
+  } catch (const Error& e) {
     fail(path_, ": header is not valid JSON (", e.what(), ")");
   }
   check(header.is_object(), path_, ": header is not a JSON object");

@@ -20,4 +20,12 @@ c10::optional<torch::ScalarType> inference_dtype_from_name(const std::string& na
        "\"");
 }
 
+torch::Device device_from_name(const std::string& name, const std::string& where) {
+  try {
+    return torch::Device(name);
+  } catch (const c10::Error&) {
+    fail(where, ": expected cpu, cuda or cuda:N, got '", name, "'");
+  }
+}
+
 }  // namespace vlsi::model

@@ -18,4 +18,8 @@ torch::ScalarType training_dtype_from_name(const std::string& name, const std::s
 // model's own: config.json's dtype, float32 when it has none (load_model).
 c10::optional<torch::ScalarType> inference_dtype_from_name(const std::string& name, const std::string& where);
 
+// The `device` option beside it ("cpu", "cuda", "cuda:1"); fails naming `where`
+// instead of with libtorch's multi-line message.
+torch::Device device_from_name(const std::string& name, const std::string& where);
+
 }  // namespace vlsi::model

@@ -5,6 +5,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/config_limits.h"
 #include "vlsi/model/llava_onevision/anyres.h"
 
 namespace vlsi::model {
@@ -219,6 +220,7 @@ json VlmConfig::to_json() const {
 void VlmConfig::validate(const std::string& where) const {
   text_config.validate(where + ": text_config");
   vision_config.validate(where + ": vision_config");
+  check_size_limits(*this, where);  // before anything is built from these sizes
   check(model_type == "llava_onevision", where, ": field 'model_type' is '", model_type, "', expected 'llava_onevision'");
   check(image_token_index >= 0 && image_token_index < text_config.vocab_size, where, ": image_token_index ",
         image_token_index, " is outside the vocabulary [0, ", text_config.vocab_size, ")");

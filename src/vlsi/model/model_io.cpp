@@ -178,11 +178,13 @@ CausalVlm load_model(const std::string& folder, const LoadOptions& options) {
   // Allocated in the compute dtype from the start (no float32 copy of a bfloat16
   // model) and without default init (the checkpoint fills every parameter).
   CausalVlm model{nullptr};
-  {
+  try {
     SkipDefaultInit skip;
     model = create_family_model(
         config, options.dtype ? *options.dtype
                               : config.torch_dtype.empty() ? torch::kFloat : dtype_from_name(config.torch_dtype));
+  } catch (const Error& e) {  // out of memory: name the folder that asked for it
+    fail(folder, ": ", e.what());
   }
   load_weights(model, checkpoint, config.torch_dtype, /*map_in_place=*/true);
   if (options.device != torch::Device(torch::kCPU)) model->to(options.device);

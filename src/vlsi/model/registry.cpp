@@ -4,6 +4,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/config_limits.h"
 #include "vlsi/model/llava_onevision/llava_onevision_model.h"
 #include "vlsi/model/llava_onevision/processor.h"
 
@@ -67,12 +68,27 @@ class DefaultDtypeScope {
   caffe2::TypeMeta saved_;
 };
 
+[[noreturn]] void fail_allocation(const VlmConfig& config, torch::ScalarType dtype, const std::string& reason) {
+  const int64_t n = parameter_count(config);
+  fail("model config: cannot allocate its ", n, " parameters (", double(n) * double(c10::elementSize(dtype)) / 1e9,
+       " GB in ", c10::toString(dtype), "): ", reason);
+}
+
 }  // namespace
 
 CausalVlm create_family_model(const VlmConfig& config, torch::ScalarType dtype) {
   const ModelFamily& family = model_family(config.model_type, "model config");
   DefaultDtypeScope scope(dtype);
-  return family.create(config);
+  try {
+    return family.create(config);
+  } catch (const std::bad_alloc&) {
+    fail_allocation(config, dtype, "out of memory");
+  } catch (const c10::Error& e) {
+    // The allocator's multi-line message names neither the model nor its size.
+    const std::string what = e.what_without_backtrace();
+    if (what.find("allocate") == std::string::npos) throw;
+    fail_allocation(config, dtype, what.substr(0, what.find('\n')));
+  }
 }
 
 std::unique_ptr<VisionProcessor> load_processor(const std::string& folder, const VlmConfig& config) {

@@ -143,6 +143,15 @@ BpeModel BpeModel::from_json(const json& model, const std::string& where) {
       b = e[1].get<std::string>();
     }
     int32_t ia = m.symbol(a), ib = m.symbol(b), ires = m.symbol(a + b);
+    // As the reference (MergeTokenOutOfVocabulary): a merge outside the
+    // vocabulary would make encoding drop the characters it covers.
+    auto require_in_vocab = [&](int32_t sym, const char* role, const std::string& token) {
+      check(m.sym_out_[size_t(sym)] >= 0, where, ": field 'model.merges[", r, "]': ", role, " ", json(token).dump(),
+            " of merge ", json(a + " " + b).dump(), " is not in model.vocab");
+    };
+    require_in_vocab(ia, "token", a);
+    require_in_vocab(ib, "token", b);
+    require_in_vocab(ires, "merged token", a + b);
     m.merges_.emplace_back(ia, ib);
     m.table_->insert(ia, ib, static_cast<int32_t>(r), ires);
   }

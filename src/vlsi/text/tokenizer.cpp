@@ -6,6 +6,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/io/limits.h"
 #include "vlsi/text/bpe_model.h"
 #include "vlsi/text/byte_level.h"
 #include "vlsi/text/normalizer.h"
@@ -30,9 +31,31 @@ struct Tokenizer::Impl {
   AddedTokenSplitter raw_splitter, normalized_splitter;
   std::unordered_map<std::string, size_t> added_lookup;  // content (and normalised content) -> index
   size_t max_added_len = 0;
-  std::vector<std::string> id_token;  // id -> token string
-  std::vector<std::string> id_bytes;  // id -> bytes it decodes to
-  std::vector<uint8_t> id_flags;
+  // id -> index into `entries` (-1: no token). Four bytes per id, so a file
+  // with one huge id among few tokens costs little (ids stay below kVocabSize).
+  struct Entry {
+    std::string token;  // token string
+    std::string bytes;  // what it decodes to
+    uint8_t flags = 0;
+  };
+  std::vector<int32_t> id_slot;
+  std::vector<Entry> entries;
+
+  // The entry of `id`, created on first use.
+  Entry& entry(int64_t id) {
+    int32_t& slot = id_slot[size_t(id)];
+    if (slot < 0) {
+      slot = int32_t(entries.size());
+      entries.emplace_back();
+    }
+    return entries[size_t(slot)];
+  }
+  // The entry of an existing id; fails naming the file otherwise.
+  const Entry& existing(int64_t id) const {
+    check(id >= 0 && id < int64_t(id_slot.size()) && id_slot[size_t(id)] >= 0, where, ": token id ", id,
+          " is not in the vocabulary (size ", id_slot.size(), ")");
+    return entries[size_t(id_slot[size_t(id)])];
+  }
 
   Impl(Normalizer n, PreTokenizer p, BpeModel m)
       : normalizer(std::move(n)), pre(std::move(p)), model(std::move(m)) {}
@@ -115,11 +138,14 @@ Tokenizer Tokenizer::from_json(const json& j, const std::string& where) {
   int64_t size = 0;
   for (const auto& [tok, id] : m.model.vocab()) size = std::max(size, id + 1);
   for (const auto& t : m.added) size = std::max(size, t.id + 1);
-  m.id_token.assign(size, std::string());
-  m.id_flags.assign(size, 0);
+  const int64_t max_vocab = io::limit_value(io::limits::kVocabSize);
+  check(size <= max_vocab, where, ": token id ", size - 1, " is beyond the vocabulary limit of ", max_vocab,
+        " ids; raise it with ", io::limits::kVocabSize.env, "=N");
+  m.id_slot.assign(size_t(size), -1);
   for (const auto& [tok, id] : m.model.vocab()) {
-    m.id_token[id] = tok;
-    m.id_flags[id] |= Impl::kExists;
+    Impl::Entry& e = m.entry(id);
+    e.token = tok;
+    e.flags |= Impl::kExists;
   }
 
   // Mirrors the reference's construction order: later entries win.
@@ -128,8 +154,9 @@ Tokenizer Tokenizer::from_json(const json& j, const std::string& where) {
   for (size_t k = 0; k < m.added.size(); ++k) {
     const AddedToken& t = m.added[k];
     m.model.set_token_id(t.content, t.id);
-    m.id_token[t.id] = t.content;
-    m.id_flags[t.id] |= Impl::kExists | (t.special ? Impl::kSpecialId : 0);
+    Impl::Entry& e = m.entry(t.id);
+    e.token = t.content;
+    e.flags |= Impl::kExists | (t.special ? Impl::kSpecialId : 0);
     m.added_lookup[t.content] = k;
     const bool by_normalized = t.normalized && m.has_normalizer;
     if (by_normalized) {
@@ -148,14 +175,13 @@ Tokenizer Tokenizer::from_json(const json& j, const std::string& where) {
 
   std::unordered_map<std::string, bool> added_strings;  // content -> special
   for (const auto& t : m.added) added_strings[t.content] = added_strings[t.content] || t.special;
-  m.id_bytes.resize(size);
-  for (int64_t id = 0; id < size; ++id) {
-    auto it = added_strings.find(m.id_token[id]);
+  for (Impl::Entry& e : m.entries) {
+    auto it = added_strings.find(e.token);
     if (it != added_strings.end()) {
-      m.id_flags[id] |= Impl::kVerbatim | (it->second ? Impl::kSpecialString : 0);
-      m.id_bytes[id] = m.id_token[id];
+      e.flags |= Impl::kVerbatim | (it->second ? Impl::kSpecialString : 0);
+      e.bytes = e.token;
     } else {
-      m.id_bytes[id] = byte_level_to_bytes(m.id_token[id]);
+      e.bytes = byte_level_to_bytes(e.token);
     }
   }
   return Tokenizer(std::move(impl));
@@ -208,10 +234,9 @@ std::string Tokenizer::decode_bytes(const std::vector<int64_t>& ids, bool skip_s
   const Impl& m = *impl_;
   std::string out;
   for (int64_t id : ids) {
-    check(id >= 0 && id < static_cast<int64_t>(m.id_flags.size()) && (m.id_flags[id] & Impl::kExists), m.where,
-          ": token id ", id, " is not in the vocabulary (size ", m.id_flags.size(), ")");
-    if (skip_special && (m.id_flags[id] & Impl::kSpecialString)) continue;
-    out += m.id_bytes[id];
+    const Impl::Entry& e = m.existing(id);
+    if (skip_special && (e.flags & Impl::kSpecialString)) continue;
+    out += e.bytes;
   }
   return out;
 }
@@ -230,17 +255,15 @@ std::optional<int64_t> Tokenizer::token_to_id(std::string_view token) const {
 }
 
 std::string Tokenizer::id_to_token(int64_t id) const {
-  const Impl& m = *impl_;
-  check(id >= 0 && id < static_cast<int64_t>(m.id_flags.size()) && (m.id_flags[id] & Impl::kExists), m.where,
-        ": token id ", id, " is not in the vocabulary (size ", m.id_flags.size(), ")");
-  return m.id_token[id];
+  return impl_->existing(id).token;
 }
 
-int64_t Tokenizer::vocab_size() const { return static_cast<int64_t>(impl_->id_flags.size()); }
+int64_t Tokenizer::vocab_size() const { return static_cast<int64_t>(impl_->id_slot.size()); }
 
 bool Tokenizer::is_special(int64_t id) const {
   const Impl& m = *impl_;
-  return id >= 0 && id < static_cast<int64_t>(m.id_flags.size()) && (m.id_flags[id] & Impl::kSpecialId);
+  return id >= 0 && id < int64_t(m.id_slot.size()) && m.id_slot[size_t(id)] >= 0 &&
+         (m.entries[size_t(m.id_slot[size_t(id)])].flags & Impl::kSpecialId);
 }
 
 const std::vector<AddedToken>& Tokenizer::added_tokens() const { return impl_->added; }

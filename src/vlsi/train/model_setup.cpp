@@ -16,7 +16,7 @@ model::VlmConfig config_for_tokenizer(const std::string& config_path, const text
   auto img = tok.token_to_id(image_token);
   check(img.has_value(), file, ": the tokenizer has no image token '", image_token, "'");
   if (j["text_config"].contains("vocab_size")) {
-    int64_t v = j["text_config"]["vocab_size"].get<int64_t>();
+    int64_t v = io::get_field<int64_t>(j["text_config"], "vocab_size", file + ": text_config");
     check(v >= tok.vocab_size(), file, ": field 'text_config.vocab_size' is ", v, " but the tokenizer has ",
           tok.vocab_size(), " tokens");
   } else {

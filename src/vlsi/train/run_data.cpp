@@ -40,6 +40,8 @@ DataSpec data_spec(const json& d, const std::string& where) {
   s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
   s.record_offset = io::get_field<int64_t>(d, "record_offset", where);
   check(s.record_offset >= 0, where, ": field 'data.record_offset': expected >= 0, got ", s.record_offset);
+  check(s.format.max_length > 0, where, ": field 'data.max_length': expected > 0, got ", s.format.max_length);
+  check(s.prefetch >= 0, where, ": field 'data.prefetch': expected >= 0, got ", s.prefetch);
   return s;
 }
 
@@ -54,6 +56,8 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
 }
 
 }  // namespace
+
+void validate_data_config(const json& data_cfg, const std::string& where) { data_spec(data_cfg, where); }
 
 RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
                  std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc,

@@ -18,6 +18,8 @@ namespace vlsi::train {
 // {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch", "record_offset"}
 // with defaults.
 nlohmann::json data_defaults();
+// Checks a resolved "data" block without reading any file (one line naming the field).
+void validate_data_config(const nlohmann::json& data_cfg, const std::string& where);
 
 class RunData {
  public:

@@ -41,8 +41,36 @@ json resolve_sft_config(const json& file_content, const std::vector<std::string>
   return cfg;
 }
 
+namespace {
+
+// Everything the config alone can tell, checked before the run folder gets its
+// config.json: a config that cannot run leaves no run folder behind.
+void validate_sft_config(const json& cfg, const std::string& where) {
+  io::get_field<std::string>(cfg, "out", where);
+  TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
+  model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
+  const json& mc = cfg["model"];
+  const std::string init = io::get_field<std::string>(mc, "init", where + ": model");
+  const std::string from = io::get_field<std::string>(mc, "from", where + ": model");
+  check(init.empty() != from.empty(), where, ": set exactly one of 'model.init' (a config for a fresh model) and "
+        "'model.from' (a model folder)");
+  io::get_field<uint64_t>(mc, "seed", where + ": model");
+  check(init.empty() || !io::get_field<std::string>(cfg, "tokenizer", where).empty(), where,
+        ": field 'tokenizer': required when training a fresh model");
+  model::device_from_name(io::get_field<std::string>(cfg, "device", where), where + ": field 'device'");
+  check(cfg["trainable"].is_array(), where, ": field 'trainable': expected an array of model parts");
+  for (const auto& p : cfg["trainable"]) {
+    check(p.is_string(), where, ": field 'trainable': expected part names, got ", p.dump());
+    model::part_from_name(p.get<std::string>());
+  }
+  validate_data_config(cfg["data"], where + ": data");
+}
+
+}  // namespace
+
 json run_sft(const json& cfg, bool resume, bool force) {
   const std::string where = "sft config";
+  validate_sft_config(cfg, where);
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   if (auto done = open_run_folder(out, cfg, resume, "sft", force)) return *done;
 
@@ -51,11 +79,8 @@ json run_sft(const json& cfg, bool resume, bool force) {
   const json& mc = cfg["model"];
   std::string init = io::get_field<std::string>(mc, "init", where + ": model");
   std::string from = io::get_field<std::string>(mc, "from", where + ": model");
-  check(init.empty() != from.empty(), where, ": set exactly one of 'model.init' (a config for a fresh model) and "
-        "'model.from' (a model folder)");
   std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
   if (tok_path.empty() && !from.empty()) tok_path = (fs::path(from) / "tokenizer.json").string();
-  check(!tok_path.empty(), where, ": field 'tokenizer': required when training a fresh model");
   auto tok = text::Tokenizer::from_file(tok_path);
   const auto dtype =
       model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");

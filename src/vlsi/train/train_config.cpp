@@ -43,6 +43,16 @@ TrainerConfig TrainerConfig::from_json(const nlohmann::json& in, const std::stri
   check(c.warmup_steps >= 0 && c.warmup_steps < c.max_steps, where, ": field 'warmup_steps': expected 0 <= warmup_steps < max_steps");
   check(c.keep_checkpoints >= 2, where,
         ": field 'keep_checkpoints': expected >= 2 (the one before the newest is the fallback when it is damaged)");
+  // AdamW's moment decays must lie in [0, 1): beta1 = 1 never updates the first
+  // moment, beta > 1 diverges; a zero eps divides by zero on untouched weights.
+  check(c.beta1 >= 0 && c.beta1 < 1, where, ": field 'beta1': expected 0 <= beta1 < 1, got ", c.beta1);
+  check(c.beta2 >= 0 && c.beta2 < 1, where, ": field 'beta2': expected 0 <= beta2 < 1, got ", c.beta2);
+  check(c.eps > 0, where, ": field 'eps': expected > 0, got ", c.eps);
+  check(c.weight_decay >= 0, where, ": field 'weight_decay': expected >= 0, got ", c.weight_decay);
+  for (const auto& [name, v] : {std::pair{"log_every", c.log_every}, std::pair{"val_every", c.val_every},
+                                std::pair{"val_batches", c.val_batches}, std::pair{"ckpt_every", c.ckpt_every},
+                                std::pair{"threads", c.threads}})
+    check(v >= 0, where, ": field '", name, "': expected >= 0, got ", v);
   return c;
 }
 

@@ -1,10 +1,10 @@
 #include "vlsi/text/jinja/chat_template_renderer.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "vlsi/io/error.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/io/read_file.h"
 #include "vlsi/text/jinja/interpreter.h"
 #include "vlsi/text/jinja/lexer.h"
 #include "vlsi/text/jinja/parser.h"
@@ -29,14 +29,6 @@ ChatTemplate ChatTemplate::parse(const std::string& source, const std::string& w
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  check(f.good(), path, ": cannot read the file");
-  std::ostringstream os;
-  os << f.rdbuf();
-  return os.str();
-}
-
 // "chat_template" of a JSON config: a string, or named templates.
 std::string template_field(const nlohmann::json& j, const std::string& path) {
   const auto& t = j.at("chat_template");
@@ -51,7 +43,7 @@ std::string template_field(const nlohmann::json& j, const std::string& path) {
 
 }  // namespace
 
-ChatTemplate ChatTemplate::load(const std::string& path) { return parse(read_text(path), path); }
+ChatTemplate ChatTemplate::load(const std::string& path) { return parse(io::read_file(path), path); }
 
 ChatTemplate ChatTemplate::from_model_dir(const std::string& dir) {
   if (auto t = find_in_model_dir(dir)) return *t;
@@ -65,12 +57,7 @@ std::optional<ChatTemplate> ChatTemplate::find_in_model_dir(const std::string& d
   for (const char* file : {"chat_template.json", "tokenizer_config.json"}) {
     const std::string path = (fs::path(dir) / file).string();
     if (!fs::exists(path)) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_text(path));
-    } catch (const nlohmann::json::exception& e) {
-      fail(path, ": invalid JSON: ", e.what());
-    }
+    const nlohmann::json j = io::read_json_file(path);
     if (j.is_object() && j.contains("chat_template")) return parse(template_field(j, path), path + ": chat_template");
   }
   return std::nullopt;
