@@ -228,10 +228,15 @@ def main():
         gzip_file(os.path.join(folder, "model.safetensors"), os.path.join(folder, "model.safetensors.gz"))
         gzip_file(os.path.join(folder, "tokenizer.json"), os.path.join(family_dir, "tokenizer.json.gz"))
     shutil.rmtree(os.path.join(args.out, ".tmp-tokenizer"))
-    with open(os.path.join(args.out, "VERSIONS.json"), "w") as f:
-        json.dump({"transformers": transformers.__version__, "torch": torch.__version__,
-                   "tokenizers": tokenizers.__version__, "made_by": "scripts/make_goldens.py"}, f, indent=1)
+    write_versions(args.out)
     return 0
+
+
+def write_versions(out):
+    with open(os.path.join(out, "VERSIONS.json"), "w") as f:
+        json.dump({"transformers": transformers.__version__, "torch": torch.__version__,
+                   "tokenizers": tokenizers.__version__,
+                   "made_by": "scripts/make_goldens.py, scripts/make_goldens_qwen2.py"}, f, indent=1)
 
 
 if __name__ == "__main__":

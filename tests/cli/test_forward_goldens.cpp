@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../infer/llava_onevision_goldens.h"
+#include "../infer/goldens.h"
 #include "cli_runner.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"

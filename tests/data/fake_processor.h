@@ -34,6 +34,7 @@ class FakeProcessor : public model::VisionProcessor {
   std::vector<int64_t> image_token_counts(const std::vector<std::array<int64_t, 2>>& sizes) const override {
     return std::vector<int64_t>(sizes.size(), sizes.size() == 1 ? alone_ : shared_);
   }
+  std::string image_token_string() const override { return "<image>"; }
   void save(const std::string&) const override {}
 
  private:

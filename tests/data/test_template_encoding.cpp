@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "../infer/llava_onevision_goldens.h"
+#include "../infer/goldens.h"
 #include "../support/python_reference.h"
 #include "test_util.h"
 #include "vlsi/data/collate.h"

@@ -13,7 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "llava_onevision_goldens.h"
+#include "goldens.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/llava_onevision/anyres.h"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "llava_onevision_goldens.h"
+#include "goldens.h"
 #include "vlsi/data/image.h"
 #include "vlsi/infer/generate.h"
 #include "vlsi/io/json_util.h"

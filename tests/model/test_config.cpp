@@ -104,7 +104,7 @@ TEST(Config, ErrorsNameFileAndField) {
   expect_error(j, "unknown architecture 'LlavaForConditionalGeneration'");
   j = hub_like_config();
   j["model_type"] = "llava";
-  expect_error(j, "field 'model_type' is 'llava'");
+  expect_error(j, "unknown model_type 'llava'");
   j = hub_like_config();
   j.erase("model_type");
   expect_error(j, "missing field 'model_type'");

@@ -6,6 +6,7 @@
 #include "vlsi/cli/commands.h"
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/registry.h"
 #include "vlsi/text/tokenizer.h"
 #include "vlsi/train/model_setup.h"
 
@@ -29,13 +30,7 @@ void print_info(const std::string& folder) {
               (long long)c.text_config.num_hidden_layers, (long long)c.text_config.hidden_size,
               (long long)c.text_config.num_attention_heads, (long long)c.text_config.num_key_value_heads,
               (long long)c.text_config.intermediate_size, (long long)c.text_config.vocab_size);
-  std::printf("vision            %lld layers, hidden %lld, tile %lld px, patch %lld -> %lld features per tile\n",
-              (long long)c.vision_config.num_hidden_layers, (long long)c.vision_config.hidden_size,
-              (long long)c.vision_config.image_size, (long long)c.vision_config.patch_size,
-              (long long)c.tile_features());
-  std::printf("anyres            %zu grid pinpoints (largest %lldx%lld), %s\n", c.image_grid_pinpoints.size(),
-              (long long)c.image_grid_pinpoints.back()[0], (long long)c.image_grid_pinpoints.back()[1],
-              c.vision_aspect_ratio.c_str());
+  for (const auto& line : model::model_family(c.model_type, folder).describe(c)) std::printf("%s\n", line.c_str());
   for (auto part : model::all_parts())
     std::printf("params %-10s %lld\n", model::part_name(part), (long long)m->parameter_count(part));
   std::printf("params total      %lld\n", (long long)m->parameter_count());

@@ -43,6 +43,8 @@ text::ChatTemplateOptions SampleEncoder::template_options(bool system, bool gene
   o.add_generation_prompt = generation_prompt;
   o.image_placeholder = kImagePlaceholder;
   o.image_token = format_.image_token;
+  o.image_prefix = format_.image_prefix;
+  o.image_suffix = format_.image_suffix;
   o.expand_images = format_.with_images;
   o.image_token_counts = std::move(image_tokens);
   return o;
@@ -74,7 +76,15 @@ nlohmann::ordered_json SampleEncoder::template_context(const std::vector<text::C
                                                        bool generation_prompt) const {
   nlohmann::ordered_json context = nlohmann::ordered_json::object();
   for (const auto& [k, v] : format_.template_variables.items()) context[k] = v;
-  context["messages"] = template_messages(msgs, kImagePlaceholder);
+  // A model that takes images gets its messages as a processor passes them
+  // (content items); a text-only model's template reads plain strings, as a
+  // tokenizer's apply_chat_template passes them.
+  if (format_.with_images) {
+    context["messages"] = template_messages(msgs, kImagePlaceholder);
+  } else {
+    context["messages"] = nlohmann::ordered_json::array();
+    for (const auto& m : msgs) context["messages"].push_back({{"role", m.role}, {"content", m.content}});
+  }
   context["add_generation_prompt"] = generation_prompt;
   return context;
 }

@@ -41,6 +41,7 @@ inline constexpr const char* too_long = "too_long";
 struct ChatFormat {
   bool with_images = true;              // the tokenizer must have image_token
   std::string image_token = "<image>";  // tokenizer token that stands for one visual token
+  std::string image_prefix, image_suffix;  // around each image's tokens in the built-in ChatML (the family's)
   std::string pad_token = "<|endoftext|>";
   int64_t max_length = 2048;
   bool add_default_system = false;      // Qwen2 adds "You are a helpful assistant."

@@ -54,10 +54,18 @@ std::vector<int64_t> span_labels(const TokenizedText& t, const std::vector<std::
   return labels;
 }
 
+void use_image_tokens_of(const model::VisionProcessor& processor, ChatFormat& format) {
+  format.image_token = processor.image_token_string();
+  format.with_images = !format.image_token.empty();  // a text-only model has none
+  format.image_prefix = processor.image_prefix();
+  format.image_suffix = processor.image_suffix();
+}
+
 ChatFormat chat_format_of(const model::ModelBundle& bundle) {
   ChatFormat f;
   f.chat_template = bundle.chat_template;
   f.template_variables = bundle.template_variables;
+  if (bundle.processor) use_image_tokens_of(*bundle.processor, f);
   return f;
 }
 

@@ -31,6 +31,9 @@ struct TokenizedText {
 // (one line naming `where`) if the tokens do not decode back to the text.
 TokenizedText tokenize_with_offsets(const text::Tokenizer& tok, const std::string& text, const std::string& where);
 
+// The family's image token and what surrounds it, from its processor.
+void use_image_tokens_of(const model::VisionProcessor& processor, ChatFormat& format);
+
 // How a loaded folder's chats are encoded: its chat template (and the special
 // tokens it may use) when it ships one, else the built-in ChatML.
 ChatFormat chat_format_of(const model::ModelBundle& bundle);

@@ -30,7 +30,8 @@ class CachedStepModel : public StepModel {
   torch::Tensor prefill(const torch::Tensor& ids, const torch::Tensor& mask, const model::VisionInputs& images) override {
     const int64_t T = ids.size(1);
     cache_ = std::make_unique<model::KvCache>(layers_, T + std::max<int64_t>(1, max_new_));
-    auto h = model_->decode_cached(model_->input_embeddings(ids, images), mask, *cache_);
+    auto h = model_->decode_cached(model_->input_embeddings(ids, images), mask, *cache_,
+                                   model_->position_ids(ids, images, mask));
     return head_logits(model_, head_, h.select(1, T - 1));
   }
 
@@ -59,6 +60,7 @@ class UncachedStepModel : public StepModel {
   torch::Tensor prefill(const torch::Tensor& ids, const torch::Tensor& mask, const model::VisionInputs& images) override {
     embeds_ = model_->input_embeddings(ids, images);
     mask_ = mask;
+    positions_ = model_->position_ids(ids, images, mask);
     return run();
   }
 
@@ -66,18 +68,25 @@ class UncachedStepModel : public StepModel {
     auto ids = tokens.to(embeds_.device(), torch::kLong).view({-1, 1});
     embeds_ = torch::cat({embeds_, model_->embed_tokens(ids)}, 1);
     mask_ = torch::cat({mask_, torch::ones_like(ids)}, 1);
+    if (positions_.defined()) {  // the new token follows each row's largest position
+      auto per_token = positions_.dim() == 3 ? std::get<0>(positions_.max(0)) : positions_;
+      auto next = std::get<0>(per_token.masked_fill(mask_.narrow(1, 0, per_token.size(1)) == 0, -1).max(1)) + 1;
+      auto grown = next.view({1, -1, 1}).expand({positions_.dim() == 3 ? 3 : 1, next.size(0), 1});
+      positions_ = torch::cat({positions_, positions_.dim() == 3 ? grown : grown[0]}, -1);
+    }
     return run();
   }
 
   void select_rows(const torch::Tensor& rows) override {
     embeds_ = embeds_.index_select(0, rows.to(embeds_.device()));
     mask_ = mask_.index_select(0, rows.to(mask_.device()));
+    if (positions_.defined()) positions_ = positions_.index_select(positions_.dim() - 2, rows.to(positions_.device()));
   }
 
  private:
   torch::Tensor run() {
     const bool early = layers_ < model_->num_layers();
-    auto dec = model_->decode(embeds_, mask_, early);
+    auto dec = model_->decode(embeds_, mask_, early, positions_);
     const auto& h = early ? dec.layer_outputs[size_t(layers_ - 1)] : dec.last_hidden_state;
     return head_logits(model_, head_, h.select(1, h.size(1) - 1));
   }
@@ -85,7 +94,7 @@ class UncachedStepModel : public StepModel {
   model::CausalVlm model_;
   HiddenHead head_;
   int64_t layers_;
-  torch::Tensor embeds_, mask_;
+  torch::Tensor embeds_, mask_, positions_;  // positions_: the model's own, else undefined
 };
 
 }  // namespace

@@ -53,6 +53,25 @@ RotaryTables rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, 
   return {angles.cos().to(dtype), angles.sin().to(dtype)};
 }
 
+RotaryTables multimodal_rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, double theta,
+                                      torch::ScalarType dtype, const std::vector<int64_t>& mrope_section) {
+  if (position_ids.dim() == 2) return rotary_tables(position_ids, head_dim, theta, dtype);  // every row alike
+  check(position_ids.dim() == 3 && position_ids.size(0) == 3 && mrope_section.size() == 3,
+        "rotary: M-RoPE takes [3, B, T] positions and 3 sections, got ", position_ids.sizes(), " and ",
+        mrope_section.size(), " sections");
+  // Frequency j rotates by the temporal, height or width position, by section.
+  std::vector<torch::Tensor> cos, sin;
+  int64_t first = 0;
+  for (int64_t r = 0; r < 3; ++r) {
+    RotaryTables t = rotary_tables(position_ids[r], head_dim, theta, dtype);
+    const int64_t n = mrope_section[size_t(r)];
+    cos.push_back(t.cos.narrow(-1, first, n));
+    sin.push_back(t.sin.narrow(-1, first, n));
+    first += n;
+  }
+  return {torch::cat(cos, -1), torch::cat(sin, -1)};
+}
+
 torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& rope) {
   return rotary(x, rope.cos, rope.sin);
 }

@@ -5,6 +5,8 @@
 // queries (so a KV cache can prepend past keys/values without changing this code).
 #include <torch/torch.h>
 
+#include <vector>
+
 namespace vlsi::model {
 
 // softmax(q k^T / sqrt(D) + bias) v.
@@ -36,6 +38,12 @@ struct RotaryTables {
   torch::Tensor cos, sin;
 };
 RotaryTables rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, double theta, torch::ScalarType dtype);
+// Qwen2-VL's M-RoPE: position_ids [3, B, T] (temporal, height, width); the
+// first mrope_section[0] frequencies turn by the temporal row, the next
+// mrope_section[1] by the height row, the rest by the width row (transformers'
+// apply_multimodal_rotary_pos_emb). [B, T] positions: plain rotary_tables.
+RotaryTables multimodal_rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, double theta,
+                                      torch::ScalarType dtype, const std::vector<int64_t>& mrope_section);
 // x [B, H, T, D] -> x * cos + rotate_half(x) * sin.
 torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& rope);
 

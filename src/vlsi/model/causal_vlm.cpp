@@ -29,7 +29,8 @@ Part part_from_name(const std::string& name) {
 VlmOutput CausalVlmImpl::forward(const torch::Tensor& input_ids, const VisionInputs& images,
                                  const torch::Tensor& attention_mask, const ForwardOptions& options) {
   torch::Tensor embeds = input_embeddings(input_ids, images);
-  DecoderOutput dec = decode(embeds, attention_mask, options.output_layer_hidden_states);
+  DecoderOutput dec =
+      decode(embeds, attention_mask, options.output_layer_hidden_states, position_ids(input_ids, images, attention_mask));
   VlmOutput out;
   out.last_hidden_state = final_norm(dec.last_hidden_state);
   if (options.compute_logits) out.logits = lm_head(out.last_hidden_state);

@@ -54,11 +54,21 @@ class CausalVlmImpl : public torch::nn::Module {
   virtual torch::Tensor embed_tokens(const torch::Tensor& ids) = 0;
   // Token embeddings with the images' features in the image-token slots.
   virtual torch::Tensor input_embeddings(const torch::Tensor& input_ids, const VisionInputs& images) = 0;
-  // The decoder over embeds [B, T, H] with attention_mask [B, T] (1 = token) or undefined.
+  // Rotary positions of a prompt when the family computes its own (Qwen2-VL's
+  // M-RoPE: [3, B, T] from where the images sit); undefined for positions that
+  // skip padding (the default).
+  virtual torch::Tensor position_ids(const torch::Tensor& input_ids, const VisionInputs& images,
+                                     const torch::Tensor& attention_mask) {
+    return {};
+  }
+  // The decoder over embeds [B, T, H] with attention_mask [B, T] (1 = token) or
+  // undefined, at position_ids (from position_ids(), or undefined).
   virtual DecoderOutput decode(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                               bool collect_layer_outputs) = 0;
-  // The first cache.layers() decoder layers over new positions, extending `cache`.
-  virtual torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache) = 0;
+                               bool collect_layer_outputs, const torch::Tensor& position_ids = {}) = 0;
+  // The first cache.layers() decoder layers over new positions, extending
+  // `cache` (position_ids: a prompt's from position_ids(); later steps leave it undefined).
+  virtual torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache,
+                                      const torch::Tensor& position_ids = {}) = 0;
   // The pieces verbalizers apply to any intermediate hidden state.
   virtual torch::Tensor final_norm(const torch::Tensor& hidden) = 0;
   virtual const torch::Tensor& final_norm_weight() const = 0;

@@ -6,7 +6,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/config_limits.h"
-#include "vlsi/model/llava_onevision/anyres.h"
+#include "vlsi/model/registry.h"
 
 namespace vlsi::model {
 namespace {
@@ -27,6 +27,19 @@ void check_optional_string(const json& j, const char* key, const std::string& ex
 bool is_storage_dtype(const std::string& name) {
   static const char* kDtypes[] = {"", "float32", "float16", "bfloat16", "float64"};
   return std::find(std::begin(kDtypes), std::end(kDtypes), name) != std::end(kDtypes);
+}
+
+// rope_scaling as Qwen2-VL writes it: {"type": "mrope" | "default", "rope_type":
+// "default", "mrope_section": [t, h, w]}; any other scaling is refused.
+std::vector<int64_t> mrope_section_of(const json& rs, const std::string& where) {
+  check(rs.is_object(), where, ": field 'rope_scaling': expected an object or null");
+  for (const char* key : {"type", "rope_type"}) {
+    std::string t = get_or<std::string>(rs, key, "default", where + ": rope_scaling");
+    check(t == "default" || t == "mrope", where, ": field 'rope_scaling.", key, "' is '", t,
+          "'; only M-RoPE without scaling is supported");
+  }
+  check(rs.contains("mrope_section"), where, ": field 'rope_scaling' is not supported (only M-RoPE's mrope_section)");
+  return get_field<std::vector<int64_t>>(rs, "mrope_section", where + ": rope_scaling");
 }
 
 }  // namespace
@@ -75,10 +88,12 @@ void VisionConfig::validate(const std::string& where) const {
         "', only 'gelu_pytorch_tanh' is supported");
 }
 
-TextConfig TextConfig::from_json(const json& j, const std::string& where) {
+TextConfig TextConfig::from_json(const json& j, const std::string& where) { return from_json(j, where, TextConfig()); }
+
+TextConfig TextConfig::from_json(const json& j, const std::string& where, const TextConfig& defaults) {
   check(j.is_object(), where, ": expected an object, got ", io::json_type_name(j));
-  check_optional_string(j, "model_type", "qwen2", where);
-  TextConfig c;
+  check_optional_string(j, "model_type", defaults.model_type, where);
+  TextConfig c = defaults;
   c.vocab_size = get_field<int64_t>(j, "vocab_size", where);
   c.hidden_size = get_field<int64_t>(j, "hidden_size", where);
   c.intermediate_size = get_field<int64_t>(j, "intermediate_size", where);
@@ -92,7 +107,13 @@ TextConfig TextConfig::from_json(const json& j, const std::string& where) {
   c.hidden_act = get_or<std::string>(j, "hidden_act", c.hidden_act, where);
   // Variants this implementation does not compute must not load silently.
   auto rs = j.find("rope_scaling");
-  check(rs == j.end() || rs->is_null(), where, ": field 'rope_scaling' is not supported (must be null)");
+  const bool has_scaling = rs != j.end() && !rs->is_null();
+  if (defaults.mrope_section.empty()) {
+    check(!has_scaling, where, ": field 'rope_scaling' is not supported (must be null)");
+  } else {
+    check(has_scaling, where, ": field 'rope_scaling.mrope_section' is missing (this model uses M-RoPE)");
+    c.mrope_section = mrope_section_of(*rs, where);
+  }
   check(!get_or<bool>(j, "use_sliding_window", false, where), where,
         ": field 'use_sliding_window' = true is not supported");
   c.validate(where);
@@ -100,12 +121,15 @@ TextConfig TextConfig::from_json(const json& j, const std::string& where) {
 }
 
 json TextConfig::to_json() const {
-  return {{"model_type", "qwen2"}, {"architectures", json::array({"Qwen2ForCausalLM"})}, {"vocab_size", vocab_size},
+  json rope_scaling = nullptr;  // as transformers 4.57 writes Qwen2-VL's
+  if (!mrope_section.empty())
+    rope_scaling = {{"mrope_section", mrope_section}, {"rope_type", "default"}, {"type", "default"}};
+  return {{"model_type", model_type}, {"architectures", json::array({"Qwen2ForCausalLM"})}, {"vocab_size", vocab_size},
           {"hidden_size", hidden_size}, {"intermediate_size", intermediate_size},
           {"num_hidden_layers", num_hidden_layers}, {"num_attention_heads", num_attention_heads},
           {"num_key_value_heads", num_key_value_heads}, {"max_position_embeddings", max_position_embeddings},
           {"rope_theta", rope_theta}, {"rms_norm_eps", rms_norm_eps},
-          {"tie_word_embeddings", tie_word_embeddings}, {"hidden_act", hidden_act}, {"rope_scaling", nullptr},
+          {"tie_word_embeddings", tie_word_embeddings}, {"hidden_act", hidden_act}, {"rope_scaling", rope_scaling},
           {"use_sliding_window", false}, {"attention_dropout", 0.0}};
 }
 
@@ -125,6 +149,58 @@ void TextConfig::validate(const std::string& where) const {
         " is not divisible by num_key_value_heads ", num_key_value_heads);
   check(head_dim() % 2 == 0, where, ": head dimension ", head_dim(), " must be even for rotary embeddings");
   check(hidden_act == "silu", where, ": field 'hidden_act' is '", hidden_act, "', only 'silu' is supported");
+  if (!mrope_section.empty()) {
+    int64_t sum = 0;
+    for (int64_t s : mrope_section) {
+      check(s >= 0, where, ": field 'rope_scaling.mrope_section' has a negative entry");
+      sum += s;
+    }
+    check(mrope_section.size() == 3 && sum == head_dim() / 2, where, ": field 'rope_scaling.mrope_section' must be ",
+          "3 sections adding up to head_dim / 2 = ", head_dim() / 2);
+  }
+}
+
+Qwen2VisionConfig Qwen2VisionConfig::from_json(const json& j, const std::string& where) {
+  check(j.is_object(), where, ": expected an object, got ", io::json_type_name(j));
+  check_optional_string(j, "model_type", "qwen2_vl", where);
+  Qwen2VisionConfig c;
+  c.depth = get_field<int64_t>(j, "depth", where);
+  c.embed_dim = get_field<int64_t>(j, "embed_dim", where);
+  c.hidden_size = get_field<int64_t>(j, "hidden_size", where);
+  c.num_heads = get_field<int64_t>(j, "num_heads", where);
+  c.mlp_ratio = get_or<int64_t>(j, "mlp_ratio", c.mlp_ratio, where);
+  // Hub configs of Qwen2-VL name the channels in_chans; transformers reads in_channels.
+  c.in_channels = get_or<int64_t>(j, "in_channels", get_or<int64_t>(j, "in_chans", c.in_channels, where), where);
+  c.patch_size = get_or<int64_t>(j, "patch_size", c.patch_size, where);
+  c.spatial_merge_size = get_or<int64_t>(j, "spatial_merge_size", c.spatial_merge_size, where);
+  c.temporal_patch_size = get_or<int64_t>(j, "temporal_patch_size", c.temporal_patch_size, where);
+  c.hidden_act = get_or<std::string>(j, "hidden_act", c.hidden_act, where);
+  c.validate(where);
+  return c;
+}
+
+json Qwen2VisionConfig::to_json() const {
+  return {{"model_type", "qwen2_vl"}, {"depth", depth}, {"embed_dim", embed_dim}, {"hidden_size", hidden_size},
+          {"mlp_ratio", mlp_ratio}, {"num_heads", num_heads}, {"in_channels", in_channels},
+          {"patch_size", patch_size}, {"spatial_merge_size", spatial_merge_size},
+          {"temporal_patch_size", temporal_patch_size}, {"hidden_act", hidden_act}};
+}
+
+void Qwen2VisionConfig::validate(const std::string& where) const {
+  check_positive(depth, where, "depth");
+  check_positive(embed_dim, where, "embed_dim");
+  check_positive(hidden_size, where, "hidden_size");
+  check_positive(mlp_ratio, where, "mlp_ratio");
+  check_positive(num_heads, where, "num_heads");
+  check_positive(in_channels, where, "in_channels");
+  check_positive(patch_size, where, "patch_size");
+  check_positive(spatial_merge_size, where, "spatial_merge_size");
+  check_positive(temporal_patch_size, where, "temporal_patch_size");
+  check(embed_dim % num_heads == 0, where, ": embed_dim ", embed_dim, " is not divisible by num_heads ", num_heads);
+  // The 2-D vision rotary splits each head into height and width halves of pairs.
+  check(head_dim() % 4 == 0, where, ": head dimension ", head_dim(), " (embed_dim / num_heads) must be a multiple of 4");
+  check(hidden_act == "quick_gelu", where, ": field 'hidden_act' is '", hidden_act,
+        "', only 'quick_gelu' is supported");
 }
 
 int64_t VlmConfig::vision_feature_layer_index() const {
@@ -145,53 +221,8 @@ std::vector<std::array<int64_t, 2>> VlmConfig::default_pinpoints() {
 
 VlmConfig VlmConfig::from_json(const json& j, const std::string& where) {
   check(j.is_object(), where, ": expected an object, got ", io::json_type_name(j));
-  VlmConfig c;
-  c.model_type = get_field<std::string>(j, "model_type", where);
-  check(c.model_type == "llava_onevision", where, ": field 'model_type' is '", c.model_type,
-        "', expected 'llava_onevision'");
-  c.architectures = get_or<std::vector<std::string>>(j, "architectures", c.architectures, where);
-  for (const auto& a : c.architectures)
-    check(a == "LlavaOnevisionForConditionalGeneration", where, ": unknown architecture '", a,
-          "' (expected LlavaOnevisionForConditionalGeneration)");
-  check(j.contains("text_config"), where, ": missing field 'text_config'");
-  check(j.contains("vision_config"), where, ": missing field 'vision_config'");
-  c.text_config = TextConfig::from_json(j["text_config"], where + ": text_config");
-  c.vision_config = VisionConfig::from_json(j["vision_config"], where + ": vision_config");
-  // Newer transformers write image_token_id; older ones image_token_index.
-  c.image_token_index = j.contains("image_token_index") ? get_field<int64_t>(j, "image_token_index", where)
-                                                        : get_or<int64_t>(j, "image_token_id", c.image_token_index, where);
-  c.video_token_index = j.contains("video_token_index") ? get_field<int64_t>(j, "video_token_index", where)
-                                                        : get_or<int64_t>(j, "video_token_id", c.video_token_index, where);
-  if (j.contains("image_grid_pinpoints")) {
-    const json& pins = j["image_grid_pinpoints"];
-    check(pins.is_array() && !pins.empty(), where, ": field 'image_grid_pinpoints': expected a non-empty list of [height, width]");
-    c.image_grid_pinpoints.clear();
-    for (const auto& p : pins) {
-      check(p.is_array() && p.size() == 2 && p[0].is_number_integer() && p[1].is_number_integer(), where,
-            ": field 'image_grid_pinpoints': expected [height, width] integer pairs, got ", p.dump());
-      c.image_grid_pinpoints.push_back({p[0].get<int64_t>(), p[1].get<int64_t>()});
-    }
-  }
-  c.vision_aspect_ratio = get_or<std::string>(j, "vision_aspect_ratio", c.vision_aspect_ratio, where);
-  c.projector_hidden_act = get_or<std::string>(j, "projector_hidden_act", c.projector_hidden_act, where);
-  auto vfl = j.find("vision_feature_layer");
-  check(vfl == j.end() || vfl->is_null() || vfl->is_number_integer(), where,
-        ": field 'vision_feature_layer': expected integer (lists of layers are not supported)");
-  c.vision_feature_layer = get_or<int64_t>(j, "vision_feature_layer", c.vision_feature_layer, where);
-  c.vision_feature_select_strategy =
-      get_or<std::string>(j, "vision_feature_select_strategy", c.vision_feature_select_strategy, where);
-  c.multimodal_projector_bias = get_or<bool>(j, "multimodal_projector_bias", c.multimodal_projector_bias, where);
-  // transformers 4.57 ties when the text config says so (get_text_config().tie_word_embeddings);
-  // the top-level value counts only when text_config has none (older checkpoints).
-  c.tie_word_embeddings = j["text_config"].contains("tie_word_embeddings")
-                              ? c.text_config.tie_word_embeddings
-                              : get_or<bool>(j, "tie_word_embeddings", c.text_config.tie_word_embeddings, where);
-  c.initializer_range = get_or<double>(j, "initializer_range", c.initializer_range, where);
-  // transformers >= 4.56 writes `dtype` and reads the older `torch_dtype` when `dtype` is absent.
-  const char* dtype_key = j.contains("dtype") ? "dtype" : "torch_dtype";
-  c.torch_dtype = get_or<std::string>(j, dtype_key, "", where);
-  check(is_storage_dtype(c.torch_dtype), where, ": field '", dtype_key, "' is '", c.torch_dtype,
-        "', expected float32, float16, bfloat16 or float64");
+  const std::string type = get_field<std::string>(j, "model_type", where);
+  VlmConfig c = model_family(type, where).config_from_json(j, where);
   c.validate(where);
   return c;
 }
@@ -202,46 +233,37 @@ VlmConfig VlmConfig::load(const std::string& path) {
 }
 
 json VlmConfig::to_json() const {
-  json t = text_config.to_json();
-  t["tie_word_embeddings"] = tie_word_embeddings;
-  json j = {{"model_type", model_type}, {"architectures", architectures}, {"text_config", t},
-            {"vision_config", vision_config.to_json()}, {"image_token_index", image_token_index},
-            {"video_token_index", video_token_index}, {"image_grid_pinpoints", image_grid_pinpoints},
-            {"vision_aspect_ratio", vision_aspect_ratio},
-            {"projector_hidden_act", projector_hidden_act}, {"vision_feature_layer", vision_feature_layer},
-            {"vision_feature_select_strategy", vision_feature_select_strategy},
-            {"multimodal_projector_bias", multimodal_projector_bias}, {"tie_word_embeddings", tie_word_embeddings},
-            {"initializer_range", initializer_range}};
+  json j = model_family(model_type, "model config").config_to_json(*this);
   // As transformers 4.57's save_pretrained: `dtype`, no `torch_dtype`.
   if (!torch_dtype.empty()) j["dtype"] = torch_dtype;
   return j;
 }
 
 void VlmConfig::validate(const std::string& where) const {
+  const ModelFamily& family = model_family(model_type, where);
   text_config.validate(where + ": text_config");
-  vision_config.validate(where + ": vision_config");
-  check_size_limits(*this, where);  // before anything is built from these sizes
-  check(model_type == "llava_onevision", where, ": field 'model_type' is '", model_type, "', expected 'llava_onevision'");
-  check(image_token_index >= 0 && image_token_index < text_config.vocab_size, where, ": image_token_index ",
-        image_token_index, " is outside the vocabulary [0, ", text_config.vocab_size, ")");
-  check(projector_hidden_act == "gelu", where, ": field 'projector_hidden_act' is '", projector_hidden_act,
-        "', only 'gelu' is supported");
-  int64_t n = vision_config.num_hidden_layers + 1;
-  check(vision_feature_layer >= -n && vision_feature_layer < n, where, ": vision_feature_layer ",
-        vision_feature_layer, " is outside [", -n, ", ", n - 1, "] for ", vision_config.num_hidden_layers,
-        " vision layers");
-  check(vision_feature_select_strategy == "full" || vision_feature_select_strategy == "default", where,
-        ": field 'vision_feature_select_strategy' is '", vision_feature_select_strategy,
-        "', expected 'full' or 'default'");
-  check(tile_features() > 0, where, ": images would contribute no tokens");
-  check(!image_grid_pinpoints.empty(), where, ": field 'image_grid_pinpoints' is empty");
-  for (const auto& p : image_grid_pinpoints)
-    check(p[0] >= vision_config.image_size && p[1] >= vision_config.image_size, where, ": image_grid_pinpoint [",
-          p[0], ", ", p[1], "] is smaller than the vision tower's ", vision_config.image_size, "px tile");
-  llava_onevision::max_num_patches(vision_aspect_ratio, where + ": vision_aspect_ratio");
   check(is_storage_dtype(torch_dtype), where, ": field 'dtype' is '", torch_dtype,
         "', expected float32, float16, bfloat16 or float64");
   check(initializer_range > 0, where, ": field 'initializer_range' must be positive");
+  for (const auto& a : architectures)
+    check(std::find(family.architectures.begin(), family.architectures.end(), a) != family.architectures.end(), where,
+          ": unknown architecture '", a, "' for model_type '", model_type, "' (expected ", family.architectures[0], ")");
+  family.validate_config(*this, where);  // the towers, the size limits, the family's own fields
+  if (has_vision())
+    check(image_token_index < text_config.vocab_size, where, ": image_token_index ", image_token_index,
+          " is outside the vocabulary [0, ", text_config.vocab_size, ")");
+}
+
+// What every family's config.json may carry besides its own fields.
+void read_common_fields(const json& j, const std::string& where, const std::string& architecture, VlmConfig& c) {
+  c.model_type = get_field<std::string>(j, "model_type", where);
+  c.architectures = get_or<std::vector<std::string>>(j, "architectures", {architecture}, where);
+  c.initializer_range = get_or<double>(j, "initializer_range", c.initializer_range, where);
+  // transformers >= 4.56 writes `dtype` and reads the older `torch_dtype` when `dtype` is absent.
+  const char* dtype_key = j.contains("dtype") ? "dtype" : "torch_dtype";
+  c.torch_dtype = get_or<std::string>(j, dtype_key, "", where);
+  check(is_storage_dtype(c.torch_dtype), where, ": field '", dtype_key, "' is '", c.torch_dtype,
+        "', expected float32, float16, bfloat16 or float64");
 }
 
 }  // namespace vlsi::model

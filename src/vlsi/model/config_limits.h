@@ -23,12 +23,19 @@ struct ConfigSizeLimits {
   static constexpr int64_t kPinpoints = 1024;
 };
 
+void check_at_most(int64_t value, int64_t limit, const std::string& where, const char* field);
+// The decoder's sizes against the limits (text_config or a text-only config.json).
+void check_text_limits(const TextConfig& text, const std::string& where);
+// Parameters of a Qwen2 decoder with its embeddings and head (as a double: the
+// vocabulary limit may be raised past what the count's int64 holds).
+double text_parameters(const TextConfig& text, bool tied);
+
 // Parameters of the model `config` describes, as the modules allocate them
 // (equals CausalVlm::parameter_count of a model built from it).
 int64_t parameter_count(const VlmConfig& config);
 
 // Fails with one line naming `where` and the field when a size exceeds its
-// ceiling, the vocabulary io::limits::kVocabSize or the parameter count
+// ceiling (the decoder's here, the towers' by the family's check_tower_limits), the vocabulary io::limits::kVocabSize or the parameter count
 // io::limits::kModelParameters (those two can be raised by environment variable).
 void check_size_limits(const VlmConfig& config, const std::string& where);
 

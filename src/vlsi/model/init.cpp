@@ -33,6 +33,9 @@ void init_weights(CausalVlm& model, uint64_t seed) {
     } else if (auto* conv = m.as<torch::nn::Conv2d>()) {
       normal_(conv->weight);
       if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* conv3 = m.as<torch::nn::Conv3d>()) {  // Qwen2-VL's patch embedding
+      normal_(conv3->weight);
+      if (conv3->bias.defined()) conv3->bias.zero_();
     } else if (auto* emb = m.as<Embedding>()) {
       normal_(emb->weight);
     } else if (auto* ln = m.as<torch::nn::LayerNorm>()) {

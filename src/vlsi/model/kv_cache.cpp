@@ -9,7 +9,7 @@ KvCache::KvCache(int64_t layers, int64_t capacity) : capacity_(capacity), keys_(
         capacity, " positions");
 }
 
-torch::Tensor KvCache::begin_step(const torch::Tensor& new_mask) {
+torch::Tensor KvCache::begin_step(const torch::Tensor& new_mask, const torch::Tensor& positions) {
   check(step_len_ == 0, "kv cache: begin_step called twice without end_step");
   check(new_mask.dim() == 2, "kv cache: the step mask must be [B, T], got ", new_mask.sizes());
   const int64_t B = new_mask.size(0), T = new_mask.size(1);
@@ -22,11 +22,23 @@ torch::Tensor KvCache::begin_step(const torch::Tensor& new_mask) {
   check(B == batch(), "kv cache: a step of ", B, " rows on a cache of ", batch());
   key_mask_.narrow(1, length_, T).copy_(m);
   step_len_ = T;
+  if (positions.defined()) {
+    // The model's own positions (M-RoPE's [3, B, T]): the next token follows
+    // the row's largest real position, as transformers' rope_deltas make it.
+    check((positions.dim() == 3 && positions.size(0) == 3 && positions.size(1) == B && positions.size(2) == T) ||
+              positions.sizes() == m.sizes(),
+          "kv cache: positions must be [B, T] or [3, B, T] for a step of ", m.sizes(), ", got ", positions.sizes());
+    auto p = positions.to(m.device(), torch::kLong);
+    auto per_token = p.dim() == 3 ? std::get<0>(p.max(0)) : p;
+    auto largest = std::get<0>(per_token.masked_fill(m == 0, -1).max(1));  // [B]; -1 for a row without tokens
+    next_position_ = torch::where(largest >= 0, largest + 1, next_position_);
+    return positions;
+  }
   // Real tokens count on from the row's previous real tokens; padded slots get
   // 1, as position_ids_from_mask gives them (their output is never used).
-  auto positions = (next_position_.unsqueeze(1) + m.cumsum(1) - 1).masked_fill_(m == 0, 1);
+  auto out = (next_position_.unsqueeze(1) + m.cumsum(1) - 1).masked_fill_(m == 0, 1);
   next_position_ = next_position_ + m.sum(1);
-  return positions;
+  return out;
 }
 
 std::pair<torch::Tensor, torch::Tensor> KvCache::append(int64_t layer, const torch::Tensor& k, const torch::Tensor& v) {

@@ -28,8 +28,10 @@ class KvCache {
   int64_t batch() const { return key_mask_.defined() ? key_mask_.size(0) : 0; }
 
   // Starts a step of T new positions with their mask [B, T] (1 = token): grows
-  // the key mask and returns the new positions' rotary ids [B, T].
-  torch::Tensor begin_step(const torch::Tensor& new_mask);
+  // the key mask and returns the new positions' rotary ids [B, T]. A model with
+  // positions of its own (M-RoPE's [3, B, T]) passes them: they are returned,
+  // and later steps continue after each row's largest.
+  torch::Tensor begin_step(const torch::Tensor& new_mask, const torch::Tensor& positions = {});
   // Stores layer `layer`'s k, v [B, kv_heads, T, D] of the current step and
   // returns views over all stored positions [B, kv_heads, length + T, D].
   std::pair<torch::Tensor, torch::Tensor> append(int64_t layer, const torch::Tensor& k, const torch::Tensor& v);

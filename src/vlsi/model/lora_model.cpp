@@ -17,12 +17,14 @@ namespace vlsi::model {
 namespace {
 
 constexpr const char* kPeftPrefix = "base_model.model.";
-// adapter_config.json's "exclude_modules" (a regex peft full-matches against
-// module names): every module outside the language model. The target names
-// alone (q_proj, k_proj, v_proj...) would also match SigLIP's attention in
-// peft, which vlsi never adapts; both transformers layouts name the LLM
-// "...language_model.".
-constexpr const char* kPeftExcludeModules = R"((?!.*language_model\.).*)";
+// adapter_config.json's "exclude_modules" comes from the family: the target
+// names alone (q_proj, k_proj, v_proj...) would also match a vision tower's
+// attention in peft, which vlsi never adapts.
+
+nlohmann::json peft_exclude_modules(const CausalVlm& model, const std::string& where) {
+  const std::string& regex = model_family(model->config().model_type, where).peft_exclude_modules;
+  return regex.empty() ? nlohmann::json(nullptr) : nlohmann::json(regex);  // null: nothing beside the LLM
+}
 
 std::string last_part(const std::string& name) {
   auto dot = name.rfind('.');
@@ -146,7 +148,7 @@ void save_lora_adapter(const CausalVlm& model, const std::string& dir, const std
                         {"lora_alpha", options.alpha},
                         {"lora_dropout", options.dropout},
                         {"target_modules", std::vector<std::string>(modules.begin(), modules.end())},
-                        {"exclude_modules", kPeftExcludeModules},
+                        {"exclude_modules", peft_exclude_modules(model, dir)},
                         {"bias", "none"},
                         {"fan_in_fan_out", false},
                         {"use_rslora", false},

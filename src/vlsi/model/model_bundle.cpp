@@ -13,9 +13,12 @@ void check_tokenizer_matches(const VlmConfig& config, const text::Tokenizer& tok
   check(config.text_config.vocab_size >= tok.vocab_size(), where, ": model vocabulary (",
         config.text_config.vocab_size, ") is smaller than the tokenizer's (", tok.vocab_size(),
         "): model and tokenizer do not belong together");
-  auto img = tok.token_to_id(image_token);
+  if (!config.has_vision()) return;  // a text-only model has no image token
+  const std::string token =
+      image_token.empty() ? family_image_token(model_family(config.model_type, where)) : image_token;
+  auto img = tok.token_to_id(token);
   check(img.has_value() && *img == config.image_token_index, where, ": model image_token_index ",
-        config.image_token_index, " is not the tokenizer's '", image_token, "' id (",
+        config.image_token_index, " is not the tokenizer's '", token, "' id (",
         img ? std::to_string(*img) : std::string("absent"), ")");
 }
 

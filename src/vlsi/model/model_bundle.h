@@ -35,8 +35,9 @@ nlohmann::json load_template_variables(const std::string& dir);
 // `tokenizer_path` empty: DIR/tokenizer.json (which must exist).
 ModelBundle load_bundle(const std::string& dir, const LoadOptions& options = {}, const std::string& tokenizer_path = "");
 
-// Checks that a model and a tokenizer belong together (vocabulary and image token).
+// Checks that a model and a tokenizer belong together (vocabulary and image
+// token; `image_token` empty: the family's).
 void check_tokenizer_matches(const VlmConfig& config, const text::Tokenizer& tok, const std::string& where,
-                             const std::string& image_token = "<image>");
+                             const std::string& image_token = "");
 
 }  // namespace vlsi::model

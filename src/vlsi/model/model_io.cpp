@@ -96,14 +96,12 @@ std::string legacy_parameter_name(const std::string& n) {
 void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
                   const std::string& expected_dtype, bool map_in_place) {
   const std::string where = checkpoint.folder() + ": checkpoint does not match config.json: ";
-  const bool tied = model->config().tie_word_embeddings;
-  std::map<std::string, std::string> source;  // legacy name -> name in the checkpoint
+  const ModelFamily& family = model_family(model->config().model_type, checkpoint.folder());
+  std::map<std::string, std::string> source;  // parameter name -> name in the checkpoint
   Problems problems;
   for (const auto& name : checkpoint.names()) {
-    std::string legacy = legacy_parameter_name(name);
-    if (starts_with(legacy, "vision_tower.vision_model.head.") ||
-        ends_with(legacy, ".rotary_emb.inv_freq") || (tied && legacy == "language_model.lm_head.weight"))
-      continue;
+    std::string legacy = family.parameter_name(name);
+    if (ends_with(legacy, ".rotary_emb.inv_freq") || family.ignores_tensor(legacy, model->config())) continue;
     auto [it, fresh] = source.emplace(legacy, name);
     if (!fresh) problems.other.push_back("tensor " + legacy + " stored twice (as " + it->second + " and " + name + ")");
   }

@@ -33,12 +33,11 @@ struct LoadOptions {
 CausalVlm load_model(const std::string& folder, const LoadOptions& options = {});
 
 // Fills every parameter from a checkpoint, accepting both the legacy and the
-// newer transformers layouts. Before anything is copied, every missing,
-// unexpected, mis-shaped or non-float tensor (and, when expected_dtype names
-// one, every tensor of another dtype) is reported in one error line.
-// Ignored on purpose: vision_tower.vision_model.head.*
-// (SigLIP's pooling head, which LLaVA never uses), *.rotary_emb.inv_freq (old
-// buffers), and language_model.lm_head.weight when the embeddings are tied.
+// newer transformers layouts (the family's parameter_name). Before anything is
+// copied, every missing, unexpected, mis-shaped or non-float tensor (and, when
+// expected_dtype names one, every tensor of another dtype) is reported in one
+// error line. Ignored on purpose: *.rotary_emb.inv_freq (old buffers) and what
+// the family ignores (the head when tied, SigLIP's unused pooling head).
 // map_in_place: a CPU parameter whose dtype matches the file's takes the file's
 // mapped bytes as its storage (SafetensorsFile::mapped: nothing is read before
 // it is used, as transformers' lazy load). Only for a freshly built model:
@@ -46,9 +45,9 @@ CausalVlm load_model(const std::string& folder, const LoadOptions& options = {})
 void load_weights(CausalVlm& model, const io::CheckpointReader& checkpoint,
                   const std::string& expected_dtype = "", bool map_in_place = false);
 
-// Newer transformers names (model.language_model.*, model.vision_tower.*,
-// model.multi_modal_projector.*, model.image_newline, lm_head.*) -> legacy names;
-// legacy names pass through unchanged.
+// LLaVA-OneVision's newer transformers names (model.language_model.*,
+// model.vision_tower.*, model.multi_modal_projector.*, model.image_newline,
+// lm_head.*) -> legacy names; legacy names pass through unchanged.
 std::string legacy_parameter_name(const std::string& checkpoint_name);
 
 // "float32" <-> torch::kFloat, "bfloat16", "float16", "float64".

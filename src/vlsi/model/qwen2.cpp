@@ -72,8 +72,17 @@ Qwen2ModelImpl::Qwen2ModelImpl(const TextConfig& c) : config_(c) {
   norm = register_module("norm", Qwen2RmsNorm(c.hidden_size, c.rms_norm_eps));
 }
 
+RotaryTables Qwen2ModelImpl::rope(const torch::Tensor& position_ids, torch::ScalarType dtype) const {
+  if (config_.mrope_section.empty()) {
+    check(position_ids.dim() == 2, "decoder: position_ids must be [B, T] (this model has no M-RoPE), got ",
+          position_ids.sizes());
+    return rotary_tables(position_ids, config_.head_dim(), config_.rope_theta, dtype);
+  }
+  return multimodal_rotary_tables(position_ids, config_.head_dim(), config_.rope_theta, dtype, config_.mrope_section);
+}
+
 DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
-                                      bool collect_layer_outputs) {
+                                      bool collect_layer_outputs, const torch::Tensor& position_ids) {
   check(inputs_embeds.dim() == 3 && inputs_embeds.size(2) == config_.hidden_size, "decoder: inputs_embeds must be [B, T, ",
         config_.hidden_size, "], got ", inputs_embeds.sizes());
   const int64_t B = inputs_embeds.size(0), T = inputs_embeds.size(1);
@@ -82,9 +91,14 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
                            : torch::ones({B, T}, torch::TensorOptions().dtype(torch::kLong).device(inputs_embeds.device()));
   check(mask.dim() == 2 && mask.size(0) == B && mask.size(1) == T, "decoder: attention_mask must be [", B, ", ", T,
         "], got ", mask.sizes());
-  // Shared by every layer: rotary tables from padding-aware positions, and the bias.
+  // Shared by every layer: rotary tables (positions that skip padding unless
+  // the model gives its own), and the bias.
+  if (position_ids.defined())
+    check(position_ids.size(-1) == T && position_ids.size(-2) == B, "decoder: position_ids must end in [", B, ", ", T,
+          "], got ", position_ids.sizes());
   RotaryTables rope =
-      rotary_tables(position_ids_from_mask(mask), config_.head_dim(), config_.rope_theta, inputs_embeds.scalar_type());
+      this->rope(position_ids.defined() ? position_ids.to(mask.device()) : position_ids_from_mask(mask),
+                 inputs_embeds.scalar_type());
   // Without padding the causal pattern is all there is: leave it to the fused
   // kernel (no [B, 1, T, T] mask, as transformers' sdpa path).
   const bool padded = !mask.to(torch::kBool).all().item<bool>();
@@ -102,12 +116,12 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
 }
 
 torch::Tensor Qwen2ModelImpl::forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask,
-                                            KvCache& cache) {
+                                            KvCache& cache, const torch::Tensor& position_ids) {
   check(cache.layers() <= int64_t(layer_list.size()), "kv cache: ", cache.layers(), " layers but the decoder has ",
         layer_list.size());
   const int64_t T = inputs_embeds.size(1);
-  torch::Tensor positions = cache.begin_step(new_mask.to(inputs_embeds.device()));
-  RotaryTables rope = rotary_tables(positions, config_.head_dim(), config_.rope_theta, inputs_embeds.scalar_type());
+  torch::Tensor positions = cache.begin_step(new_mask.to(inputs_embeds.device()), position_ids);
+  RotaryTables rope = this->rope(positions.to(inputs_embeds.device()), inputs_embeds.scalar_type());
   torch::Tensor bias = causal_attention_bias(cache.key_mask(), T, inputs_embeds.scalar_type());
   torch::Tensor h = inputs_embeds;
   // Qwen2DecoderLayerImpl::forward with the cache between project and attend.

@@ -77,19 +77,23 @@ TORCH_MODULE(Qwen2DecoderLayer);
 class Qwen2ModelImpl : public torch::nn::Module {
  public:
   explicit Qwen2ModelImpl(const TextConfig& c);
-  // inputs_embeds [B, T, H]; attention_mask [B, T] (1 = token, 0 = padding) or undefined.
+  // inputs_embeds [B, T, H]; attention_mask [B, T] (1 = token, 0 = padding) or
+  // undefined; position_ids [B, T] or M-RoPE's [3, B, T], or undefined for
+  // positions that skip padding (position_ids_from_mask).
   DecoderOutput forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
-                        bool collect_layer_outputs = false);
+                        bool collect_layer_outputs = false, const torch::Tensor& position_ids = {});
   // Layers 0..cache.layers()-1 over the new positions `inputs_embeds` [B, T, H]
-  // with their mask [B, T], reading and extending `cache`. Returns the last
-  // layer run's output (before the final norm).
-  torch::Tensor forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask, KvCache& cache);
+  // with their mask [B, T], reading and extending `cache` (position_ids as in
+  // forward; undefined: the cache's). Returns the last layer run's output (before the final norm).
+  torch::Tensor forward_cached(const torch::Tensor& inputs_embeds, const torch::Tensor& new_mask, KvCache& cache,
+                               const torch::Tensor& position_ids = {});
   Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   std::vector<Qwen2DecoderLayer> layer_list;  // typed handles to `layers`
   Qwen2RmsNorm norm{nullptr};
 
  private:
+  RotaryTables rope(const torch::Tensor& position_ids, torch::ScalarType dtype) const;
   TextConfig config_;
 };
 TORCH_MODULE(Qwen2Model);

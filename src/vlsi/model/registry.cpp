@@ -5,35 +5,19 @@
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/config_limits.h"
-#include "vlsi/model/llava_onevision/llava_onevision_model.h"
-#include "vlsi/model/llava_onevision/processor.h"
+#include "vlsi/model/llava_onevision/family.h"
+#include "vlsi/model/qwen2_text/family.h"
+#include "vlsi/model/qwen2_vl/family.h"
 
 namespace vlsi::model {
 
-namespace {
-
-ModelFamily llava_onevision_family() {
-  using namespace llava_onevision;
-  ModelFamily f;
-  f.model_type = "llava_onevision";
-  f.architectures = {"LlavaOnevisionForConditionalGeneration"};
-  f.create = [](const VlmConfig& c) {
-    return CausalVlm(std::shared_ptr<CausalVlmImpl>(std::make_shared<LlavaOnevisionForConditionalGenerationImpl>(c)));
-  };
-  f.load_processor = [](const std::string& folder, const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
-    return std::make_unique<LlavaOnevisionProcessor>(LlavaOnevisionProcessor::load(folder, c));
-  };
-  f.default_processor = [](const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
-    return std::make_unique<LlavaOnevisionProcessor>(LlavaOnevisionProcessor::for_model(c));
-  };
-  return f;
+const std::vector<ModelFamily>& model_families() {
+  static const std::vector<ModelFamily> families = {llava_onevision::family(), qwen2_vl::family(), qwen2::family()};
+  return families;
 }
 
-}  // namespace
-
-const std::vector<ModelFamily>& model_families() {
-  static const std::vector<ModelFamily> families = {llava_onevision_family()};
-  return families;
+std::string family_image_token(const ModelFamily& family) {
+  return family.token_fields.empty() ? "" : family.token_fields.front().second;
 }
 
 const ModelFamily& model_family(const std::string& model_type, const std::string& where) {

@@ -54,6 +54,7 @@ VisionInputs VisionInputs::slice(int64_t first, int64_t count) const {
     rows += tiles_per_image[size_t(i)];
     out.tiles_per_image.push_back(tiles_per_image[size_t(i)]);
     out.image_sizes.push_back(image_sizes[size_t(i)]);
+    if (!patch_grids.empty()) out.patch_grids.push_back(patch_grids[size_t(i)]);
   }
   out.pixel_values = pixel_values.narrow(0, row, rows);
   return out;
@@ -67,6 +68,7 @@ VisionInputs VisionInputs::concat(const std::vector<VisionInputs>& parts) {
     pixels.push_back(p.pixel_values);
     out.tiles_per_image.insert(out.tiles_per_image.end(), p.tiles_per_image.begin(), p.tiles_per_image.end());
     out.image_sizes.insert(out.image_sizes.end(), p.image_sizes.begin(), p.image_sizes.end());
+    out.patch_grids.insert(out.patch_grids.end(), p.patch_grids.begin(), p.patch_grids.end());
   }
   if (pixels.size() == 1) out.pixel_values = pixels[0];
   else if (!pixels.empty()) out.pixel_values = torch::cat(pixels, 0);
@@ -76,7 +78,13 @@ VisionInputs VisionInputs::concat(const std::vector<VisionInputs>& parts) {
 void VisionInputs::validate(const char* where) const {
   check(tiles_per_image.size() == image_sizes.size(), where, ": ", tiles_per_image.size(), " tile counts for ",
         image_sizes.size(), " image sizes");
+  check(patch_grids.empty() || patch_grids.size() == image_sizes.size(), where, ": ", patch_grids.size(),
+        " patch grids for ", image_sizes.size(), " images");
   if (empty()) return;
+  for (size_t i = 0; i < patch_grids.size(); ++i)
+    check(patch_grids[i][0] * patch_grids[i][1] * patch_grids[i][2] == tiles_per_image[i], where, ": image ", i,
+          " has a patch grid of ", patch_grids[i][0] * patch_grids[i][1] * patch_grids[i][2], " patches but ",
+          tiles_per_image[i], " rows of pixel_values");
   check(pixel_values.defined(), where, ": ", num_images(), " image(s) but no pixel_values");
   for (int64_t t : tiles_per_image) check(t > 0, where, ": an image with ", t, " tiles");
   check(pixel_values.size(0) == num_tiles(), where, ": pixel_values has ", pixel_values.size(0), " tiles, the images ",

@@ -2,7 +2,8 @@
 // The images of a batch as a model family takes them: what a family's
 // processor makes (model/vision_processor.h) and its model consumes. Kept
 // family-neutral: pixel_values' layout belongs to the family (LLaVA-OneVision:
-// [tiles, C, S, S], every image's tiles in order, base tile first).
+// [tiles, C, S, S], every image's tiles in order, base tile first; Qwen2-VL:
+// [patches, C * T * P * P], each image's patches, with its patch grid).
 #include <torch/torch.h>
 
 #include <array>
@@ -15,6 +16,9 @@ struct VisionInputs {
   torch::Tensor pixel_values;                       // undefined when there are no images
   std::vector<int64_t> tiles_per_image;             // rows of pixel_values that belong to each image
   std::vector<std::array<int64_t, 2>> image_sizes;  // each image's original (height, width)
+  // Per image (t, h, w) patches, for families that cut images into a grid of
+  // patches (Qwen2-VL's image_grid_thw); empty for the others.
+  std::vector<std::array<int64_t, 3>> patch_grids;
 
   bool empty() const { return tiles_per_image.empty(); }
   int64_t num_images() const { return int64_t(tiles_per_image.size()); }

@@ -21,7 +21,8 @@ void emit(std::vector<ChatSegment>& out, std::string text, bool answer) {
 }  // namespace
 
 std::string expand_image_placeholders(std::string_view text, std::string_view placeholder, std::string_view image_token,
-                                      const std::vector<int64_t>& counts, size_t& next) {
+                                      const std::vector<int64_t>& counts, size_t& next, std::string_view prefix,
+                                      std::string_view suffix) {
   check(!placeholder.empty(), "chat template: image placeholder must not be empty");
   std::string out;
   size_t pos = 0;
@@ -33,7 +34,9 @@ std::string expand_image_placeholders(std::string_view text, std::string_view pl
           " image token count(s) given");
     const int64_t count = counts[next++];
     check(count >= 0, "chat template: image token count must be >= 0, got ", count);
+    out.append(prefix);
     for (int64_t k = 0; k < count; ++k) out.append(image_token);
+    out.append(suffix);
     pos = hit + placeholder.size();
   }
   out.append(text.substr(pos));
@@ -46,7 +49,7 @@ std::vector<ChatSegment> render_chat_segments(const std::vector<ChatMessage>& me
   auto content_of = [&](const ChatMessage& m) {
     if (!options.expand_images) return m.content;
     return expand_image_placeholders(m.content, options.image_placeholder, options.image_token,
-                                     options.image_token_counts, next_image);
+                                     options.image_token_counts, next_image, options.image_prefix, options.image_suffix);
   };
   if (options.add_default_system && !messages.empty() && messages[0].role != "system")
     emit(out, std::string(kStart) + "system\n" + options.default_system + kEnd + "\n", false);

@@ -35,6 +35,8 @@ struct ChatTemplateOptions {
   std::string image_placeholder = "<image>";
   std::string image_token = "<image>";
   std::vector<int64_t> image_token_counts;
+  // Written around each image's run of tokens (Qwen2-VL: <|vision_start|> ... <|vision_end|>).
+  std::string image_prefix, image_suffix;
 };
 
 struct ChatSegment {
@@ -45,10 +47,11 @@ struct ChatSegment {
 std::vector<ChatSegment> render_chat_segments(const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options);
 std::string render_chat(const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options);
 
-// Replaces each `placeholder` in `text` with counts[next++] copies of
-// `image_token`; fails when the counts run out.
+// Replaces each `placeholder` in `text` with `prefix`, counts[next++] copies of
+// `image_token` and `suffix`; fails when the counts run out.
 std::string expand_image_placeholders(std::string_view text, std::string_view placeholder, std::string_view image_token,
-                                      const std::vector<int64_t>& counts, size_t& next);
+                                      const std::vector<int64_t>& counts, size_t& next, std::string_view prefix = "",
+                                      std::string_view suffix = "");
 
 // Reads [{"role": "...", "content": "..."}, ...]; `where` names the source.
 std::vector<ChatMessage> chat_messages_from_json(const nlohmann::json& j, const std::string& where);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "vlsi/data/record.h"
+#include "vlsi/data/template_chat.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/train/model_setup.h"
 
@@ -66,6 +67,7 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
   DataSpec ds = data_spec(data_cfg, where);
   ds.format.chat_template = std::move(chat_template);
   ds.format.template_variables = template_variables;
+  if (processor) data::use_image_tokens_of(*processor, ds.format);
   data::SampleEncoder encoder(tok, ds.format);
   data::LoaderOptions lo;
   lo.batch_size = tc.batch_size;

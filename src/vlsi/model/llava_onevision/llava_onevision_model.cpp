@@ -118,13 +118,15 @@ torch::Tensor LlavaOnevisionForConditionalGenerationImpl::input_embeddings(const
 
 DecoderOutput LlavaOnevisionForConditionalGenerationImpl::decode(const torch::Tensor& embeds,
                                                                  const torch::Tensor& attention_mask,
-                                                                 bool collect_layer_outputs) {
-  return language_model->model->forward(embeds, attention_mask, collect_layer_outputs);
+                                                                 bool collect_layer_outputs,
+                                                                 const torch::Tensor& position_ids) {
+  return language_model->model->forward(embeds, attention_mask, collect_layer_outputs, position_ids);
 }
 
 torch::Tensor LlavaOnevisionForConditionalGenerationImpl::decode_cached(const torch::Tensor& embeds,
-                                                                        const torch::Tensor& new_mask, KvCache& cache) {
-  return language_model->model->forward_cached(embeds, new_mask, cache);
+                                                                        const torch::Tensor& new_mask, KvCache& cache,
+                                                                        const torch::Tensor& position_ids) {
+  return language_model->model->forward_cached(embeds, new_mask, cache, position_ids);
 }
 
 }  // namespace vlsi::model::llava_onevision

@@ -28,9 +28,10 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
 
   torch::Tensor embed_tokens(const torch::Tensor& ids) override;
   torch::Tensor input_embeddings(const torch::Tensor& input_ids, const VisionInputs& images) override;
-  DecoderOutput decode(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                       bool collect_layer_outputs) override;
-  torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache) override;
+  DecoderOutput decode(const torch::Tensor& embeds, const torch::Tensor& attention_mask, bool collect_layer_outputs,
+                       const torch::Tensor& position_ids = {}) override;
+  torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache,
+                              const torch::Tensor& position_ids = {}) override;
   torch::Tensor final_norm(const torch::Tensor& hidden) override { return language_model->model->norm->forward(hidden); }
   const torch::Tensor& final_norm_weight() const override { return language_model->model->norm->weight; }
   const torch::Tensor& lm_head_weight() const override { return language_model->head_weight(); }

@@ -25,6 +25,7 @@ class LlavaOnevisionProcessor : public VisionProcessor {
 
   VisionInputs process(const std::vector<image::Image>& sample_images) const override;
   std::vector<int64_t> image_token_counts(const std::vector<std::array<int64_t, 2>>& sample_image_sizes) const override;
+  std::string image_token_string() const override { return image_token; }
   void save(const std::string& folder) const override;
 
   ImageProcessorConfig image_processor;

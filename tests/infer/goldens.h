@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the golden tests: where the transformers-made fixtures are
-// (tests/goldens, made by scripts/make_goldens.py) and their packed files
+// (tests/goldens, made by scripts/make_goldens.py and make_goldens_qwen2.py) and their packed files
 // unpacked once into the build folder (temporary name, then rename).
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,30 +24,32 @@ inline void gunzip_to(const std::string& gz, const std::string& out) {
   fs::rename(tmp, out);
 }
 
-inline std::string unpacked_tokenizer() {
-  const std::string out = std::string(VLSI_BINARY_DIR) + "/test-data/llava_onevision_tokenizer.json";
-  gunzip_to(kGoldens + "/llava_onevision/tokenizer.json.gz", out);
+// Each family's goldens sit in kGoldens/FAMILY (llava_onevision by default).
+inline std::string unpacked_tokenizer(const std::string& family = "llava_onevision") {
+  const std::string out = std::string(VLSI_BINARY_DIR) + "/test-data/" + family + "_tokenizer.json";
+  gunzip_to(kGoldens + "/" + family + "/tokenizer.json.gz", out);
   return out;
 }
 
 // A loadable model folder for golden model `name`: its files, model.safetensors
 // unpacked and the shared tokenizer.json beside them.
-inline std::string golden_model_folder(const std::string& name) {
-  const std::string src = kGoldens + "/llava_onevision/" + name;
-  const std::string dir = std::string(VLSI_BINARY_DIR) + "/test-data/goldens/" + name;
+inline std::string golden_model_folder(const std::string& name, const std::string& family = "llava_onevision") {
+  const std::string src = kGoldens + "/" + family + "/" + name;
+  const std::string dir = std::string(VLSI_BINARY_DIR) + "/test-data/goldens/" +
+                          (family == "llava_onevision" ? name : family + "/" + name);
   fs::create_directories(dir);
   for (const auto& e : fs::directory_iterator(src))
     if (e.is_regular_file() && e.path().extension() != ".gz")
       fs::copy_file(e.path(), fs::path(dir) / e.path().filename(), fs::copy_options::overwrite_existing);
   gunzip_to(src + "/model.safetensors.gz", dir + "/model.safetensors");
   const std::string tok = dir + "/tokenizer.json";
-  if (!fs::exists(tok)) fs::copy_file(unpacked_tokenizer(), tok);
+  if (!fs::exists(tok)) fs::copy_file(unpacked_tokenizer(family), tok);
   return dir;
 }
 
-inline std::vector<std::string> golden_model_names() {
+inline std::vector<std::string> golden_model_names(const std::string& family = "llava_onevision") {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(kGoldens + "/llava_onevision"))
+  for (const auto& e : fs::directory_iterator(kGoldens + "/" + family))
     if (e.is_directory()) out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
