@@ -18,26 +18,6 @@ constexpr int64_t kMaxExact = int64_t(1) << 53;
 constexpr int64_t kMaxSide = (int64_t(1) << 31) - 1;
 constexpr int64_t kMaxFactor = int64_t(1) << 20;
 
-// The image as numpy holds it after rescale and normalize, channels first:
-// float32(float64(v) * factor), then (x - mean) / std in float32.
-torch::Tensor to_chw(const image::Image& img, const ImageProcessorConfig& c) {
-  const int64_t plane = int64_t(img.width) * img.height;
-  torch::Tensor out = torch::empty({3, img.height, img.width}, torch::kFloat32);
-  float* dst = out.data_ptr<float>();
-  for (int ch = 0; ch < 3; ++ch) {
-    const float mean = float(c.mean(ch)), std = float(c.std_dev(ch));
-    const uint8_t* p = img.rgb.data() + ch;
-    float* o = dst + ch * plane;
-    for (int64_t i = 0; i < plane; ++i, p += 3) {
-      // normalize without rescale casts the uint8 pixels to float32 first.
-      float v = c.do_rescale ? float(double(*p) * c.rescale_factor) : float(*p);
-      if (c.do_normalize) v = (v - mean) / std;
-      o[i] = v;
-    }
-  }
-  return out;
-}
-
 // _preprocess's reshape and transpose of the frames [T, C, H, W] into rows of
 // (C, temporal, patch_y, patch_x), the rows ordered by merge block then by the
 // merge_size x merge_size patches inside it.
@@ -120,7 +100,8 @@ ProcessedImages process_images(const std::vector<image::Image>& images, const Im
     // transformers resizes even at the same size; Pillow then copies.
     const image::Image resized =
         c.do_resize ? image::pillow_resize(img, int(s.width), int(s.height), image::Resample(c.resample)) : img;
-    const torch::Tensor chw = to_chw(resized, c);
+    torch::Tensor chw = torch::empty({3, s.height, s.width}, torch::kFloat32);
+    c.to_chw(resized, chw.data_ptr<float>());  // rescale, normalize
     rows.push_back(flatten_patches(chw.unsqueeze(0).expand({c.temporal_patch_size, 3, s.height, s.width}), c));
     for (int64_t v : image_grid_thw(img.height, img.width, c)) grids.push_back(v);
   }

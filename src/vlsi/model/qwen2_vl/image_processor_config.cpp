@@ -1,7 +1,5 @@
 #include "vlsi/model/qwen2_vl/image_processor_config.h"
 
-#include <cmath>
-#include <filesystem>
 #include <set>
 
 #include "vlsi/image/pillow_resize.h"
@@ -22,22 +20,10 @@ constexpr int64_t kMaxPatchDim = 1024;
 
 const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
-      "image_processor_type", "do_resize",  "size",      "min_pixels",     "max_pixels",  "patch_size",
-      "temporal_patch_size",  "merge_size", "resample",  "do_rescale",     "rescale_factor", "do_normalize",
-      "image_mean",           "image_std",  "do_convert_rgb"};
+      "image_processor_type", "do_resize",      "size",         "min_pixels", "max_pixels",
+      "patch_size",           "temporal_patch_size", "merge_size", "resample", "do_rescale",
+      "rescale_factor",       "do_normalize",   "image_mean",   "image_std",  "do_convert_rgb"};
   return k;
-}
-
-// A float or a list of one float per RGB channel (transformers accepts both).
-std::vector<double> read_channels(const nlohmann::json& j, const std::string& key, const std::vector<double>& fallback,
-                                  const std::string& where) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  if (it->is_number()) return {it->get<double>()};
-  bool ok = it->is_array() && it->size() == 3;
-  for (size_t i = 0; ok && i < it->size(); ++i) ok = (*it)[i].is_number();
-  check(ok, where, ": field '", key, "': expected a number or 3 numbers (one per RGB channel), got ", it->dump());
-  return it->get<std::vector<double>>();
 }
 
 // transformers' __init__ refuses a size without both keys, then ignores it.
@@ -72,14 +58,7 @@ void ImageProcessorConfig::validate(const std::string& where) const {
         "max_pixels = ", max_pixels, "], got ", min_pixels);
   check(image::is_pillow_resample(resample), where, ": field 'resample': expected a PIL resampling filter 0..5, got ",
         resample);
-  check(std::isfinite(rescale_factor), where, ": field 'rescale_factor': expected a finite number, got ",
-        rescale_factor);
-  for (const char* field : {"image_mean", "image_std"}) {
-    const auto& v = std::string(field) == "image_mean" ? image_mean : image_std;
-    check(v.size() == 1 || v.size() == 3, where, ": field '", field, "': expected 1 or 3 values, got ", v.size());
-    for (double x : v) check(std::isfinite(x), where, ": field '", field, "': values must be finite");
-  }
-  for (double s : image_std) check(s != 0.0, where, ": field 'image_std': values must be non-zero");
+  validate_normalization(where);
 }
 
 ImageProcessorConfig ImageProcessorConfig::from_json(const nlohmann::json& j, const std::string& where) {
@@ -96,27 +75,20 @@ ImageProcessorConfig ImageProcessorConfig::from_json(const nlohmann::json& j, co
   c.temporal_patch_size = io::get_or<int64_t>(j, "temporal_patch_size", c.temporal_patch_size, where);
   c.merge_size = io::get_or<int64_t>(j, "merge_size", c.merge_size, where);
   c.resample = io::get_or<int>(j, "resample", c.resample, where);
-  c.do_rescale = io::get_or<bool>(j, "do_rescale", c.do_rescale, where);
-  c.rescale_factor = io::get_or<double>(j, "rescale_factor", c.rescale_factor, where);
-  c.do_normalize = io::get_or<bool>(j, "do_normalize", c.do_normalize, where);
-  c.image_mean = read_channels(j, "image_mean", c.image_mean, where);
-  c.image_std = read_channels(j, "image_std", c.image_std, where);
+  c.read_normalization(j, where);
   c.do_convert_rgb = io::get_or<bool>(j, "do_convert_rgb", c.do_convert_rgb, where);
-  for (auto& [k, v] : j.items())
-    if (!known_fields().count(k)) c.extra[k] = v;
+  c.extra = unknown_fields(j, known_fields());
   c.validate(where);
   return c;
 }
 
 ImageProcessorConfig ImageProcessorConfig::load(const std::string& path) {
-  namespace fs = std::filesystem;
-  const std::string file = fs::is_directory(path) ? (fs::path(path) / "preprocessor_config.json").string() : path;
+  const std::string file = preprocessor_config_file(path);
   return from_json(io::read_json_file(file), file);
 }
 
 nlohmann::json ImageProcessorConfig::to_json() const {
   nlohmann::json j = extra;
-  auto channels = [](const std::vector<double>& v) { return v.size() == 1 ? nlohmann::json(v[0]) : nlohmann::json(v); };
   j["image_processor_type"] = kType;
   j["do_resize"] = do_resize;
   j["size"] = {{"shortest_edge", min_pixels}, {"longest_edge", max_pixels}};
@@ -126,19 +98,13 @@ nlohmann::json ImageProcessorConfig::to_json() const {
   j["temporal_patch_size"] = temporal_patch_size;
   j["merge_size"] = merge_size;
   j["resample"] = resample;
-  j["do_rescale"] = do_rescale;
-  j["rescale_factor"] = rescale_factor;
-  j["do_normalize"] = do_normalize;
-  j["image_mean"] = channels(image_mean);
-  j["image_std"] = channels(image_std);
+  write_normalization(j);
   j["do_convert_rgb"] = do_convert_rgb;
   return j;
 }
 
 void ImageProcessorConfig::save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  const std::string file = fs::is_directory(path) ? (fs::path(path) / "preprocessor_config.json").string() : path;
-  io::write_json_file(file, to_json());
+  io::write_json_file(preprocessor_config_file(path), to_json());
 }
 
 }  // namespace vlsi::model::qwen2_vl

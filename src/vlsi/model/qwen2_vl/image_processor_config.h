@@ -11,11 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
-#include <vector>
+
+#include "vlsi/model/image_processor_fields.h"
 
 namespace vlsi::model::qwen2_vl {
 
-struct ImageProcessorConfig {
+// do_rescale, rescale_factor, do_normalize, image_mean/std (CLIP's): PixelNormalization.
+struct ImageProcessorConfig : PixelNormalization {
   bool do_resize = true;
   int64_t min_pixels = 56 * 56;         // size["shortest_edge"]: a pixel count, not an edge
   int64_t max_pixels = 28 * 28 * 1280;  // size["longest_edge"]
@@ -23,20 +25,11 @@ struct ImageProcessorConfig {
   int64_t temporal_patch_size = 2;  // an image is repeated to this many frames
   int64_t merge_size = 2;           // merge_size x merge_size patches make one LLM token
   int resample = 3;                 // PIL.Image.Resampling (3 = BICUBIC)
-  bool do_rescale = true;
-  double rescale_factor = 1.0 / 255.0;
-  bool do_normalize = true;
-  // One value = a scalar in the JSON (applied to every channel), else one per channel.
-  std::vector<double> image_mean = {0.48145466, 0.4578275, 0.40821073};  // OPENAI_CLIP_MEAN
-  std::vector<double> image_std = {0.26862954, 0.26130258, 0.27577711};  // OPENAI_CLIP_STD
   bool do_convert_rgb = true;
   nlohmann::json extra = nlohmann::json::object();  // unknown fields, as read
 
   // smart_resize's factor: resized sides are multiples of it.
   int64_t factor() const { return patch_size * merge_size; }
-  // Per-channel value of image_mean / image_std (a scalar applies to all).
-  double mean(int channel) const { return image_mean.size() == 1 ? image_mean[0] : image_mean[channel]; }
-  double std_dev(int channel) const { return image_std.size() == 1 ? image_std[0] : image_std[channel]; }
 
   // Fails with one line naming `where` and the field: sizes positive and
   // bounded, 0 <= min_pixels <= max_pixels <= the image pixel limit, a PIL
