@@ -73,22 +73,6 @@ Image square_tile(const Image& img, const ImageProcessorConfig& c) {
   return paste(img, {side, side}, top, left, fill);
 }
 
-// _preprocess on one tile into dst ([3, H, W]): numpy's float32 arithmetic,
-// rescale as float32(float64(v) * factor), then (x - mean) / std in float32.
-void tile_to_chw(const Image& t, const ImageProcessorConfig& c, float* dst) {
-  const size_t plane = size_t(t.width) * t.height;
-  for (int ch = 0; ch < 3; ++ch) {
-    const float mean = float(c.mean(ch)), std = float(c.std_dev(ch));
-    const uint8_t* p = t.rgb.data() + ch;
-    float* o = dst + ch * plane;
-    for (size_t i = 0; i < plane; ++i, p += 3) {
-      float v = c.do_rescale ? float(double(*p) * c.rescale_factor) : float(*p);
-      if (c.do_normalize) v = (v - mean) / std;
-      o[i] = v;
-    }
-  }
-}
-
 }  // namespace
 
 ProcessedImage process_image(const image::Image& img, const ImageProcessorConfig& c, bool anyres) {
@@ -106,7 +90,8 @@ ProcessedImage process_image(const image::Image& img, const ImageProcessorConfig
   ProcessedImage out;
   out.pixel_values = torch::empty({int64_t(tiles.size()), 3, h, w}, torch::kFloat32);
   float* dst = out.pixel_values.data_ptr<float>();
-  for (size_t i = 0; i < tiles.size(); ++i) tile_to_chw(tiles[i], c, dst + i * size_t(3) * h * w);
+  // _preprocess: rescale and normalize each tile.
+  for (size_t i = 0; i < tiles.size(); ++i) c.to_chw(tiles[i], dst + i * size_t(3) * h * w);
   out.image_size = {img.height, img.width};
   out.anyres = anyres;
   return out;

@@ -1,6 +1,5 @@
 #include "vlsi/model/llava_onevision/image_processor_config.h"
 
-#include <filesystem>
 #include <set>
 
 #include "vlsi/io/error.h"
@@ -18,18 +17,6 @@ const std::set<std::string>& known_fields() {
       "image_processor_type", "do_resize",    "size",       "image_grid_pinpoints", "resample",      "do_rescale",
       "rescale_factor",       "do_normalize", "image_mean", "image_std",            "do_pad",        "do_convert_rgb"};
   return k;
-}
-
-// A float or a list of one float per RGB channel (transformers accepts both).
-std::vector<double> read_channels(const nlohmann::json& j, const std::string& key, const std::vector<double>& fallback,
-                                  const std::string& where) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  if (it->is_number()) return {it->get<double>()};
-  bool ok = it->is_array() && it->size() == 3;
-  for (size_t i = 0; ok && i < it->size(); ++i) ok = (*it)[i].is_number();
-  check(ok, where, ": field '", key, "': expected a number or 3 numbers (one per RGB channel), got ", it->dump());
-  return it->get<std::vector<double>>();
 }
 
 void read_size(const nlohmann::json& j, ImageProcessorConfig& c, const std::string& where) {
@@ -115,22 +102,15 @@ ImageProcessorConfig ImageProcessorConfig::from_json(const nlohmann::json& j, co
   c.resample = io::get_or<int>(j, "resample", c.resample, where);
   check(image::is_pillow_resample(c.resample), where, ": field 'resample': expected a PIL resampling filter 0..5, got ",
         c.resample);
-  c.do_rescale = io::get_or<bool>(j, "do_rescale", c.do_rescale, where);
-  c.rescale_factor = io::get_or<double>(j, "rescale_factor", c.rescale_factor, where);
-  c.do_normalize = io::get_or<bool>(j, "do_normalize", c.do_normalize, where);
-  c.image_mean = read_channels(j, "image_mean", c.image_mean, where);
-  c.image_std = read_channels(j, "image_std", c.image_std, where);
-  for (double s : c.image_std) check(s != 0.0, where, ": field 'image_std': values must be non-zero");
+  c.read_normalization(j, where);
   c.do_pad = io::get_or<bool>(j, "do_pad", c.do_pad, where);
   c.do_convert_rgb = io::get_or<bool>(j, "do_convert_rgb", c.do_convert_rgb, where);
-  for (auto& [k, v] : j.items())
-    if (!known_fields().count(k)) c.extra[k] = v;
+  c.extra = unknown_fields(j, known_fields());
   return c;
 }
 
 ImageProcessorConfig ImageProcessorConfig::load(const std::string& path) {
-  namespace fs = std::filesystem;
-  const std::string file = fs::is_directory(path) ? (fs::path(path) / "preprocessor_config.json").string() : path;
+  const std::string file = preprocessor_config_file(path);
   return from_json(io::read_json_file(file), file);
 }
 
@@ -143,26 +123,19 @@ nlohmann::json ImageProcessorConfig::to_json() const {
   if (size_longest_edge > 0) size["longest_edge"] = size_longest_edge;
   nlohmann::json pinpoints = nlohmann::json::array();
   for (const Resolution& r : image_grid_pinpoints) pinpoints.push_back({r.height, r.width});
-  auto channels = [](const std::vector<double>& v) { return v.size() == 1 ? nlohmann::json(v[0]) : nlohmann::json(v); };
   j["image_processor_type"] = kType;
   j["do_resize"] = do_resize;
   j["size"] = size;
   j["image_grid_pinpoints"] = pinpoints;
   j["resample"] = resample;
-  j["do_rescale"] = do_rescale;
-  j["rescale_factor"] = rescale_factor;
-  j["do_normalize"] = do_normalize;
-  j["image_mean"] = channels(image_mean);
-  j["image_std"] = channels(image_std);
+  write_normalization(j);
   j["do_pad"] = do_pad;
   j["do_convert_rgb"] = do_convert_rgb;
   return j;
 }
 
 void ImageProcessorConfig::save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  const std::string file = fs::is_directory(path) ? (fs::path(path) / "preprocessor_config.json").string() : path;
-  io::write_json_file(file, to_json());
+  io::write_json_file(preprocessor_config_file(path), to_json());
 }
 
 }  // namespace vlsi::model::llava_onevision

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "vlsi/model/llava_onevision/anyres.h"
+#include "vlsi/model/image_processor_fields.h"
 
 namespace vlsi::model::llava_onevision {
 
-struct ImageProcessorConfig {
+// do_rescale, rescale_factor, do_normalize, image_mean/std: PixelNormalization.
+struct ImageProcessorConfig : PixelNormalization {
   bool do_resize = true;
   // size: {"height", "width"} or {"shortest_edge"[, "longest_edge"]}; 0 = key absent.
   int64_t size_height = 384;
@@ -20,21 +22,12 @@ struct ImageProcessorConfig {
   int64_t size_longest_edge = 0;
   std::vector<Resolution> image_grid_pinpoints = default_pinpoints();
   int resample = 3;  // PIL.Image.Resampling (3 = BICUBIC)
-  bool do_rescale = true;
-  double rescale_factor = 1.0 / 255.0;
-  bool do_normalize = true;
-  // One value = a scalar in the JSON (applied to every channel), else one per channel.
-  std::vector<double> image_mean = {0.48145466, 0.4578275, 0.40821073};  // OPENAI_CLIP_MEAN
-  std::vector<double> image_std = {0.26862954, 0.26130258, 0.27577711};  // OPENAI_CLIP_STD
   bool do_pad = true;  // pad the tile dimension of a batch to its longest image
   bool do_convert_rgb = true;
   nlohmann::json extra = nlohmann::json::object();  // unknown fields, as read
 
   // The processed tile: (height, width), or (shortest_edge, shortest_edge).
   Resolution tile() const;
-  // Per-channel value of image_mean / image_std (a scalar applies to all).
-  double mean(int channel) const { return image_mean.size() == 1 ? image_mean[0] : image_mean[channel]; }
-  double std_dev(int channel) const { return image_std.size() == 1 ? image_std[0] : image_std[channel]; }
 
   // Token-count parameters for a vision tower with `num_image_tokens` features per tile.
   AnyresParams anyres_params(int64_t num_image_tokens, const std::string& vision_aspect_ratio = "anyres_max_9",
