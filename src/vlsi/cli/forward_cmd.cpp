@@ -47,7 +47,14 @@ void run_forward(const ForwardArgs& a, bool has_prompt, bool has_chat) {
   model::VlmOutput out = net->forward(ids.to(device), images, mask.to(device), fo);
 
   io::NamedTensors tensors = {{"input_ids", ids}, {"attention_mask", mask}, {"logits", f32(out.logits)}};
-  if (!in.images.empty()) {
+  if (!in.images.empty() && !in.images.patch_grids.empty()) {
+    // A family that cuts images into patch grids: the patches of every image
+    // one after the other, and each image's (t, h, w) grid (image_grid_thw).
+    tensors.emplace_back("pixel_values", in.images.pixel_values);
+    std::vector<int64_t> grids;
+    for (const auto& g : in.images.patch_grids) grids.insert(grids.end(), g.begin(), g.end());
+    tensors.emplace_back("image_grid_thw", torch::tensor(grids, torch::kInt64).view({-1, 3}));
+  } else if (!in.images.empty()) {
     // As transformers' processor returns them: [images, most tiles, C, H, W]
     // zero-padded, (height, width) per image, and one sample of all the images.
     tensors.emplace_back("pixel_values", in.images.padded_pixel_values());
