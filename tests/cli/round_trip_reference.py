@@ -11,7 +11,9 @@ CASE: {"name": "...", "model": "model folder",
        "processor": true (optional: also run AutoProcessor from the model folder
                           on each forward file's prompt and images)}
 Each forward file holds input_ids, attention_mask, logits and, with images,
-pixel_values, image_sizes, batch_num_images; its metadata holds "prompt".
+pixel_values and image_sizes + batch_num_images (LLaVA-OneVision) or
+image_grid_thw (Qwen2-VL); its metadata holds "prompt". The model class
+follows config.json's model_type.
 
 OUT.json: {NAME: {"loading": {"missing_keys": [...], "unexpected_keys": [...],
                               "mismatched_keys": [...], "error_msgs": [...],
@@ -21,7 +23,7 @@ OUT.json: {NAME: {"loading": {"missing_keys": [...], "unexpected_keys": [...],
                   "forward": [{"file": F, "max_abs_logit_diff": D,
                                "processor": {"input_ids_equal": bool,
                                              "max_abs_pixel_diff": D,
-                                             "image_sizes_equal": bool,
+                                             "image_sizes_equal": bool (or "image_grid_thw_equal"),
                                              "error": "..."}}, ...]}}
 A case that cannot run at all has "error": "..." instead.
 """
@@ -36,7 +38,8 @@ from peft import PeftModel
 from peft.utils import get_peft_model_state_dict, load_peft_weights
 from PIL import Image
 from safetensors import safe_open
-from transformers import AutoProcessor, LlavaOnevisionForConditionalGeneration
+from transformers import (AutoConfig, AutoImageProcessor, AutoProcessor, LlavaOnevisionForConditionalGeneration, Qwen2ForCausalLM,
+                          Qwen2VLForConditionalGeneration)
 from transformers.utils import logging as hf_logging
 
 
@@ -70,14 +73,19 @@ def read_forward(path):
         return {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
 
 
+MODEL_CLASSES = {"llava_onevision": LlavaOnevisionForConditionalGeneration, "qwen2_vl": Qwen2VLForConditionalGeneration,
+                 "qwen2": Qwen2ForCausalLM}
+
+
 def model_inputs(t):
-    keys = ["input_ids", "attention_mask", "pixel_values", "image_sizes", "batch_num_images"]
+    keys = ["input_ids", "attention_mask", "pixel_values", "image_sizes", "batch_num_images", "image_grid_thw"]
     return {k: t[k] for k in keys if k in t}
 
 
 def load_model(case):
+    model_class = MODEL_CLASSES[AutoConfig.from_pretrained(case["model"]).model_type]
     with Captured() as captured:
-        model, info = LlavaOnevisionForConditionalGeneration.from_pretrained(
+        model, info = model_class.from_pretrained(
             case["model"], output_loading_info=True, dtype=torch.float32
         )
     keys = ("missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs")
@@ -100,8 +108,11 @@ def load_model(case):
 
 def check_processor(processor, tensors, meta, image_paths):
     images = [Image.open(p).convert("RGB") for p in image_paths]
-    # One sample: the images nested in one list, or each would be a sample of its own.
-    out = processor(text=meta["prompt"], images=[images] if images else None, return_tensors="pt")
+    # One sample: the images nested in one list, or each would be a sample of
+    # its own (LLaVA-OneVision); Qwen2-VL takes a flat list.
+    nested = "image_sizes" in tensors
+    out = processor(text=meta["prompt"], images=([images] if nested else images) if images else None,
+                    return_tensors="pt")
     result = {"input_ids_equal": bool(torch.equal(out["input_ids"], tensors["input_ids"]))}
     if not result["input_ids_equal"]:
         result["input_ids"] = out["input_ids"].tolist()
@@ -112,13 +123,20 @@ def check_processor(processor, tensors, meta, image_paths):
             result["max_abs_pixel_diff"] = float((pv - tensors["pixel_values"]).abs().max())
         else:
             result["error"] = f"pixel_values shape {list(pv.shape)}, vlsi {list(tensors['pixel_values'].shape)}"
-        result["image_sizes_equal"] = bool(torch.equal(out["image_sizes"].to(torch.int64), tensors["image_sizes"]))
+        for key in ("image_sizes", "image_grid_thw"):
+            if key in tensors:
+                result[key + "_equal"] = bool(torch.equal(out[key].to(torch.int64), tensors[key]))
     return result
 
 
 def run(case):
     model, loading = load_model(case)
-    processor = AutoProcessor.from_pretrained(case["model"]) if case.get("processor") else None
+    processor = None
+    if case.get("processor"):
+        # The image processor the folder names (Qwen2VLImageProcessor): 4.57 would
+        # otherwise swap in its torchvision one, whose resize differs slightly.
+        image_processor = AutoImageProcessor.from_pretrained(case["model"], use_fast=False)
+        processor = AutoProcessor.from_pretrained(case["model"], image_processor=image_processor)
     forward = []
     for item in case["forward"]:
         path = item["file"]

@@ -18,6 +18,7 @@
 #include "../support/python_reference.h"
 #include "cli_runner.h"
 #include "model_folder_fixture.h"
+#include "round_trip_support.h"
 #include "vlsi/data/image.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
@@ -28,17 +29,9 @@
 
 using namespace vlsi;
 using test_support::run_cli;
+using namespace test_round_trip;
 
 namespace {
-
-constexpr double kLogitTolerance = 1e-4;
-
-// A forward file: what `vlsi forward` wrote for a prompt and its images.
-struct ForwardRun {
-  std::string file;
-  std::vector<std::string> images;
-  io::json spec() const { return {{"file", file}, {"images", images}}; }
-};
 
 // One SFT run on the SFT fixture (pinpoints widened so a wide image alone takes
 // two grid tiles) and three images; on demand (ctest runs each test in its own
@@ -119,52 +112,6 @@ RoundTripFixture& round_trip_fixture() {
   return f;
 }
 
-io::json forward_specs(const std::vector<ForwardRun>& runs) {
-  io::json out = io::json::array();
-  for (const auto& r : runs) out.push_back(r.spec());
-  return out;
-}
-
-// Runs one case through the reference script and returns its result.
-io::json run_reference(const std::string& name, io::json spec_case) {
-  auto& f = round_trip_fixture();
-  spec_case["name"] = name;
-  const std::string spec = f.dir + "/" + name + "_spec.json", out = f.dir + "/" + name + "_result.json";
-  io::write_json_file(spec, {{"cases", io::json::array({spec_case})}});
-  std::string cmd = test_python::command("tests/cli/round_trip_reference.py") + spec + " " + out;
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << test_python::missing_hint() << ": " << cmd;
-  if (!io::file_exists(out)) return {{"error", "no result from " + cmd}};
-  return io::read_json_file(out).at(name);
-}
-
-std::string dump(const io::json& j) { return j.dump(1); }
-
-// from_pretrained's loading info (and peft's adapter keys) must be empty, and
-// no warning may speak of keys or weights (peft's "Found missing adapter keys",
-// transformers' "Some weights ... were not used").
-void expect_clean_loading(const io::json& result) {
-  ASSERT_FALSE(result.contains("error")) << result["error"].get<std::string>();
-  const io::json& loading = result.at("loading");
-  for (const char* k : {"missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs", "adapter_missing_keys",
-                        "adapter_unexpected_keys"})
-    if (loading.contains(k)) EXPECT_TRUE(loading[k].empty()) << k << ": " << dump(loading[k]);
-  for (const auto& w : loading.at("warnings")) {
-    const std::string msg = w.get<std::string>();
-    EXPECT_TRUE(msg.find("keys") == std::string::npos && msg.find("weights") == std::string::npos) << msg;
-  }
-}
-
-void expect_logits_match(const io::json& result, const std::string& what, size_t runs) {
-  ASSERT_FALSE(result.contains("error")) << result["error"].get<std::string>();
-  ASSERT_EQ(result.at("forward").size(), runs) << dump(result);
-  for (const auto& run : result.at("forward")) {
-    ASSERT_TRUE(run.contains("max_abs_logit_diff")) << dump(run);
-    const double d = run["max_abs_logit_diff"].get<double>();
-    EXPECT_LE(d, kLogitTolerance) << run["file"].get<std::string>();
-    std::cout << "[ round trip ] " << what << " " << run["file"].get<std::string>() << ": max |logit diff| " << d << "\n";
-  }
-}
-
 }  // namespace
 
 TEST(TransformersRoundTrip, SftModelLoadsWithFromPretrainedAndGivesVlsiLogitsAndInputs) {
@@ -174,7 +121,7 @@ TEST(TransformersRoundTrip, SftModelLoadsWithFromPretrainedAndGivesVlsiLogitsAnd
             (std::vector<int64_t>{1, 3, 3, 32, 32}));
   EXPECT_EQ(io::SafetensorsFile(f.sft_forward()[1].file).entry("pixel_values").shape,
             (std::vector<int64_t>{2, 1, 3, 32, 32}));
-  auto result = run_reference("sft", {{"model", f.sft_model}, {"forward", forward_specs(f.sft_forward())}, {"processor", true}});
+  auto result = run_reference(round_trip_fixture().dir, "sft", {{"model", f.sft_model}, {"forward", forward_specs(f.sft_forward())}, {"processor", true}});
   expect_clean_loading(result);
   expect_logits_match(result, "sft", f.sft_forward().size());
   for (const auto& run : result.value("forward", io::json::array())) {
@@ -190,7 +137,7 @@ TEST(TransformersRoundTrip, SftModelLoadsWithFromPretrainedAndGivesVlsiLogitsAnd
 
 TEST(TransformersRoundTrip, MergedLoraFolderLoadsWithFromPretrainedAndGivesVlsiLogits) {
   auto& f = round_trip_fixture();
-  auto result = run_reference("merged", {{"model", f.merged}, {"forward", forward_specs(f.merged_forward())}});
+  auto result = run_reference(round_trip_fixture().dir, "merged", {{"model", f.merged}, {"forward", forward_specs(f.merged_forward())}});
   expect_clean_loading(result);
   expect_logits_match(result, "merged", f.merged_forward().size());
 }
@@ -198,7 +145,7 @@ TEST(TransformersRoundTrip, MergedLoraFolderLoadsWithFromPretrainedAndGivesVlsiL
 TEST(TransformersRoundTrip, AdapterLoadsWithPeftAndGivesTheMergedLogits) {
   auto& f = round_trip_fixture();
   auto result = run_reference(
-      "peft", {{"model", f.sft_model}, {"adapter", f.adapter}, {"forward", forward_specs(f.merged_forward())}});
+      round_trip_fixture().dir, "peft", {{"model", f.sft_model}, {"adapter", f.adapter}, {"forward", forward_specs(f.merged_forward())}});
   expect_clean_loading(result);
   expect_logits_match(result, "peft", f.merged_forward().size());
 }
