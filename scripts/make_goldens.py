@@ -159,6 +159,29 @@ def build_llava_onevision(spec, tok):
     return model, processor
 
 
+def record_outputs(model, inputs, pad_id):
+    """What transformers computes for one prompt: every hidden state, the logits
+    (full logits over 151k tokens at every position would be megabytes per case:
+    the last position in full, every position's top 16) and 32 greedy tokens with
+    each step's top-1/top-2 margin."""
+    out_tensors = {}
+    with torch.no_grad():
+        out = model(**inputs, output_hidden_states=True)
+        for i, h in enumerate(out.hidden_states):
+            out_tensors[f"hidden_states.{i}"] = h.contiguous()
+        out_tensors["logits_last"] = out.logits[0, -1].contiguous()
+        top = out.logits[0].topk(16, dim=-1)
+        out_tensors["logits_top16_values"] = top.values.contiguous()
+        out_tensors["logits_top16_ids"] = top.indices.contiguous()
+        gen = model.generate(**inputs, do_sample=False, max_new_tokens=32, min_new_tokens=32, output_scores=True,
+                             return_dict_in_generate=True, pad_token_id=pad_id)
+    new = gen.sequences[0, inputs["input_ids"].shape[1]:]
+    top2 = torch.stack([s[0] for s in gen.scores]).topk(2, dim=-1).values
+    out_tensors["greedy_ids"] = new.contiguous()
+    out_tensors["greedy_margin"] = (top2[:, 0] - top2[:, 1]).contiguous()
+    return out_tensors
+
+
 def record_case(model, processor, messages, image_files, image_dir, one_sample=False):
     prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
     images = [Image.open(os.path.join(image_dir, f)).convert("RGB") for f in image_files]
@@ -168,23 +191,7 @@ def record_case(model, processor, messages, image_files, image_dir, one_sample=F
     if images:
         out_tensors["pixel_values"] = inputs["pixel_values"]
         out_tensors["image_sizes"] = inputs["image_sizes"]
-    with torch.no_grad():
-        out = model(**inputs, output_hidden_states=True)
-        for i, h in enumerate(out.hidden_states):
-            out_tensors[f"hidden_states.{i}"] = h.contiguous()
-        # Full logits over 151k tokens at every position would be megabytes per
-        # case: the last position in full, every position's top 16.
-        out_tensors["logits_last"] = out.logits[0, -1].contiguous()
-        top = out.logits[0].topk(16, dim=-1)
-        out_tensors["logits_top16_values"] = top.values.contiguous()
-        out_tensors["logits_top16_ids"] = top.indices.contiguous()
-        gen = model.generate(**inputs, do_sample=False, max_new_tokens=32, min_new_tokens=32,
-                             output_scores=True, return_dict_in_generate=True, pad_token_id=processor.tokenizer.pad_token_id)
-    new = gen.sequences[0, inputs["input_ids"].shape[1]:]
-    scores = torch.stack([s[0] for s in gen.scores])
-    top2 = scores.topk(2, dim=-1).values
-    out_tensors["greedy_ids"] = new.contiguous()
-    out_tensors["greedy_margin"] = (top2[:, 0] - top2[:, 1]).contiguous()
+    out_tensors.update(record_outputs(model, inputs, processor.tokenizer.pad_token_id))
     meta = {"prompt": prompt, "messages": messages, "images": image_files, "one_sample": one_sample,
             "min_greedy_margin": float(out_tensors["greedy_margin"].min())}
     return out_tensors, meta

@@ -26,7 +26,8 @@ from transformers import (Qwen2TokenizerFast, Qwen2Config, Qwen2ForCausalLM, Qwe
                           Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_goldens import QWEN_TOKENIZER, ROOT, gzip_file, make_images, round_weights, write_versions  # noqa: E402
+from make_goldens import (QWEN_TOKENIZER, ROOT, gzip_file, make_images, record_outputs, round_weights,  # noqa: E402
+                          write_versions)
 
 TEMPLATES = os.path.join(ROOT, "tests", "data", "chat_templates")
 
@@ -108,26 +109,6 @@ def build_qwen2(spec, tok):
     return model
 
 
-def record(model, inputs, pad_id):
-    """What transformers computes for one prompt: hidden states, logits, 32 greedy tokens."""
-    out_tensors = {}
-    with torch.no_grad():
-        out = model(**inputs, output_hidden_states=True)
-        for i, h in enumerate(out.hidden_states):
-            out_tensors[f"hidden_states.{i}"] = h.contiguous()
-        out_tensors["logits_last"] = out.logits[0, -1].contiguous()
-        top = out.logits[0].topk(16, dim=-1)
-        out_tensors["logits_top16_values"] = top.values.contiguous()
-        out_tensors["logits_top16_ids"] = top.indices.contiguous()
-        gen = model.generate(**inputs, do_sample=False, max_new_tokens=32, min_new_tokens=32, output_scores=True,
-                             return_dict_in_generate=True, pad_token_id=pad_id)
-    new = gen.sequences[0, inputs["input_ids"].shape[1]:]
-    top2 = torch.stack([s[0] for s in gen.scores]).topk(2, dim=-1).values
-    out_tensors["greedy_ids"] = new.contiguous()
-    out_tensors["greedy_margin"] = (top2[:, 0] - top2[:, 1]).contiguous()
-    return out_tensors
-
-
 def vl_case(model, processor, messages, image_files, image_dir):
     from PIL import Image
     prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
@@ -140,7 +121,7 @@ def vl_case(model, processor, messages, image_files, image_dir):
     positions, _ = model.model.get_rope_index(inputs["input_ids"], inputs.get("image_grid_thw"), None,
                                               inputs["attention_mask"])
     tensors["position_ids"] = positions.contiguous()
-    tensors.update(record(model, inputs, processor.tokenizer.pad_token_id))
+    tensors.update(record_outputs(model, inputs, processor.tokenizer.pad_token_id))
     return tensors, {"prompt": prompt, "messages": messages, "images": image_files, "one_sample": True}
 
 
@@ -149,7 +130,7 @@ def text_case(model, tok, messages):
     inputs = tok(prompt, return_tensors="pt")
     inputs.pop("token_type_ids", None)
     tensors = {"input_ids": inputs["input_ids"], "attention_mask": inputs["attention_mask"]}
-    tensors.update(record(model, inputs, tok.pad_token_id))
+    tensors.update(record_outputs(model, inputs, tok.pad_token_id))
     return tensors, {"prompt": prompt, "messages": messages, "images": [], "one_sample": True}
 
 

@@ -21,13 +21,9 @@ using nlohmann::json;
 using test_goldens::golden_model_folder;
 using test_goldens::golden_model_names;
 using test_goldens::kGoldens;
+using test_goldens::max_abs_diff;
 using test_support::run_cli;
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  EXPECT_EQ(a.sizes(), b.sizes());
-  if (a.sizes() != b.sizes()) return 1e9;
-  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
 
 // Every golden case of `family` through `vlsi forward`; returns how many ran.
 int check_family(const std::string& family) {

@@ -8,12 +8,27 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include <torch/torch.h>
 
 namespace vlsi::test_goldens {
 
 namespace fs = std::filesystem;
 
 inline const std::string kGoldens = std::string(VLSI_SOURCE_DIR) + "/tests/goldens";
+
+// Largest |a - b| (a shape mismatch fails the test and counts as huge).
+inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  EXPECT_EQ(a.sizes(), b.sizes());
+  if (a.sizes() != b.sizes()) return 1e9;
+  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
+}
+
+inline std::vector<int64_t> to_vector(const torch::Tensor& t) {
+  auto c = t.to(torch::kLong).contiguous().view(-1);
+  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
 
 inline void gunzip_to(const std::string& gz, const std::string& out) {
   if (fs::exists(out)) return;

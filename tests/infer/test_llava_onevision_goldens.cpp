@@ -27,12 +27,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 using test_goldens::kGoldens;
+using test_goldens::to_vector;
 using test_goldens::unpacked_tokenizer;
 
-std::vector<int64_t> to_vector(const torch::Tensor& t) {
-  auto c = t.to(torch::kLong).contiguous().view(-1);
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
 
 TEST(LlavaOnevisionGoldens, VersionsAreRecorded) {
   json v = io::read_json_file(kGoldens + "/VERSIONS.json");

@@ -23,10 +23,8 @@ using nlohmann::json;
 using test_goldens::golden_model_folder;
 using test_goldens::golden_model_names;
 using test_goldens::kGoldens;
+using test_goldens::max_abs_diff;
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
 
 // The case's images as transformers' processor got them: images=[[...]] is one
 // sample (one tile each), a flat list makes each image its own sample (anyres).

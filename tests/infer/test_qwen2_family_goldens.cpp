@@ -25,17 +25,10 @@ using nlohmann::json;
 using test_goldens::golden_model_folder;
 using test_goldens::golden_model_names;
 using test_goldens::kGoldens;
+using test_goldens::to_vector;
+using test_goldens::max_abs_diff;
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  EXPECT_EQ(a.sizes(), b.sizes());
-  if (a.sizes() != b.sizes()) return 1e9;
-  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
 
-std::vector<int64_t> to_vector(const torch::Tensor& t) {
-  auto c = t.to(torch::kLong).contiguous().view(-1);
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
 
 // The case's messages in vlsi's form: content items joined with "\n", an image
 // item written "<image>" (as vlsi forward reads a chat file), strings as they are.

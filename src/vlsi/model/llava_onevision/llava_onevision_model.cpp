@@ -2,6 +2,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/string_util.h"
+#include "vlsi/model/image_slots.h"
 
 namespace vlsi::model::llava_onevision {
 
@@ -92,28 +93,9 @@ torch::Tensor LlavaOnevisionForConditionalGenerationImpl::embed_tokens(const tor
 
 torch::Tensor LlavaOnevisionForConditionalGenerationImpl::input_embeddings(const torch::Tensor& input_ids,
                                                                           const VisionInputs& images) {
-  check(input_ids.defined() && input_ids.dim() == 2 && input_ids.scalar_type() == torch::kLong,
-        "model input: input_ids must be an int64 [B, T] tensor");
-  const int64_t vocab = config_.text_config.vocab_size;
-  if (input_ids.numel() > 0) {
-    int64_t lo = input_ids.min().item<int64_t>(), hi = input_ids.max().item<int64_t>();
-    check(lo >= 0 && hi < vocab, "model input: token ids range over [", lo, ", ", hi, "], outside the vocabulary [0, ",
-          vocab, ")");
-  }
-  torch::Tensor embeds = embed_tokens(input_ids);
-  torch::Tensor image_slots = input_ids == config_.image_token_index;
-  const int64_t slots = image_slots.sum().item<int64_t>();
-  if (images.empty()) {
-    check(slots == 0, "model input: input_ids hold ", slots, " image tokens (id ", config_.image_token_index,
-          ") but no images were given");
-    return embeds;
-  }
-  torch::Tensor features = image_features(images).to(embeds.scalar_type());
-  check(slots == features.size(0), "model input: input_ids hold ", slots, " image tokens (id ",
-        config_.image_token_index, ") but the ", images.num_images(), " image(s) give ", features.size(0),
-        " features");
-  // Row-major order over [B, T]: features fill the image slots in order (HF's masked_scatter).
-  return embeds.masked_scatter(image_slots.unsqueeze(-1), features);
+  check_input_ids(input_ids, config_.text_config.vocab_size);
+  return splice_image_features(embed_tokens(input_ids), input_ids, config_.image_token_index, images,
+                               [&] { return image_features(images); });
 }
 
 DecoderOutput LlavaOnevisionForConditionalGenerationImpl::decode(const torch::Tensor& embeds,

@@ -2,6 +2,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/string_util.h"
+#include "vlsi/model/image_slots.h"
 
 namespace vlsi::model::qwen2 {
 
@@ -22,14 +23,7 @@ Part Qwen2CausalLmImpl::part_of_parameter(const std::string& n) const {
 }
 
 torch::Tensor Qwen2CausalLmImpl::text_embeddings(const torch::Tensor& input_ids) {
-  check(input_ids.defined() && input_ids.dim() == 2 && input_ids.scalar_type() == torch::kLong,
-        "model input: input_ids must be an int64 [B, T] tensor");
-  const int64_t vocab = config_.text_config.vocab_size;
-  if (input_ids.numel() > 0) {
-    int64_t lo = input_ids.min().item<int64_t>(), hi = input_ids.max().item<int64_t>();
-    check(lo >= 0 && hi < vocab, "model input: token ids range over [", lo, ", ", hi, "], outside the vocabulary [0, ",
-          vocab, ")");
-  }
+  check_input_ids(input_ids, config_.text_config.vocab_size);
   return embed_tokens(input_ids);
 }
 

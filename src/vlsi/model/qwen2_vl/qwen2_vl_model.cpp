@@ -2,6 +2,7 @@
 
 #include "vlsi/io/error.h"
 #include "vlsi/io/string_util.h"
+#include "vlsi/model/image_slots.h"
 #include "vlsi/model/qwen2_vl/rope_index.h"
 
 namespace vlsi::model::qwen2_vl {
@@ -26,19 +27,8 @@ torch::Tensor Qwen2VlForConditionalGenerationImpl::image_features(const VisionIn
 
 torch::Tensor Qwen2VlForConditionalGenerationImpl::input_embeddings(const torch::Tensor& input_ids,
                                                                     const VisionInputs& images) {
-  torch::Tensor embeds = text_embeddings(input_ids);
-  torch::Tensor image_slots = input_ids == config_.image_token_index;
-  const int64_t slots = image_slots.sum().item<int64_t>();
-  if (images.empty()) {
-    check(slots == 0, "model input: input_ids hold ", slots, " image tokens (id ", config_.image_token_index,
-          ") but no images were given");
-    return embeds;
-  }
-  torch::Tensor features = image_features(images).to(embeds.scalar_type());
-  check(slots == features.size(0), "model input: input_ids hold ", slots, " image tokens (id ",
-        config_.image_token_index, ") but the ", images.num_images(), " image(s) give ", features.size(0),
-        " features");
-  return embeds.masked_scatter(image_slots.unsqueeze(-1), features);
+  return splice_image_features(text_embeddings(input_ids), input_ids, config_.image_token_index, images,
+                               [&] { return image_features(images); });
 }
 
 torch::Tensor Qwen2VlForConditionalGenerationImpl::position_ids(const torch::Tensor& input_ids,
