@@ -125,6 +125,9 @@ struct Batch {
   model::VisionInputs images;    // images of all samples in order (empty if none)
   std::vector<std::string> ids;
   int64_t num_label_tokens = 0;
+  // The same samples encoded for a teacher of another family (its processor,
+  // tokenizer and chat template); null when the teacher reads this batch.
+  std::shared_ptr<const Batch> teacher_view;
 };
 
 // A sample ready for batching: tokens plus its processed images.

@@ -19,11 +19,12 @@ LoaderPosition LoaderPosition::from_json(const nlohmann::json& j, const std::str
 
 DataLoader::DataLoader(std::vector<Record> records, std::string image_dir,
                        std::shared_ptr<const model::VisionProcessor> processor,
-                       SampleEncoder encoder, LoaderOptions options)
+                       SampleEncoder encoder, LoaderOptions options, std::optional<SampleView> teacher)
     : records_(std::move(records)),
       image_dir_(std::move(image_dir)),
       processor_(std::move(processor)),
       encoder_(std::move(encoder)),
+      teacher_(std::move(teacher)),
       options_(options) {
   check(!records_.empty(), "data loader: no records");
   check(options_.batch_size >= 1, "data loader: batch_size must be >= 1, got ", options_.batch_size);
@@ -89,10 +90,11 @@ void DataLoader::stop() {
   queue_.clear();
 }
 
-PreparedSample DataLoader::prepare(size_t index) const {
+PreparedSample DataLoader::prepare(size_t index, const SampleEncoder& encoder,
+                                   const model::VisionProcessor& processor) const {
   const Record& r = records_[index];
   try {
-    return prepare_sample(encoder_, *processor_, r, image_dir_);
+    return prepare_sample(encoder, processor, r, image_dir_);
   } catch (const BadRecord&) {
     throw;
   } catch (const Error& e) {
@@ -121,10 +123,12 @@ void DataLoader::produce(LoaderPosition pos) {
       }
       const size_t begin = size_t(pos.step * options_.batch_size);
       const size_t end = std::min(begin + size_t(options_.batch_size), order.size());
-      std::vector<PreparedSample> samples;
+      std::vector<PreparedSample> samples, teacher_samples;
       for (size_t i = begin; i < end; ++i) {
         try {
-          samples.push_back(prepare(order[i]));
+          PreparedSample s = prepare(order[i], encoder_, *processor_);
+          if (teacher_) teacher_samples.push_back(prepare(order[i], teacher_->encoder, *teacher_->processor));
+          samples.push_back(std::move(s));
         } catch (const BadRecord& e) {
           if (options_.policy == BadRecordPolicy::fail) throw;
           pending_skips.push_back({e.reason, e.what()});
@@ -139,6 +143,8 @@ void DataLoader::produce(LoaderPosition pos) {
       }
       empty_steps = 0;
       ready.batch = collate(samples, encoder_.pad_id());
+      if (teacher_)
+        ready.batch.teacher_view = std::make_shared<const Batch>(collate(teacher_samples, teacher_->encoder.pad_id()));
       ready.skips = std::move(pending_skips);
       pending_skips.clear();
     } catch (...) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -48,10 +49,20 @@ struct LoaderPosition {
   bool operator==(const LoaderPosition& o) const { return epoch == o.epoch && step == o.step; }
 };
 
+// How samples become model inputs for one model: its processor and encoder.
+struct SampleView {
+  std::shared_ptr<const model::VisionProcessor> processor;
+  SampleEncoder encoder;
+};
+
 class DataLoader {
  public:
+  // `teacher`: a second view every batch also carries (Batch::teacher_view),
+  // for a teacher of another family; a sample either view cannot prepare is
+  // skipped (or fails) for both, so the two always hold the same samples.
   DataLoader(std::vector<Record> records, std::string image_dir,
-             std::shared_ptr<const model::VisionProcessor> processor, SampleEncoder encoder, LoaderOptions options);
+             std::shared_ptr<const model::VisionProcessor> processor, SampleEncoder encoder, LoaderOptions options,
+             std::optional<SampleView> teacher = std::nullopt);
   ~DataLoader();  // stops and joins the prefetch thread
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
@@ -86,13 +97,14 @@ class DataLoader {
   void start(LoaderPosition from);
   void stop();
   void produce(LoaderPosition from);
-  PreparedSample prepare(size_t index) const;
+  PreparedSample prepare(size_t index, const SampleEncoder& encoder, const model::VisionProcessor& processor) const;
   LoaderPosition advance(LoaderPosition p) const;
 
   const std::vector<Record> records_;
   const std::string image_dir_;
   const std::shared_ptr<const model::VisionProcessor> processor_;
   const SampleEncoder encoder_;
+  const std::optional<SampleView> teacher_;
   const LoaderOptions options_;
   int64_t steps_per_epoch_ = 0;
 

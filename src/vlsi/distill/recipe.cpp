@@ -130,8 +130,13 @@ json distill_stage_configs(const json& cfg) {
     c["model"] = cfg[side]["model"];
     c["target_layers"] = {{"layers", std::string(side) == "teacher" ? teacher_layers : student_layers}};
     c["verbalizer"] = cfg["verbalizer"];
-    // The teacher's tokenizer.json is the student's (checked in the interaction step).
-    if (c["tokenizer"] == "" && std::string(side) == "teacher") c["tokenizer"] = student_dir + "/tokenizer.json";
+    // Each side's verbalizers learn through its own tokenizer: its folder's, or
+    // the student's when the teacher folder has none (the interaction step
+    // checks that the two agree on the answers' vocabulary).
+    if (c["tokenizer"] == "" && std::string(side) == "teacher" && !io::file_exists(teacher_dir + "/tokenizer.json"))
+      c["tokenizer"] = student_dir + "/tokenizer.json";
+    if (c["tokenizer"] != "" && std::string(side) == "teacher" && io::file_exists(teacher_dir + "/tokenizer.json"))
+      c["tokenizer"] = "";  // a shared tokenizer setting means the student's; the teacher keeps its own
     result[stage] = done(resolve_step_config("verbalize", c, {}, where + ": stages." + stage), stage);
   }
   json interact = common("interact");

@@ -5,6 +5,7 @@
 
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
+#include "vlsi/distill/teacher_inputs.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
@@ -39,31 +40,6 @@ VerbalizedModel load_side(const json& side, const std::string& where, const torc
         "(a folder with ", kVerbalizerConfigFile, "; run `vlsi train verbalize` first)");
   if (!vdir.empty()) m.verbalizers = load_verbalizers_for(m.model, vdir);
   return m;
-}
-
-// Teacher and student must share one tokenizer (method doc section 2).
-void check_same_tokenizer(const std::string& tok_path, const std::string& teacher_dir) {
-  const std::string t = teacher_dir + "/tokenizer.json";
-  if (!io::file_exists(t) || !io::file_exists(tok_path)) return;
-  check(io::read_file(t) == io::read_file(tok_path), t, ": the teacher's tokenizer differs from the student's (",
-        tok_path, "); VLsI needs one shared tokenizer and token order");
-}
-
-// Teacher and student read one batch (the same ids), so their processors must
-// turn every image into as many tokens. Probed on a spread of shapes, alone
-// and in pairs.
-void check_same_image_tokens(const model::VisionProcessor& student, const model::VisionProcessor& teacher,
-                             const std::string& student_dir, const std::string& teacher_dir) {
-  const std::vector<std::array<int64_t, 2>> shapes = {{64, 64}, {30, 100}, {100, 30}, {384, 384}, {500, 700}, {17, 23}};
-  for (const auto& a : shapes) {
-    for (const auto& sample : {std::vector<std::array<int64_t, 2>>{a}, std::vector<std::array<int64_t, 2>>{a, a}}) {
-      const auto s = student.image_token_counts(sample), t = teacher.image_token_counts(sample);
-      check(s == t, teacher_dir, ": the teacher's processor gives a ", a[0], "x", a[1], " image ", t[0],
-            " image tokens, the student's (", student_dir, ") ", s[0],
-            "; VLsI feeds both one batch, so their image processing must agree (same tile size, patch and "
-            "image_grid_pinpoints)");
-    }
-  }
 }
 
 }  // namespace
@@ -114,16 +90,17 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   }
 
   std::optional<VerbalizedModel> teacher;
+  std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
   if (opts.needs_teacher()) {
     teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype, opts.matches_layers());
-    model::check_tokenizer_matches(teacher->model->config(), tok, teacher->model_dir);
-    check_same_tokenizer(tok_path, teacher->model_dir);
+    teacher_view = teacher_inputs(student.model_dir, tok, tok_path, teacher->model_dir, where);
+    if (teacher_view)
+      std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",
+                   step.c_str(), teacher->model->config().model_type.c_str());
   }
 
   std::shared_ptr<const model::VisionProcessor> processor =
       model::load_processor(student.model_dir, student.model->config());
-  if (teacher) check_same_image_tokens(*processor, *model::load_processor(teacher->model_dir, teacher->model->config()),
-                                       student.model_dir, teacher->model_dir);
   opts.processor = processor;
   StudentStepTask task(student, teacher, opts);
   if (opts.matches_layers()) {
@@ -140,7 +117,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   }
 
   train::RunData data(cfg["data"], tok, processor, tc, where + ": data", model::load_chat_template(student.model_dir),
-                      model::load_template_variables(student.model_dir));
+                      model::load_template_variables(student.model_dir), teacher_view ? &*teacher_view : nullptr);
   train::Trainer trainer(tc, out, step);
   const auto& val = data.val_batches();
   if (!val.empty()) trainer.set_validation([&] { return json{{"val_loss", task.evaluate_ce(val)}}; });

@@ -15,6 +15,31 @@
 namespace vlsi::distill {
 namespace {
 
+// The answer tokens of every sample, in order (labels other than -100).
+std::vector<int64_t> answer_ids(const torch::Tensor& labels, int64_t row) {
+  std::vector<int64_t> out;
+  const torch::Tensor cpu = labels.to(torch::kCPU, torch::kLong).contiguous();
+  auto l = cpu.accessor<int64_t, 2>();
+  for (int64_t i = 0; i < l.size(1); ++i)
+    if (l[row][i] != data::kIgnoreIndex) out.push_back(l[row][i]);
+  return out;
+}
+
+// Divergences pair the k-th answer token of a sample in the teacher's view with
+// the k-th in the student's: the two must hold the same answers, token for token.
+void check_same_answers(const data::Batch& student, const data::Batch& teacher, const std::string& where) {
+  check(student.ids == teacher.ids, where, ": the teacher's batch holds other samples than the student's");
+  for (int64_t b = 0; b < student.labels.size(0); ++b) {
+    const auto s = answer_ids(student.labels, b), t = answer_ids(teacher.labels, b);
+    if (s == t) continue;
+    size_t k = 0;
+    while (k < s.size() && k < t.size() && s[k] == t[k]) ++k;
+    fail(where, ": sample '", student.ids[size_t(b)], "': the teacher's answer tokens differ from the student's at ",
+         "answer token ", k, " (", k < t.size() ? std::to_string(t[k]) : "end", " vs ",
+         k < s.size() ? std::to_string(s[k]) : "end", "); their tokenizers must encode answers alike");
+  }
+}
+
 // Metric name of a divergence op: "kl" for kld (the paper's word), else the op's name.
 std::string metric_op(DivergenceOp op) { return op == DivergenceOp::Kld ? "kl" : divergence_op_name(op); }
 
@@ -90,7 +115,11 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
   torch::Tensor teacher_final;
   if (teacher_) {
     torch::NoGradGuard no_grad;
-    auto tb = train::batch_to(cpu_batch, device_of(teacher_->model));
+    // A teacher of another family reads the same samples its own way; its
+    // answer tokens must be the student's, so rows pair up by answer position.
+    const data::Batch& teacher_cpu = cpu_batch.teacher_view ? *cpu_batch.teacher_view : cpu_batch;
+    if (cpu_batch.teacher_view) check_same_answers(cpu_batch, teacher_cpu, options_.name + " step");
+    auto tb = train::batch_to(teacher_cpu, device_of(teacher_->model));
     auto tout = teacher_->model->forward(tb.input_ids, tb.images, tb.attention_mask, fo);
     if (options_.matches_layers()) teacher_rows = answer_rows_of_layers(tout.layer_hidden_states, teacher_layers_, tb.labels);
     teacher_final = train::select_answer_tokens(tout.last_hidden_state, tb.labels).hidden;

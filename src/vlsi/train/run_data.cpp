@@ -63,7 +63,7 @@ void validate_data_config(const json& data_cfg, const std::string& where) { data
 RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
                  std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc,
                  const std::string& where, std::shared_ptr<const text::jinja::ChatTemplate> chat_template,
-                 const json& template_variables) {
+                 const json& template_variables, const TeacherInputs* teacher) {
   DataSpec ds = data_spec(data_cfg, where);
   ds.format.chat_template = std::move(chat_template);
   ds.format.template_variables = template_variables;
@@ -75,7 +75,16 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
   lo.record_offset = ds.record_offset;
   lo.prefetch_batches = ds.prefetch;
   lo.policy = ds.policy;
-  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo);
+  std::optional<data::SampleView> teacher_view;
+  if (teacher) {
+    data::ChatFormat f = ds.format;
+    f.chat_template = teacher->chat_template;
+    f.template_variables = teacher->template_variables;
+    data::use_image_tokens_of(*teacher->processor, f);
+    teacher_view = data::SampleView{teacher->processor, data::SampleEncoder(teacher->tokenizer, f)};
+  }
+  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo,
+                                              std::move(teacher_view));
   if (!ds.val.empty()) {
     data::LoaderOptions vo = lo;
     vo.shuffle = false;

@@ -21,6 +21,15 @@ nlohmann::json data_defaults();
 // Checks a resolved "data" block without reading any file (one line naming the field).
 void validate_data_config(const nlohmann::json& data_cfg, const std::string& where);
 
+// How a teacher of another family reads the same records: its own tokenizer,
+// processor and chat template (data::Batch::teacher_view).
+struct TeacherInputs {
+  text::Tokenizer tokenizer;
+  std::shared_ptr<const model::VisionProcessor> processor;
+  std::shared_ptr<const text::jinja::ChatTemplate> chat_template;
+  nlohmann::json template_variables = nlohmann::json::object();
+};
+
 class RunData {
  public:
   // `data_cfg` is a resolved "data" block; images go through the model's
@@ -31,7 +40,8 @@ class RunData {
   RunData(const nlohmann::json& data_cfg, const text::Tokenizer& tok,
           std::shared_ptr<const model::VisionProcessor> processor, const TrainerConfig& tc, const std::string& where,
           std::shared_ptr<const text::jinja::ChatTemplate> chat_template = nullptr,
-          const nlohmann::json& template_variables = nlohmann::json::object());
+          const nlohmann::json& template_variables = nlohmann::json::object(),
+          const TeacherInputs* teacher = nullptr);
 
   // next/state/restore over the training loader (the order resumes exactly).
   BatchStream stream();
