@@ -12,6 +12,8 @@
 
 #include <torch/torch.h>
 
+#include "vlsi/model/causal_vlm.h"
+
 namespace vlsi::test_goldens {
 
 namespace fs = std::filesystem;
@@ -28,6 +30,33 @@ inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
 inline std::vector<int64_t> to_vector(const torch::Tensor& t) {
   auto c = t.to(torch::kLong).contiguous().view(-1);
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
+
+struct ForwardDiffs {
+  double hidden = 0, logits = 0;
+};
+
+// A model's forward pass on a golden case against what transformers recorded:
+// hidden_states (the embeddings, each layer's output, the last one
+// final-normed), the last position's logits and every position's top 16.
+template <typename Golden>
+ForwardDiffs compare_forward(model::CausalVlm& model, const torch::Tensor& ids, const model::VisionInputs& images,
+                             const Golden& golden) {
+  ForwardDiffs r;
+  torch::NoGradGuard no_grad;
+  model::ForwardOptions fo;
+  fo.output_layer_hidden_states = true;
+  auto out = model->forward(ids, images, golden.at("attention_mask"), fo);
+  const int64_t L = model->num_layers();
+  std::vector<torch::Tensor> ours = {model->input_embeddings(ids, images)};
+  for (int64_t i = 0; i + 1 < L; ++i) ours.push_back(out.layer_hidden_states[size_t(i)]);
+  ours.push_back(out.last_hidden_state);
+  for (int64_t i = 0; i <= L; ++i)
+    r.hidden = std::max(r.hidden, max_abs_diff(ours[size_t(i)], golden.at("hidden_states." + std::to_string(i))));
+  r.logits = max_abs_diff(out.logits[0][-1], golden.at("logits_last"));
+  const torch::Tensor top_ids = golden.at("logits_top16_ids");
+  r.logits = std::max(r.logits, max_abs_diff(out.logits[0].gather(1, top_ids), golden.at("logits_top16_values")));
+  return r;
 }
 
 inline void gunzip_to(const std::string& gz, const std::string& out) {

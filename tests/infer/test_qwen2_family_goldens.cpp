@@ -83,19 +83,10 @@ CaseResult check_case(ModelBundle& bundle, const std::string& case_dir, const st
     EXPECT_TRUE(torch::equal(pos, golden.at("position_ids"))) << name << ": position ids\n" << pos << "\n"
                                                               << golden.at("position_ids");
   }
+  const test_goldens::ForwardDiffs diffs = test_goldens::compare_forward(bundle.model, ids, vis, golden);
+  r.hidden = diffs.hidden;
+  r.logits = diffs.logits;
   torch::NoGradGuard no_grad;
-  ForwardOptions fo;
-  fo.output_layer_hidden_states = true;
-  VlmOutput out = bundle.model->forward(ids, vis, golden.at("attention_mask"), fo);
-  const int64_t L = bundle.model->num_layers();
-  std::vector<torch::Tensor> ours = {bundle.model->input_embeddings(ids, vis)};
-  for (int64_t i = 0; i + 1 < L; ++i) ours.push_back(out.layer_hidden_states[size_t(i)]);
-  ours.push_back(out.last_hidden_state);
-  for (int64_t i = 0; i <= L; ++i)
-    r.hidden = std::max(r.hidden, max_abs_diff(ours[size_t(i)], golden.at("hidden_states." + std::to_string(i))));
-  r.logits = max_abs_diff(out.logits[0][-1], golden.at("logits_last"));
-  const torch::Tensor top_ids = golden.at("logits_top16_ids");
-  r.logits = std::max(r.logits, max_abs_diff(out.logits[0].gather(1, top_ids), golden.at("logits_top16_values")));
 
   const std::vector<int64_t> want = to_vector(golden.at("greedy_ids"));
   for (bool cache : {true, false}) {
