@@ -8,7 +8,9 @@
 // attending only to itself, and a PatchMerger (merger.ln_q, then merger.mlp.0
 // -> GELU -> merger.mlp.2) that joins each spatial_merge_size^2 window of
 // neighbouring patches (adjacent rows of pixel_values, as the processor orders
-// them) into one token of the decoder's width.
+// them) into one token of the decoder's width. Qwen2.5-VL's tower
+// (model/qwen2_5_vl/vision_transformer.h) reuses the attention, the patch
+// embedding, the rotary angles and the grid checks declared here.
 #include <torch/torch.h>
 
 #include <array>
@@ -18,10 +20,27 @@
 
 namespace vlsi::model::qwen2_vl {
 
+// The Conv3d patch embedding "patch_embed.proj" (weight [dim, C, T, P, P], no
+// bias) registered under `owner`, and pixel_values [patches, C * T * P * P]
+// through it (checked) -> [patches, dim].
+torch::nn::Conv3d register_patch_embed(torch::nn::Module& owner, int64_t in_channels, int64_t dim,
+                                       int64_t temporal_patch_size, int64_t patch_size);
+torch::Tensor embed_patches(const torch::nn::Conv3d& patch_embed, const torch::Tensor& pixel_values);
+
+// Each frame's patch count (frames attend separately), after checking the grids
+// (positive, h and w multiples of merge) against pixel_values' `rows`.
+std::vector<int64_t> frame_lengths(const std::vector<std::array<int64_t, 3>>& grids, int64_t merge, int64_t rows);
+
+// The (row, column) rotary angles of every patch [patches, head_dim / 2], in
+// the processor's order (merge windows row by row, each window's patches row by row).
+torch::Tensor vision_rotary_angles(const std::vector<std::array<int64_t, 3>>& grids, int64_t merge, int64_t head_dim,
+                                   torch::Device device);
+
 class VisionAttentionImpl : public torch::nn::Module {
  public:
-  explicit VisionAttentionImpl(const Qwen2VisionConfig& c);
-  // x [N, E] of several images; rope cos/sin [N, D/2]; `lengths` rows per image.
+  VisionAttentionImpl(int64_t dim, int64_t num_heads);
+  // x [N, E] of several images; rope cos/sin [N, D/2]; `lengths`: rows of each
+  // run that attends only to itself (an image's frame, or a window).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const std::vector<int64_t>& lengths);
   torch::nn::Linear qkv{nullptr}, proj{nullptr};
@@ -74,8 +93,6 @@ class VisionTransformerImpl : public torch::nn::Module {
   PatchMerger merger{nullptr};
 
  private:
-  // The (row, column) rotary angles of every patch [patches, D/2], in the processor's order.
-  torch::Tensor rotary_angles(const std::vector<std::array<int64_t, 3>>& grids, torch::Device device) const;
   Qwen2VisionConfig config_;
 };
 TORCH_MODULE(VisionTransformer);
