@@ -1,5 +1,6 @@
 #include "vlsi/model/qwen2_5_vl/vision_transformer.h"
 
+#include "vlsi/model/qwen2.h"
 #include "vlsi/model/qwen2_5_vl/window_index.h"
 
 namespace vlsi::model::qwen2_5_vl {
@@ -25,42 +26,26 @@ torch::Tensor VisionMlpImpl::forward(const torch::Tensor& x) {
   return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
 }
 
-VisionBlockImpl::VisionBlockImpl(const Qwen25VisionConfig& c) {
-  norm1 = register_module("norm1", Qwen2RmsNorm(c.hidden_size, kNormEps));
-  norm2 = register_module("norm2", Qwen2RmsNorm(c.hidden_size, kNormEps));
-  attn = register_module("attn", qwen2_vl::VisionAttention(c.hidden_size, c.num_heads));
-  mlp = register_module("mlp", VisionMlp(c));
+namespace {
+
+nn::AnyModule rms_norm_module(int64_t size) { return nn::AnyModule(Qwen2RmsNorm(size, kNormEps)); }
+
+std::vector<qwen2_vl::VisionBlock> blocks_of(const Qwen25VisionConfig& c) {
+  std::vector<qwen2_vl::VisionBlock> out;
+  for (int64_t i = 0; i < c.depth; ++i)
+    out.push_back(qwen2_vl::VisionBlock(rms_norm_module(c.hidden_size), rms_norm_module(c.hidden_size),
+                                        qwen2_vl::VisionAttention(c.hidden_size, c.num_heads),
+                                        nn::AnyModule(VisionMlp(c))));
+  return out;
 }
 
-torch::Tensor VisionBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                       const std::vector<int64_t>& lengths) {
-  auto h = x + attn->forward(norm1->forward(x), cos, sin, lengths);
-  return h + mlp->forward(norm2->forward(h));
-}
+}  // namespace
 
-PatchMergerImpl::PatchMergerImpl(const Qwen25VisionConfig& c)
-    : merged_(c.hidden_size * c.spatial_merge_size * c.spatial_merge_size) {
-  ln_q = register_module("ln_q", Qwen2RmsNorm(c.hidden_size, kNormEps));
-  auto mlp = register_module("mlp", std::make_shared<nn::Module>());
-  fc1 = mlp->register_module("0", nn::Linear(merged_, merged_));
-  fc2 = mlp->register_module("2", nn::Linear(merged_, c.out_hidden_size));
-}
-
-torch::Tensor PatchMergerImpl::forward(const torch::Tensor& x) {
-  auto h = ln_q->forward(x).reshape({-1, merged_});
-  return fc2->forward(torch::gelu(fc1->forward(h)));
-}
-
-VisionTransformerImpl::VisionTransformerImpl(const Qwen25VisionConfig& c) : config_(c) {
-  patch_embed = qwen2_vl::register_patch_embed(*this, c.in_channels, c.hidden_size, c.temporal_patch_size,
-                                               c.patch_size);
-  blocks = register_module("blocks", nn::ModuleList());
-  for (int64_t i = 0; i < c.depth; ++i) {
-    block_list.push_back(VisionBlock(c));
-    blocks->push_back(block_list.back());
-  }
-  merger = register_module("merger", PatchMerger(c));
-}
+VisionTransformerImpl::VisionTransformerImpl(const Qwen25VisionConfig& c)
+    : VisionTowerImpl(c.in_channels, c.hidden_size, c.temporal_patch_size, c.patch_size, blocks_of(c),
+                      qwen2_vl::PatchMerger(rms_norm_module(c.hidden_size), c.hidden_size, c.spatial_merge_size,
+                                            c.out_hidden_size)),
+      config_(c) {}
 
 torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& pixel_values,
                                              const std::vector<std::array<int64_t, 3>>& grids) {

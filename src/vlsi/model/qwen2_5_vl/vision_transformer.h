@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "vlsi/model/config.h"
-#include "vlsi/model/qwen2.h"
 #include "vlsi/model/qwen2_vl/vision_transformer.h"
 
 namespace vlsi::model::qwen2_5_vl {
@@ -28,40 +27,12 @@ class VisionMlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VisionMlp);
 
-class VisionBlockImpl : public torch::nn::Module {
- public:
-  explicit VisionBlockImpl(const Qwen25VisionConfig& c);
-  // lengths: the rows of each run that attends only to itself (windows, or frames).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const std::vector<int64_t>& lengths);
-  Qwen2RmsNorm norm1{nullptr}, norm2{nullptr};
-  qwen2_vl::VisionAttention attn{nullptr};
-  VisionMlp mlp{nullptr};
-};
-TORCH_MODULE(VisionBlock);
-
-class PatchMergerImpl : public torch::nn::Module {
- public:
-  explicit PatchMergerImpl(const Qwen25VisionConfig& c);
-  torch::Tensor forward(const torch::Tensor& x);  // [N, E] -> [N / merge^2, out_hidden_size]
-  Qwen2RmsNorm ln_q{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // "mlp.0", "mlp.2" (an nn.Sequential in transformers)
-
- private:
-  int64_t merged_;
-};
-TORCH_MODULE(PatchMerger);
-
-class VisionTransformerImpl : public torch::nn::Module {
+class VisionTransformerImpl : public qwen2_vl::VisionTowerImpl {
  public:
   explicit VisionTransformerImpl(const Qwen25VisionConfig& c);
   // pixel_values [patches, C * T * P * P]; grids: each image's (t, h, w) patches.
   // Returns the merged tokens of every image, in order [patches / merge^2, out_hidden_size].
   torch::Tensor forward(const torch::Tensor& pixel_values, const std::vector<std::array<int64_t, 3>>& grids);
-  torch::nn::Conv3d patch_embed{nullptr};  // "patch_embed.proj" (weight [E, C, T, P, P], no bias)
-  torch::nn::ModuleList blocks{nullptr};
-  std::vector<VisionBlock> block_list;  // typed handles to `blocks`
-  PatchMerger merger{nullptr};
 
  private:
   Qwen25VisionConfig config_;

@@ -106,41 +106,59 @@ torch::Tensor VisionMlpImpl::forward(const torch::Tensor& x) {
   return fc2->forward(h * torch::sigmoid(1.702 * h));  // quick_gelu
 }
 
-VisionBlockImpl::VisionBlockImpl(const Qwen2VisionConfig& c) {
-  norm1 = register_module("norm1", layer_norm(c.embed_dim));
-  norm2 = register_module("norm2", layer_norm(c.embed_dim));
-  attn = register_module("attn", VisionAttention(c.embed_dim, c.num_heads));
-  mlp = register_module("mlp", VisionMlp(c));
+VisionBlockImpl::VisionBlockImpl(nn::AnyModule n1, nn::AnyModule n2, VisionAttention a, nn::AnyModule m)
+    : norm1(std::move(n1)), norm2(std::move(n2)), mlp(std::move(m)) {
+  register_module("norm1", norm1.ptr());
+  register_module("norm2", norm2.ptr());
+  attn = register_module("attn", std::move(a));
+  register_module("mlp", mlp.ptr());
 }
 
 torch::Tensor VisionBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                        const std::vector<int64_t>& lengths) {
-  auto h = x + attn->forward(norm1->forward(x), cos, sin, lengths);
-  return h + mlp->forward(norm2->forward(h));
+  auto h = x + attn->forward(norm1.forward(x), cos, sin, lengths);
+  return h + mlp.forward(norm2.forward(h));
 }
 
-PatchMergerImpl::PatchMergerImpl(const Qwen2VisionConfig& c)
-    : merged_(c.embed_dim * c.spatial_merge_size * c.spatial_merge_size) {
-  ln_q = register_module("ln_q", layer_norm(c.embed_dim));
+PatchMergerImpl::PatchMergerImpl(nn::AnyModule norm, int64_t dim, int64_t merge, int64_t out)
+    : ln_q(std::move(norm)), merged_(dim * merge * merge) {
+  register_module("ln_q", ln_q.ptr());
   auto mlp = register_module("mlp", std::make_shared<nn::Module>());
   fc1 = mlp->register_module("0", nn::Linear(merged_, merged_));
-  fc2 = mlp->register_module("2", nn::Linear(merged_, c.hidden_size));
+  fc2 = mlp->register_module("2", nn::Linear(merged_, out));
 }
 
 torch::Tensor PatchMergerImpl::forward(const torch::Tensor& x) {
-  auto h = ln_q->forward(x).reshape({-1, merged_});
+  auto h = ln_q.forward(x).reshape({-1, merged_});
   return fc2->forward(torch::gelu(fc1->forward(h)));
 }
 
-VisionTransformerImpl::VisionTransformerImpl(const Qwen2VisionConfig& c) : config_(c) {
-  patch_embed = register_patch_embed(*this, c.in_channels, c.embed_dim, c.temporal_patch_size, c.patch_size);
+VisionTowerImpl::VisionTowerImpl(int64_t in_channels, int64_t dim, int64_t temporal_patch_size, int64_t patch_size,
+                                 std::vector<VisionBlock> block_modules, PatchMerger merger_module)
+    : block_list(std::move(block_modules)) {
+  patch_embed = register_patch_embed(*this, in_channels, dim, temporal_patch_size, patch_size);
   blocks = register_module("blocks", nn::ModuleList());
-  for (int64_t i = 0; i < c.depth; ++i) {
-    block_list.push_back(VisionBlock(c));
-    blocks->push_back(block_list.back());
-  }
-  merger = register_module("merger", PatchMerger(c));
+  for (auto& block : block_list) blocks->push_back(block);
+  merger = register_module("merger", std::move(merger_module));
 }
+
+namespace {
+
+std::vector<VisionBlock> qwen2_vl_blocks(const Qwen2VisionConfig& c) {
+  std::vector<VisionBlock> out;
+  for (int64_t i = 0; i < c.depth; ++i)
+    out.push_back(VisionBlock(nn::AnyModule(layer_norm(c.embed_dim)), nn::AnyModule(layer_norm(c.embed_dim)),
+                              VisionAttention(c.embed_dim, c.num_heads), nn::AnyModule(VisionMlp(c))));
+  return out;
+}
+
+}  // namespace
+
+VisionTransformerImpl::VisionTransformerImpl(const Qwen2VisionConfig& c)
+    : VisionTowerImpl(c.in_channels, c.embed_dim, c.temporal_patch_size, c.patch_size, qwen2_vl_blocks(c),
+                      PatchMerger(nn::AnyModule(layer_norm(c.embed_dim)), c.embed_dim, c.spatial_merge_size,
+                                  c.hidden_size)),
+      config_(c) {}
 
 torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& pixel_values,
                                              const std::vector<std::array<int64_t, 3>>& grids) {

@@ -9,8 +9,9 @@
 // -> GELU -> merger.mlp.2) that joins each spatial_merge_size^2 window of
 // neighbouring patches (adjacent rows of pixel_values, as the processor orders
 // them) into one token of the decoder's width. Qwen2.5-VL's tower
-// (model/qwen2_5_vl/vision_transformer.h) reuses the attention, the patch
-// embedding, the rotary angles and the grid checks declared here.
+// (model/qwen2_5_vl/vision_transformer.h) is built of the same parts declared
+// here: patch embedding, rotary angles, grid checks, attention, a block and a
+// merger of the family's norm and MLP, the tower's module layout.
 #include <torch/torch.h>
 
 #include <array>
@@ -58,39 +59,52 @@ class VisionMlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VisionMlp);
 
+// A pre-norm block, x + attn(norm1(x)) then + mlp(norm2(.)), of the family's
+// norms and MLP (Qwen2-VL: LayerNorm and quick_gelu fc1/fc2; Qwen2.5-VL:
+// RMSNorm and SwiGLU), each a module of one tensor -> one tensor.
 class VisionBlockImpl : public torch::nn::Module {
  public:
-  explicit VisionBlockImpl(const Qwen2VisionConfig& c);
+  VisionBlockImpl(torch::nn::AnyModule norm1, torch::nn::AnyModule norm2, VisionAttention attn,
+                  torch::nn::AnyModule mlp);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const std::vector<int64_t>& lengths);
-  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  torch::nn::AnyModule norm1, norm2, mlp;
   VisionAttention attn{nullptr};
-  VisionMlp mlp{nullptr};
 };
 TORCH_MODULE(VisionBlock);
 
+// ln_q (the family's norm over dim), then each merge^2 neighbours' rows joined
+// and through mlp.0 -> GELU -> mlp.2 to `out` (an nn.Sequential in transformers).
 class PatchMergerImpl : public torch::nn::Module {
  public:
-  explicit PatchMergerImpl(const Qwen2VisionConfig& c);
-  torch::Tensor forward(const torch::Tensor& x);  // [N, E] -> [N / merge^2, hidden_size]
-  torch::nn::LayerNorm ln_q{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // "mlp.0", "mlp.2" (an nn.Sequential in transformers)
+  PatchMergerImpl(torch::nn::AnyModule ln_q, int64_t dim, int64_t merge, int64_t out);
+  torch::Tensor forward(const torch::Tensor& x);  // [N, dim] -> [N / merge^2, out]
+  torch::nn::AnyModule ln_q;
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // "mlp.0", "mlp.2"
 
  private:
   int64_t merged_;
 };
 TORCH_MODULE(PatchMerger);
 
-class VisionTransformerImpl : public torch::nn::Module {
+// What both families' towers hold, under transformers' names: the patch
+// embedding of width dim, "blocks.N" and "merger". Each tower's forward is its own.
+class VisionTowerImpl : public torch::nn::Module {
+ public:
+  VisionTowerImpl(int64_t in_channels, int64_t dim, int64_t temporal_patch_size, int64_t patch_size,
+                  std::vector<VisionBlock> blocks, PatchMerger merger);
+  torch::nn::Conv3d patch_embed{nullptr};  // "patch_embed.proj" (weight [dim, C, T, P, P], no bias)
+  torch::nn::ModuleList blocks{nullptr};
+  std::vector<VisionBlock> block_list;  // typed handles to `blocks`
+  PatchMerger merger{nullptr};
+};
+
+class VisionTransformerImpl : public VisionTowerImpl {
  public:
   explicit VisionTransformerImpl(const Qwen2VisionConfig& c);
   // pixel_values [patches, C * T * P * P]; grids: each image's (t, h, w) patches.
   // Returns the merged tokens of every image, in order [patches / merge^2, hidden_size].
   torch::Tensor forward(const torch::Tensor& pixel_values, const std::vector<std::array<int64_t, 3>>& grids);
-  torch::nn::Conv3d patch_embed{nullptr};  // "patch_embed.proj" (weight [E, C, T, P, P], no bias)
-  torch::nn::ModuleList blocks{nullptr};
-  std::vector<VisionBlock> block_list;  // typed handles to `blocks`
-  PatchMerger merger{nullptr};
 
  private:
   Qwen2VisionConfig config_;
