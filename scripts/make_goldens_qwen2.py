@@ -1,18 +1,24 @@
 """Golden fixtures made by transformers for the Qwen2 families: Qwen2-VL
-(Qwen2VLForConditionalGeneration) and Qwen2 text-only (Qwen2ForCausalLM).
+(Qwen2VLForConditionalGeneration), Qwen2.5-VL (Qwen2_5_VLForConditionalGeneration)
+and Qwen2 text-only (Qwen2ForCausalLM).
 
 The same recipe and layout as scripts/make_goldens.py (LLaVA-OneVision):
 tiny random models with the real Qwen3 vocabulary, saved as
 `save_pretrained` writes them, and per case what transformers computes:
 input_ids, attention_mask, pixel_values and image_grid_thw (Qwen2-VL), the
-M-RoPE position ids, every hidden state, the logits (last position in full,
+M-RoPE position ids (Qwen2.5-VL: also the vision tower's window permutation
+and window boundaries), every hidden state, the logits (last position in full,
 every position's top 16) and 32 greedy tokens with their top-1/top-2 margins.
 
 The Qwen2-VL image processor's pixel limits are scaled down so that the
 small test images exercise both of smart_resize's branches (upscaled to
 min_pixels, downscaled to max_pixels).
 
-usage: .venv/bin/python scripts/make_goldens_qwen2.py [--out tests/goldens] [--family qwen2_vl|qwen2|all]
+Qwen2.5-VL's window sizes are chosen so that the test images' merged grids
+split into several windows (some of them cut short by the image's edge), and
+its fullatt_block_indexes so that window and full attention blocks both run.
+
+usage: .venv/bin/python scripts/make_goldens_qwen2.py [--out tests/goldens] [--family qwen2_vl|qwen2_5_vl|qwen2|all]
 """
 import argparse
 import json
@@ -22,8 +28,9 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import (Qwen2TokenizerFast, Qwen2Config, Qwen2ForCausalLM, Qwen2VLConfig,
-                          Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor)
+from transformers import (Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor, Qwen2TokenizerFast,
+                          Qwen2Config, Qwen2ForCausalLM, Qwen2VLConfig, Qwen2VLForConditionalGeneration,
+                          Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_goldens import (QWEN_TOKENIZER, ROOT, gzip_file, make_images, record_outputs, round_weights,  # noqa: E402
@@ -38,6 +45,18 @@ QWEN2_VL_MODELS = [
     # Multi-head, untied, head_dim 4 with an empty temporal section, patch 8, merge 2, 3 layers.
     dict(name="mha_untied_p8", hidden=8, heads=2, kv_heads=2, layers=3, tie=False, mrope=[0, 1, 1], patch=8,
          merge=2, vision_dim=8, vision_heads=2, vision_depth=3, min_pixels=32 * 32, max_pixels=64 * 64),
+]
+QWEN2_5_VL_MODELS = [
+    # GQA, tied, patch 14: windows of 2x2 merged tokens (window_size 56 = 4 patches); blocks 0 and 2 attend
+    # within windows, block 1 over the whole image.
+    dict(name="gqa_tied_p14_w56", hidden=16, heads=2, kv_heads=1, layers=2, tie=True, mrope=[2, 1, 1], patch=14,
+         merge=2, vision_dim=16, vision_heads=2, vision_depth=3, vision_mlp=24, window=56, fullatt=[1],
+         min_pixels=56 * 56, max_pixels=112 * 112),
+    # MHA, untied, patch 8: windows of 3x3 merged tokens (window_size 50 floors to 3 * 16 pixels), so most
+    # images end in a partial window; block 0 full, blocks 1 and 2 windowed (index 7 is past the depth: unused).
+    dict(name="mha_untied_p8_w50", hidden=8, heads=2, kv_heads=2, layers=3, tie=False, mrope=[0, 1, 1], patch=8,
+         merge=2, vision_dim=8, vision_heads=2, vision_depth=3, vision_mlp=12, window=50, fullatt=[0, 7],
+         min_pixels=32 * 32, max_pixels=64 * 64),
 ]
 QWEN2_MODELS = [
     dict(name="gqa_tied", hidden=16, heads=4, kv_heads=2, layers=2, tie=True),
@@ -84,22 +103,43 @@ def text_config(spec, vocab, **extra):
                 **extra)
 
 
+def vision_token_ids(tok):
+    return {k: tok.convert_tokens_to_ids(t) for k, t in [("image_token_id", "<|image_pad|>"),
+            ("video_token_id", "<|video_pad|>"), ("vision_start_token_id", "<|vision_start|>"),
+            ("vision_end_token_id", "<|vision_end|>")]}
+
+
+def image_processor(spec):
+    return Qwen2VLImageProcessor(min_pixels=spec["min_pixels"], max_pixels=spec["max_pixels"], patch_size=spec["patch"],
+                                 merge_size=spec["merge"], temporal_patch_size=2)
+
+
 def build_qwen2_vl(spec, tok):
-    ids = {k: tok.convert_tokens_to_ids(t) for k, t in [("image_token_id", "<|image_pad|>"),
-           ("video_token_id", "<|video_pad|>"), ("vision_start_token_id", "<|vision_start|>"),
-           ("vision_end_token_id", "<|vision_end|>")]}
     config = Qwen2VLConfig(
         text_config=text_config(spec, len(tok), rope_scaling={"type": "mrope", "mrope_section": spec["mrope"]}),
         vision_config=dict(depth=spec["vision_depth"], embed_dim=spec["vision_dim"], hidden_size=spec["hidden"],
                            num_heads=spec["vision_heads"], mlp_ratio=2, patch_size=spec["patch"],
                            spatial_merge_size=spec["merge"], temporal_patch_size=2),
-        tie_word_embeddings=spec["tie"], **ids)
+        tie_word_embeddings=spec["tie"], **vision_token_ids(tok))
     model = Qwen2VLForConditionalGeneration(config).eval()
     round_weights(model, seed=sum(map(ord, spec["name"])))
-    image_processor = Qwen2VLImageProcessor(min_pixels=spec["min_pixels"], max_pixels=spec["max_pixels"],
-                                            patch_size=spec["patch"], merge_size=spec["merge"], temporal_patch_size=2)
-    processor = Qwen2VLProcessor(image_processor=image_processor, tokenizer=tok, video_processor=Qwen2VLVideoProcessor(),
-                                 chat_template=tok.chat_template)
+    processor = Qwen2VLProcessor(image_processor=image_processor(spec), tokenizer=tok,
+                                 video_processor=Qwen2VLVideoProcessor(), chat_template=tok.chat_template)
+    return model, processor
+
+
+def build_qwen2_5_vl(spec, tok):
+    config = Qwen2_5_VLConfig(
+        text_config=text_config(spec, len(tok), rope_scaling={"type": "mrope", "mrope_section": spec["mrope"]}),
+        vision_config=dict(depth=spec["vision_depth"], hidden_size=spec["vision_dim"], out_hidden_size=spec["hidden"],
+                           intermediate_size=spec["vision_mlp"], num_heads=spec["vision_heads"],
+                           patch_size=spec["patch"], spatial_merge_size=spec["merge"], temporal_patch_size=2,
+                           window_size=spec["window"], fullatt_block_indexes=spec["fullatt"], tokens_per_second=2),
+        tie_word_embeddings=spec["tie"], **vision_token_ids(tok))
+    model = Qwen2_5_VLForConditionalGeneration(config).eval()
+    round_weights(model, seed=sum(map(ord, spec["name"])))
+    processor = Qwen2_5_VLProcessor(image_processor=image_processor(spec), tokenizer=tok,
+                                    video_processor=Qwen2VLVideoProcessor(), chat_template=tok.chat_template)
     return model, processor
 
 
@@ -118,9 +158,16 @@ def vl_case(model, processor, messages, image_files, image_dir):
     if images:
         tensors["pixel_values"] = inputs["pixel_values"]
         tensors["image_grid_thw"] = inputs["image_grid_thw"]
-    positions, _ = model.model.get_rope_index(inputs["input_ids"], inputs.get("image_grid_thw"), None,
-                                              inputs["attention_mask"])
+    positions, _ = model.model.get_rope_index(input_ids=inputs["input_ids"], image_grid_thw=inputs.get("image_grid_thw"),
+                                              attention_mask=inputs["attention_mask"])
     tensors["position_ids"] = positions.contiguous()
+    if images and hasattr(model.model.visual, "get_window_index"):  # Qwen2.5-VL's window attention
+        index, cu = model.model.visual.get_window_index(inputs["image_grid_thw"])
+        cu = torch.unique_consecutive(torch.tensor(cu, dtype=torch.long))
+        tensors["window_index"] = index.contiguous()
+        tensors["cu_window_seqlens"] = cu.contiguous()
+        print(f"  {len(cu) - 1} windows over {len(images)} image(s), grids {inputs['image_grid_thw'].tolist()}",
+              file=sys.stderr)
     tensors.update(record_outputs(model, inputs, processor.tokenizer.pad_token_id))
     return tensors, {"prompt": prompt, "messages": messages, "images": image_files, "one_sample": True}
 
@@ -156,10 +203,12 @@ def make_family(family, out, image_dir):
     family_dir = os.path.join(out, family)
     shutil.rmtree(family_dir, ignore_errors=True)
     tmp = os.path.join(out, ".tmp-tokenizer")
-    if family == "qwen2_vl":
+    if family in VL_FAMILIES:
+        # Qwen2_5_VLProcessor ships no template of its own; the Instruct checkpoints' is Qwen2-VL's.
         tok = tokenizer(tmp, "qwen2_vl_instruct.jinja")
-        for spec in QWEN2_VL_MODELS:
-            model, processor = build_qwen2_vl(spec, tok)
+        specs, build = VL_FAMILIES[family]
+        for spec in specs:
+            model, processor = build(spec, tok)
             folder = os.path.join(family_dir, spec["name"])
             model.save_pretrained(folder)
             processor.save_pretrained(folder)
@@ -181,15 +230,18 @@ def make_family(family, out, image_dir):
     shutil.rmtree(tmp)
 
 
+VL_FAMILIES = {"qwen2_vl": (QWEN2_VL_MODELS, build_qwen2_vl), "qwen2_5_vl": (QWEN2_5_VL_MODELS, build_qwen2_5_vl)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "goldens"))
-    ap.add_argument("--family", default="all", choices=["qwen2_vl", "qwen2", "all"])
+    ap.add_argument("--family", default="all", choices=["qwen2_vl", "qwen2_5_vl", "qwen2", "all"])
     args = ap.parse_args()
     torch.set_num_threads(1)  # bit-stable reductions
     image_dir = os.path.join(args.out, "images")
     make_images(image_dir)
-    for family in (["qwen2_vl", "qwen2"] if args.family == "all" else [args.family]):
+    for family in (["qwen2_vl", "qwen2_5_vl", "qwen2"] if args.family == "all" else [args.family]):
         make_family(family, args.out, image_dir)
     write_versions(args.out)
     return 0

@@ -1,8 +1,9 @@
-// vlsi's Qwen2-VL and Qwen2 text-only against transformers 4.57 on the goldens
-// in tests/goldens/{qwen2_vl,qwen2} (scripts/make_goldens_qwen2.py): for every
-// golden model and case, the input_ids that the folder's chat template,
-// tokenizer and processor give (exact), Qwen2-VL's pixel_values (<= 1e-5),
-// image_grid_thw and M-RoPE position ids (exact), every hidden state and the
+// vlsi's Qwen2-VL, Qwen2.5-VL and Qwen2 text-only against transformers 4.57 on
+// the goldens in tests/goldens/{qwen2_vl,qwen2_5_vl,qwen2}
+// (scripts/make_goldens_qwen2.py): for every golden model and case, the
+// input_ids that the folder's chat template, tokenizer and processor give
+// (exact), the pixel_values (<= 1e-5), image_grid_thw and M-RoPE position ids
+// (exact), Qwen2.5-VL's window order and window boundaries (exact), every hidden state and the
 // logits (<= 1e-4, float32), and 32 greedy tokens with and without the KV
 // cache (identical). The folders load through the registry, as a user's would.
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/model_bundle.h"
+#include "vlsi/model/qwen2_5_vl/window_index.h"
 
 namespace vlsi::model::qwen2_family_goldens {
 namespace {
@@ -76,6 +78,14 @@ CaseResult check_case(ModelBundle& bundle, const std::string& case_dir, const st
     for (const auto& g : vis.patch_grids) grids.insert(grids.end(), g.begin(), g.end());
     EXPECT_EQ(grids, to_vector(golden.at("image_grid_thw"))) << name;
   }
+  if (golden.count("window_index")) {  // Qwen2.5-VL: the vision tower's windows, as get_window_index cuts them
+    const Qwen25VisionConfig& v = bundle.model->config().qwen2_5_vision_config;
+    const auto windows = qwen2_5_vl::window_partition(vis.patch_grids, v.merged_window(), v.spatial_merge_size);
+    EXPECT_EQ(windows.merged_order, to_vector(golden.at("window_index"))) << name << ": window order";
+    std::vector<int64_t> cu = {0};
+    for (int64_t n : windows.window_patches) cu.push_back(cu.back() + n);
+    EXPECT_EQ(cu, to_vector(golden.at("cu_window_seqlens"))) << name << ": window boundaries";
+  }
   if (golden.count("position_ids")) {
     torch::Tensor pos = bundle.model->position_ids(ids, vis, golden.at("attention_mask"));
     // Undefined: positions that skip padding, equal in all three rows.
@@ -124,6 +134,8 @@ void check_family(const std::string& family, int expected_cases) {
 }
 
 TEST(Qwen2VlGoldens, MatchTransformers) { check_family("qwen2_vl", 10); }
+
+TEST(Qwen25VlGoldens, MatchTransformers) { check_family("qwen2_5_vl", 10); }
 
 TEST(Qwen2TextGoldens, MatchTransformers) { check_family("qwen2", 4); }
 

@@ -8,6 +8,7 @@
 
 using namespace vlsi;
 using namespace vlsi::model;
+using vlsi::model::test_support::expect_config_error;
 using vlsi::model::test_support::temp_dir;
 
 namespace {
@@ -29,18 +30,6 @@ json hub_like_config() {
       "patch_size": 14, "vision_use_head": false},
     "vision_feature_layer": -1, "vision_feature_select_strategy": "full"
   })");
-}
-
-void expect_error(const json& j, const std::string& needle) {
-  try {
-    VlmConfig::from_json(j, "cfg/config.json");
-    FAIL() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    EXPECT_NE(msg.find("cfg/config.json"), std::string::npos) << msg;
-    EXPECT_NE(msg.find(needle), std::string::npos) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-  }
 }
 
 }  // namespace
@@ -101,55 +90,55 @@ TEST(Config, JsonRoundTripAndFileLoad) {
 TEST(Config, ErrorsNameFileAndField) {
   json j = hub_like_config();
   j["architectures"] = json::array({"LlavaForConditionalGeneration"});
-  expect_error(j, "unknown architecture 'LlavaForConditionalGeneration'");
+  expect_config_error(j, "unknown architecture 'LlavaForConditionalGeneration'");
   j = hub_like_config();
   j["model_type"] = "llava";
-  expect_error(j, "unknown model_type 'llava'");
+  expect_config_error(j, "unknown model_type 'llava'");
   j = hub_like_config();
   j.erase("model_type");
-  expect_error(j, "missing field 'model_type'");
+  expect_config_error(j, "missing field 'model_type'");
   j = hub_like_config();
   j["text_config"].erase("hidden_size");
-  expect_error(j, "text_config: missing field 'hidden_size'");
+  expect_config_error(j, "text_config: missing field 'hidden_size'");
   j = hub_like_config();
   j["vision_config"]["num_hidden_layers"] = "26";
-  expect_error(j, "vision_config: field 'num_hidden_layers': expected integer, got string");
+  expect_config_error(j, "vision_config: field 'num_hidden_layers': expected integer, got string");
   j = hub_like_config();
   j["text_config"]["rms_norm_eps"] = "small";
-  expect_error(j, "field 'rms_norm_eps': expected number");
+  expect_config_error(j, "field 'rms_norm_eps': expected number");
   j = hub_like_config();
   j["text_config"]["num_attention_heads"] = 15;
-  expect_error(j, "hidden_size 896 is not divisible by num_attention_heads 15");
+  expect_config_error(j, "hidden_size 896 is not divisible by num_attention_heads 15");
   j = hub_like_config();
   j["text_config"]["num_key_value_heads"] = 4;
-  expect_error(j, "num_attention_heads 14 is not divisible by num_key_value_heads 4");
+  expect_config_error(j, "num_attention_heads 14 is not divisible by num_key_value_heads 4");
   j = hub_like_config();
   j["vision_config"]["num_attention_heads"] = 7;
-  expect_error(j, "vision_config: hidden_size 1152 is not divisible by num_attention_heads 7");
+  expect_config_error(j, "vision_config: hidden_size 1152 is not divisible by num_attention_heads 7");
   j = hub_like_config();
   j["vision_config"]["patch_size"] = 400;
-  expect_error(j, "patch_size 400 exceeds image_size 384");
+  expect_config_error(j, "patch_size 400 exceeds image_size 384");
   j = hub_like_config();
   j["vision_feature_layer"] = 27;
-  expect_error(j, "vision_feature_layer 27 is outside [-27, 26]");
+  expect_config_error(j, "vision_feature_layer 27 is outside [-27, 26]");
   j = hub_like_config();
   j["vision_feature_layer"] = {-2, -5};
-  expect_error(j, "lists of layers are not supported");
+  expect_config_error(j, "lists of layers are not supported");
   j = hub_like_config();
   j["text_config"]["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}};
-  expect_error(j, "'rope_scaling' is not supported");
+  expect_config_error(j, "'rope_scaling' is not supported");
   j = hub_like_config();
   j["image_token_index"] = 152000;
-  expect_error(j, "image_token_index 152000 is outside the vocabulary");
+  expect_config_error(j, "image_token_index 152000 is outside the vocabulary");
   j = hub_like_config();
   j["projector_hidden_act"] = "relu";
-  expect_error(j, "projector_hidden_act");
+  expect_config_error(j, "projector_hidden_act");
   j = hub_like_config();
   j["vision_config"]["model_type"] = "clip_vision_model";
-  expect_error(j, "vision_config: field 'model_type' is 'clip_vision_model'");
+  expect_config_error(j, "vision_config: field 'model_type' is 'clip_vision_model'");
   j = hub_like_config();
   j.erase("text_config");
-  expect_error(j, "missing field 'text_config'");
+  expect_config_error(j, "missing field 'text_config'");
 }
 
 TEST(Config, ProcessorOfANewModelFollowsItsConfig) {

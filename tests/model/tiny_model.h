@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "vlsi/io/error.h"
 #include "vlsi/model/config.h"
 
 namespace vlsi::model::test_support {
@@ -35,6 +36,20 @@ inline VlmConfig tiny_config() {
   c.image_token_index = 95;
   c.image_grid_pinpoints = {{16, 16}, {16, 32}, {32, 16}, {32, 32}};
   return c;
+}
+
+// VlmConfig::from_json(j, "cfg/config.json") fails with one line that names the
+// file and holds `needle`.
+inline void expect_config_error(const json& j, const std::string& needle) {
+  try {
+    VlmConfig::from_json(j, "cfg/config.json");
+    FAIL() << "expected an error containing '" << needle << "'";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("cfg/config.json"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(needle), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
 }
 
 // A per-test empty folder under the temp directory, removed at exit.

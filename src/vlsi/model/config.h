@@ -3,7 +3,8 @@
 // Every family has a Qwen2 decoder (text_config); what else a config holds
 // depends on model_type, and each family reads, writes and checks its own
 // part (model/registry.h): llava_onevision (SigLIP tower, anyres fields),
-// qwen2_vl (Qwen2-VL's vision transformer, M-RoPE), qwen2 (text only).
+// qwen2_vl (Qwen2-VL's vision transformer, M-RoPE), qwen2_5_vl (Qwen2.5-VL's
+// windowed vision transformer, M-RoPE), qwen2 (text only).
 // Field names are HF's. Fields HF omits when they equal its defaults (eps, act,
 // rope_theta, ...) fall back to HF's defaults; the sizes that define the network
 // are required. Every problem is one vlsi::Error line naming the file and field.
@@ -63,6 +64,38 @@ struct Qwen2VisionConfig {
   void validate(const std::string& where) const;
 };
 
+// Qwen2.5-VL's vision transformer (Qwen2_5_VLVisionConfig): as Qwen2-VL's but
+// with RMSNorm and a SwiGLU MLP of intermediate_size, attention within windows
+// of window_size pixels except in the blocks fullatt_block_indexes names (an
+// index past the depth is never reached, as in transformers), and a merger to
+// out_hidden_size. Here hidden_size is the vision width. Read, written and
+// checked in model/qwen2_5_vl/vision_config.cpp.
+struct Qwen25VisionConfig {
+  int64_t depth = 32;
+  int64_t hidden_size = 3584;  // the vision width
+  int64_t intermediate_size = 3420;
+  int64_t num_heads = 16;
+  int64_t in_channels = 3;
+  int64_t patch_size = 14;
+  int64_t spatial_merge_size = 2;
+  int64_t temporal_patch_size = 2;
+  int64_t tokens_per_second = 4;  // videos' time positions only
+  int64_t window_size = 112;      // a window's side in pixels
+  int64_t out_hidden_size = 3584;  // the decoder's width: the merger's output
+  std::vector<int64_t> fullatt_block_indexes = {7, 15, 23, 31};
+  std::string hidden_act = "silu";
+
+  int64_t head_dim() const { return hidden_size / num_heads; }
+  int64_t patch_values() const { return in_channels * temporal_patch_size * patch_size * patch_size; }
+  // A window's side in merged tokens (transformers' vit_merger_window_size, floored).
+  int64_t merged_window() const { return window_size / spatial_merge_size / patch_size; }
+  bool full_attention(int64_t block) const;
+
+  static Qwen25VisionConfig from_json(const json& j, const std::string& where);
+  json to_json() const;
+  void validate(const std::string& where) const;
+};
+
 struct TextConfig {  // Qwen2Config
   int64_t vocab_size = 151936;
   int64_t hidden_size = 4096;
@@ -90,14 +123,15 @@ struct TextConfig {  // Qwen2Config
   void validate(const std::string& where) const;
 };
 
-struct VlmConfig {  // LlavaOnevisionConfig, Qwen2VLConfig or Qwen2Config
+struct VlmConfig {  // LlavaOnevisionConfig, Qwen2VLConfig, Qwen2_5_VLConfig or Qwen2Config
   TextConfig text_config;
   VisionConfig vision_config;  // llava_onevision only
   Qwen2VisionConfig qwen2_vision_config;  // qwen2_vl only
+  Qwen25VisionConfig qwen2_5_vision_config;  // qwen2_5_vl only
   // The token each image feature replaces; -1 for a text-only model.
   int64_t image_token_index = 151646;
   int64_t video_token_index = 151647;
-  // Qwen2-VL: the tokens around each image's run of image tokens.
+  // Qwen2-VL and Qwen2.5-VL: the tokens around each image's run of image tokens.
   int64_t vision_start_token_id = -1;
   int64_t vision_end_token_id = -1;
   // anyres: the (height, width) canvases an image alone in its sample may be

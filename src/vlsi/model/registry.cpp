@@ -6,13 +6,15 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/config_limits.h"
 #include "vlsi/model/llava_onevision/family.h"
+#include "vlsi/model/qwen2_5_vl/family.h"
 #include "vlsi/model/qwen2_text/family.h"
 #include "vlsi/model/qwen2_vl/family.h"
 
 namespace vlsi::model {
 
 const std::vector<ModelFamily>& model_families() {
-  static const std::vector<ModelFamily> families = {llava_onevision::family(), qwen2_vl::family(), qwen2::family()};
+  static const std::vector<ModelFamily> families = {llava_onevision::family(), qwen2_vl::family(),
+                                                     qwen2_5_vl::family(), qwen2::family()};
   return families;
 }
 

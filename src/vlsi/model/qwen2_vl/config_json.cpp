@@ -10,7 +10,7 @@ using io::get_or;
 
 namespace {
 
-// Qwen2VLTextConfig's defaults where they differ from Qwen2's.
+// Qwen2VLTextConfig's defaults (Qwen2_5_VLTextConfig's too) where they differ from Qwen2's.
 TextConfig text_defaults(const std::string& model_type) {
   TextConfig d;
   d.model_type = model_type;
@@ -22,46 +22,61 @@ TextConfig text_defaults(const std::string& model_type) {
 
 }  // namespace
 
-VlmConfig config_from_json(const json& j, const std::string& where) {
-  VlmConfig c;
-  read_common_fields(j, where, "Qwen2VLForConditionalGeneration", c);
+const json& read_shared_fields(const json& j, const std::string& where, const std::string& architecture,
+                               VlmConfig& c) {
+  read_common_fields(j, where, architecture, c);
   const bool nested = j.contains("text_config") && j["text_config"].is_object();
   const json& text = nested ? j["text_config"] : j;
+  const std::string text_type = c.model_type + "_text";
   c.text_config = TextConfig::from_json(text, nested ? where + ": text_config" : where,
-                                        text_defaults(nested ? "qwen2_vl_text" : "qwen2_vl"));
-  c.text_config.model_type = "qwen2_vl_text";
+                                        text_defaults(nested ? text_type : c.model_type));
+  c.text_config.model_type = text_type;
   c.tie_word_embeddings = c.text_config.tie_word_embeddings;  // transformers reads the text config's
-  check(j.contains("vision_config"), where, ": missing field 'vision_config'");
-  c.qwen2_vision_config = Qwen2VisionConfig::from_json(j["vision_config"], where + ": vision_config");
   c.image_token_index = get_or<int64_t>(j, "image_token_id", 151655, where);
   c.video_token_index = get_or<int64_t>(j, "video_token_id", 151656, where);
   c.vision_start_token_id = get_or<int64_t>(j, "vision_start_token_id", 151652, where);
   c.vision_end_token_id = get_or<int64_t>(j, "vision_end_token_id", 151653, where);
-  return c;
+  check(j.contains("vision_config"), where, ": missing field 'vision_config'");
+  return j["vision_config"];
 }
 
-json config_to_json(const VlmConfig& c) {
+json shared_to_json(const VlmConfig& c) {
   json t = c.text_config.to_json();
   t["tie_word_embeddings"] = c.tie_word_embeddings;
   t["architectures"] = c.architectures;
   return {{"model_type", c.model_type}, {"architectures", c.architectures}, {"text_config", t},
-          {"vision_config", c.qwen2_vision_config.to_json()}, {"image_token_id", c.image_token_index},
-          {"video_token_id", c.video_token_index}, {"vision_start_token_id", c.vision_start_token_id},
-          {"vision_end_token_id", c.vision_end_token_id}, {"tie_word_embeddings", c.tie_word_embeddings},
-          {"initializer_range", c.initializer_range}};
+          {"image_token_id", c.image_token_index}, {"video_token_id", c.video_token_index},
+          {"vision_start_token_id", c.vision_start_token_id}, {"vision_end_token_id", c.vision_end_token_id},
+          {"tie_word_embeddings", c.tie_word_embeddings}, {"initializer_range", c.initializer_range}};
+}
+
+void validate_shared(const VlmConfig& c, int64_t merger_width, const char* merger_field, const std::string& where) {
+  check(!c.text_config.mrope_section.empty(), where, ": field 'rope_scaling.mrope_section' is missing");
+  check(merger_width == c.text_config.hidden_size, where, ": vision_config.", merger_field, " ", merger_width,
+        " (the merger's output) differs from the decoder's hidden_size ", c.text_config.hidden_size);
+  const int64_t vocab = c.text_config.vocab_size;
+  for (auto [name, id] : {std::pair<const char*, int64_t>{"image_token_id", c.image_token_index},
+                          {"vision_start_token_id", c.vision_start_token_id}})
+    check(id >= 0 && id < vocab, where, ": field '", name, "' is ", id, ", outside the vocabulary [0, ", vocab, ")");
+}
+
+VlmConfig config_from_json(const json& j, const std::string& where) {
+  VlmConfig c;
+  const json& vision = read_shared_fields(j, where, "Qwen2VLForConditionalGeneration", c);
+  c.qwen2_vision_config = Qwen2VisionConfig::from_json(vision, where + ": vision_config");
+  return c;
+}
+
+json config_to_json(const VlmConfig& c) {
+  json j = shared_to_json(c);
+  j["vision_config"] = c.qwen2_vision_config.to_json();
+  return j;
 }
 
 void validate_config(const VlmConfig& c, const std::string& where) {
   c.qwen2_vision_config.validate(where + ": vision_config");
   check_size_limits(c, where);
-  check(!c.text_config.mrope_section.empty(), where, ": field 'rope_scaling.mrope_section' is missing");
-  check(c.qwen2_vision_config.hidden_size == c.text_config.hidden_size, where, ": vision_config.hidden_size ",
-        c.qwen2_vision_config.hidden_size, " (the merger's output) differs from the decoder's hidden_size ",
-        c.text_config.hidden_size);
-  const int64_t vocab = c.text_config.vocab_size;
-  for (auto [name, id] : {std::pair<const char*, int64_t>{"image_token_id", c.image_token_index},
-                          {"vision_start_token_id", c.vision_start_token_id}})
-    check(id >= 0 && id < vocab, where, ": field '", name, "' is ", id, ", outside the vocabulary [0, ", vocab, ")");
+  validate_shared(c, c.qwen2_vision_config.hidden_size, "hidden_size", where);
 }
 
 double parameter_count(const VlmConfig& c) {

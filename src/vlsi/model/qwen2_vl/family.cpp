@@ -4,7 +4,6 @@
 
 #include "vlsi/io/string_util.h"
 #include "vlsi/model/qwen2_vl/config_json.h"
-#include "vlsi/model/qwen2_vl/processor.h"
 #include "vlsi/model/qwen2_vl/qwen2_vl_model.h"
 
 namespace vlsi::model::qwen2_vl {
@@ -34,8 +33,32 @@ std::vector<std::string> describe(const VlmConfig& c) {
 
 }  // namespace
 
-ModelFamily family() {
+ModelFamily shared_family(std::function<TowerPatchSizes(const VlmConfig&)> tower) {
   ModelFamily f;
+  f.parameter_name = parameter_name;
+  f.ignores_tensor = [](const std::string& name, const VlmConfig& c) {
+    return c.tie_word_embeddings && name == "lm_head.weight";
+  };
+  // Both layouts name the vision tower "...visual.".
+  f.peft_exclude_modules = R"(.*visual\..*)";
+  f.token_fields = {{"image_token_id", "<|image_pad|>"},
+                    {"video_token_id", "<|video_pad|>"},
+                    {"vision_start_token_id", "<|vision_start|>"},
+                    {"vision_end_token_id", "<|vision_end|>"}};
+  f.load_processor = [tower](const std::string& folder, const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
+    return std::make_unique<Qwen2VlProcessor>(Qwen2VlProcessor::load(folder, tower(c)));
+  };
+  f.default_processor = [tower](const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
+    return std::make_unique<Qwen2VlProcessor>(Qwen2VlProcessor::for_model(tower(c)));
+  };
+  return f;
+}
+
+ModelFamily family() {
+  ModelFamily f = shared_family([](const VlmConfig& c) {
+    const Qwen2VisionConfig& v = c.qwen2_vision_config;
+    return TowerPatchSizes{v.patch_size, v.temporal_patch_size, v.spatial_merge_size};
+  });
   f.model_type = "qwen2_vl";
   f.architectures = {"Qwen2VLForConditionalGeneration"};
   f.config_from_json = config_from_json;
@@ -43,25 +66,9 @@ ModelFamily family() {
   f.validate_config = validate_config;
   f.parameter_count = parameter_count;
   f.check_tower_limits = check_tower_limits;
-  f.parameter_name = parameter_name;
-  f.ignores_tensor = [](const std::string& name, const VlmConfig& c) {
-    return c.tie_word_embeddings && name == "lm_head.weight";
-  };
-  // Both layouts name the vision tower "...visual.".
-  f.peft_exclude_modules = R"(.*visual\..*)";
   f.describe = describe;
-  f.token_fields = {{"image_token_id", "<|image_pad|>"},
-                    {"video_token_id", "<|video_pad|>"},
-                    {"vision_start_token_id", "<|vision_start|>"},
-                    {"vision_end_token_id", "<|vision_end|>"}};
   f.create = [](const VlmConfig& c) {
     return CausalVlm(std::shared_ptr<CausalVlmImpl>(std::make_shared<Qwen2VlForConditionalGenerationImpl>(c)));
-  };
-  f.load_processor = [](const std::string& folder, const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
-    return std::make_unique<Qwen2VlProcessor>(Qwen2VlProcessor::load(folder, c));
-  };
-  f.default_processor = [](const VlmConfig& c) -> std::unique_ptr<VisionProcessor> {
-    return std::make_unique<Qwen2VlProcessor>(Qwen2VlProcessor::for_model(c));
   };
   return f;
 }

@@ -7,9 +7,8 @@
 
 namespace vlsi::model::qwen2_vl {
 
-Qwen2VlProcessor Qwen2VlProcessor::for_model(const VlmConfig& config) {
+Qwen2VlProcessor Qwen2VlProcessor::for_model(const TowerPatchSizes& v) {
   Qwen2VlProcessor p;
-  const Qwen2VisionConfig& v = config.qwen2_vision_config;
   p.image_processor.patch_size = v.patch_size;
   p.image_processor.temporal_patch_size = v.temporal_patch_size;
   p.image_processor.merge_size = v.spatial_merge_size;
@@ -17,12 +16,11 @@ Qwen2VlProcessor Qwen2VlProcessor::for_model(const VlmConfig& config) {
   return p;
 }
 
-Qwen2VlProcessor Qwen2VlProcessor::load(const std::string& folder, const VlmConfig& config) {
+Qwen2VlProcessor Qwen2VlProcessor::load(const std::string& folder, const TowerPatchSizes& v) {
   const std::string file = (std::filesystem::path(folder) / "preprocessor_config.json").string();
-  if (!std::filesystem::exists(file)) return for_model(config);
+  if (!std::filesystem::exists(file)) return for_model(v);
   Qwen2VlProcessor p;
   p.image_processor = ImageProcessorConfig::load(file);
-  const Qwen2VisionConfig& v = config.qwen2_vision_config;
   const ImageProcessorConfig& c = p.image_processor;
   check(c.patch_size == v.patch_size && c.temporal_patch_size == v.temporal_patch_size &&
             c.merge_size == v.spatial_merge_size,

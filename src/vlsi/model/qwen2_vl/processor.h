@@ -4,19 +4,25 @@
 // token is written as, and the <|vision_start|> / <|vision_end|> around them.
 #include <string>
 
-#include "vlsi/model/config.h"
 #include "vlsi/model/qwen2_vl/image_processor_config.h"
 #include "vlsi/model/vision_processor.h"
 
 namespace vlsi::model::qwen2_vl {
 
+// The vision tower's patch sizes, which the processor's must equal.
+struct TowerPatchSizes {
+  int64_t patch_size = 14;
+  int64_t temporal_patch_size = 2;
+  int64_t spatial_merge_size = 2;
+};
+
 class Qwen2VlProcessor : public VisionProcessor {
  public:
   // A new model's: transformers' defaults with the vision tower's patch sizes.
-  static Qwen2VlProcessor for_model(const VlmConfig& config);
-  // A folder's preprocessor_config.json (for_model(config) without one); its
+  static Qwen2VlProcessor for_model(const TowerPatchSizes& tower);
+  // A folder's preprocessor_config.json (for_model(tower) without one); its
   // patch sizes must be the vision tower's.
-  static Qwen2VlProcessor load(const std::string& folder, const VlmConfig& config);
+  static Qwen2VlProcessor load(const std::string& folder, const TowerPatchSizes& tower);
 
   VisionInputs process(const std::vector<image::Image>& sample_images) const override;
   std::vector<int64_t> image_token_counts(const std::vector<std::array<int64_t, 2>>& sample_image_sizes) const override;

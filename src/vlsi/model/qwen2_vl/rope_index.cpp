@@ -32,14 +32,15 @@ std::array<std::vector<int64_t>, 3> row_positions(const std::vector<int64_t>& id
     const int64_t ed = int64_t(it - ids.begin());
     const int64_t gt = g[0], gh = g[1] / tok.spatial_merge_size, gw = g[2] / tok.spatial_merge_size;
     text(ed - st);
+    const int64_t stride = tok.image_frame_stride;
     for (int64_t t = 0; t < gt; ++t)
       for (int64_t h = 0; h < gh; ++h)
         for (int64_t w = 0; w < gw; ++w) {
-          pos[0].push_back(next + t);
+          pos[0].push_back(next + t * stride);
           pos[1].push_back(next + h);
           pos[2].push_back(next + w);
         }
-    next += std::max({gt, gh, gw});
+    next += std::max({(gt - 1) * stride + 1, gh, gw});
     st = ed + gt * gh * gw;
     check(st <= n, "model input: an image needs ", gt * gh * gw, " tokens, the prompt ends first");
   }
