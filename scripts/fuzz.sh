@@ -47,8 +47,10 @@ for t in $TARGETS; do
     *) dict=(-dict=fuzz/dicts/json.dict) ;;
   esac
   log="$B/artifacts/$t/last-run.log"
+  bin="$B/fuzz/fuzz_$t"
+  [ -x "$bin" ] || { echo "fuzz: no target $bin (FUZZ_TARGETS: $ALL)" >&2; exit 1; }
   echo "fuzz: $t for ${SECONDS_EACH}s"
-  if "$B/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
+  if "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
        -artifact_prefix="$B/artifacts/$t/" "${dict[@]}" "$B/corpus/$t" "fuzz/corpus/$t" > "$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
