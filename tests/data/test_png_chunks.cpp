@@ -15,7 +15,7 @@ using namespace vlsi::data;
 
 namespace {
 
-uint32_t crc32(const std::string& bytes) {
+uint32_t png_crc32(const std::string& bytes) {
   uint32_t c = 0xFFFFFFFFu;
   for (unsigned char b : bytes) {
     c ^= b;
@@ -24,11 +24,11 @@ uint32_t crc32(const std::string& bytes) {
   return ~c;
 }
 
-std::string be32(uint32_t v) { return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; }
+std::string png_be32(uint32_t v) { return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; }
 
 // A chunk with a correct CRC, so Pillow (which checks CRCs) reads it too.
-std::string chunk(const std::string& type, const std::string& data) {
-  return be32(uint32_t(data.size())) + type + data + be32(crc32(type + data));
+std::string png_chunk(const std::string& type, const std::string& data) {
+  return png_be32(uint32_t(data.size())) + type + data + png_be32(png_crc32(type + data));
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ TEST(PngChunks, EmptyIdatChunksAreDroppedAndThePixelsMatchPillow) {
   const std::string png = encode_png(img);
   const size_t idat = png.find("IDAT") - 4;  // the writer's only IDAT
   // Empty IDATs first (stb's buffer still NULL: the UB) and between chunks.
-  const std::string hostile = png.substr(0, idat) + chunk("IDAT", "") + chunk("IDAT", "") + png.substr(idat);
+  const std::string hostile = png.substr(0, idat) + png_chunk("IDAT", "") + png_chunk("IDAT", "") + png.substr(idat);
   std::string storage;
   EXPECT_EQ(std::string(checked_png_chunks(hostile, storage, "hostile.png")), png);
   EXPECT_EQ(checked_png_chunks(png, storage, "ok.png").data(), png.data());  // nothing to drop: no copy
@@ -47,13 +47,13 @@ TEST(PngChunks, EmptyIdatChunksAreDroppedAndThePixelsMatchPillow) {
   EXPECT_EQ(back.width, 5);
   EXPECT_EQ(back.rgb, img.rgb);
 
-  const std::string dir = testing::scratch_dir("pillow");
-  testing::write_text(dir + "/hostile.png", hostile);
-  testing::write_text(dir + "/read.py",
+  const std::string dir = vlsi::data::testing::scratch_dir("pillow");
+  vlsi::data::testing::write_text(dir + "/hostile.png", hostile);
+  vlsi::data::testing::write_text(dir + "/read.py",
                       "import sys\nfrom PIL import Image\n"
                       "sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('RGB').tobytes().hex().encode())\n");
   std::string out;
-  ASSERT_EQ(testing::run_python(dir + "/read.py", dir + "/hostile.png", &out), 0) << out;
+  ASSERT_EQ(vlsi::data::testing::run_python(dir + "/read.py", dir + "/hostile.png", &out), 0) << out;
   std::string expected;
   for (uint8_t v : img.rgb) expected += "0123456789abcdef"[v >> 4], expected += "0123456789abcdef"[v & 15];
   EXPECT_EQ(out, expected);
