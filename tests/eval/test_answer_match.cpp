@@ -25,6 +25,10 @@ TEST(AnswerMatch, YesNoNumberText) {
   EXPECT_EQ(normalize_answer("three", AnswerType::Number), "3");
   EXPECT_EQ(normalize_answer("-2", AnswerType::Number), "-2");
   EXPECT_EQ(normalize_answer("007", AnswerType::Number), "7");
+  EXPECT_EQ(normalize_answer("-0", AnswerType::Number), "0");
+  EXPECT_EQ(normalize_answer("-007", AnswerType::Number), "-7");
+  // Longer than int64 (a model may generate it): compared as digits, not thrown out of eval.
+  EXPECT_EQ(normalize_answer("00123456789012345678901234567890", AnswerType::Number), "123456789012345678901234567890");
   EXPECT_EQ(normalize_answer("The Red circle.", AnswerType::Text), "red circle");
   EXPECT_TRUE(answers_match("Red", "red", AnswerType::Text));
   EXPECT_FALSE(answers_match("", "", AnswerType::Text));  // empty never counts as correct

@@ -106,6 +106,8 @@ std::vector<std::string> filter_snippets() {
       "{{ people | selectattr('tags', 'defined') | list | length }} {{ people | selectattr('age', 'gt', 26) | list | length }}",
       "{{ items | select('odd') | list }} {{ items | reject('odd') | list }} {{ [0, 1, '', 'a', none] | select | list }}",
       "{{ messages[1].content | selectattr('type', 'equalto', 'image') | list | length }} {{ 'str' | selectattr('type') | list }}",
+      // Fuzzing finding: an index beyond int64 threw std::out_of_range (std::stoll) out of render.
+      "{{ people | selectattr('99999999999999999999', 'undefined') | list | length }} {{ people | map(attribute='tags.99999999999999999999', default='none') | join }}",
       "{{ items | reverse | list }} {{ 'abc' | reverse }} {{ s | trim('! ') }}",
       "{{ d | tojson }}|{{ people | tojson }}|{{ q | tojson }}|{{ s | tojson }}|{{ nothing | tojson }}|{{ t | tojson }}|{{ f | tojson }}",
       "{{ d | tojson(indent=2) }}|{{ items | tojson(indent=4) }}|{{ [] | tojson(indent=2) }}|{{ {} | tojson(indent=2) }}",

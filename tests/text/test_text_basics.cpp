@@ -151,5 +151,28 @@ TEST(Regex, IteratesLikeJavaScript) {
   EXPECT_EQ(spans.size(), 5u);  // I | 'm | ' ' | ' fine' | U+FEFF! (not White_Space, so punctuation)
 }
 
+// Leaves 64 KiB of stack below the caller full of non-zero bytes, so a later
+// call at the same depth that reads an unset stack buffer finds no NUL.
+__attribute__((noinline)) void dirty_the_stack() {
+  volatile char junk[64 * 1024];
+  for (size_t i = 0; i < sizeof(junk); ++i) junk[i] = char(0xAB);
+}
+
+// Fuzzing finding: every successful match built the error message too
+// (check() evaluates its arguments), asking PCRE2 for the text of the match
+// count, an unknown code that leaves the buffer unset; strlen then ran off
+// the stack buffer. Under make test-asan this failed with stack-buffer-overflow.
+TEST(Regex, ASuccessfulMatchReadsNoErrorMessage) {
+  Regex gpt2(byte_level_gpt2_pattern(), "gpt2");
+  std::vector<Regex::Span> spans;
+  for (int k = 0; k < 50; ++k) {
+    dirty_the_stack();
+    gpt2.find_all("Hello, world! 12 ...", spans);
+    ASSERT_EQ(spans.size(), 6u);  // Hello | , | " world" | ! | " 12" | " ..."
+    dirty_the_stack();
+    ASSERT_TRUE(gpt2.full_match(" world"));
+  }
+}
+
 }  // namespace
 }  // namespace vlsi::text

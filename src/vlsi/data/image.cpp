@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "vlsi/data/jpeg.h"
+#include "vlsi/data/png_chunks.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/image/pillow_resize.h"
 #include "vlsi/io/error.h"
@@ -39,16 +40,18 @@ std::string pixel_limit_problem(uint64_t width, uint64_t height) {
 Image decode_image(const std::string& bytes, const std::string& where) {
   if (is_jpeg(bytes)) return decode_jpeg(bytes, where);
   int w = 0, h = 0, channels = 0;
-  const auto* raw = reinterpret_cast<const stbi_uc*>(bytes.data());
   check(bytes.size() <= size_t(std::numeric_limits<int>::max()), where, ": cannot decode image (",
         bytes.size(), " bytes, over stb's 2 GB limit)");
-  if (stbi_info_from_memory(raw, int(bytes.size()), &w, &h, &channels) == 1) {
+  if (stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &h, &channels) == 1) {
     const std::string problem = pixel_limit_problem(uint64_t(w), uint64_t(h));
     check(problem.empty(), where, ": cannot decode image (", problem, ")");
   }
+  std::string cleaned;
+  const std::string_view png = checked_png_chunks(bytes, cleaned, where);
+  const auto* raw = reinterpret_cast<const stbi_uc*>(png.data());
   // stb's failure reason lives in a global; decoding may run on a loader
   // thread, so the reason is read right after the call on the same thread.
-  stbi_uc* data = stbi_load_from_memory(raw, int(bytes.size()), &w, &h, &channels, 3);
+  stbi_uc* data = stbi_load_from_memory(raw, int(png.size()), &w, &h, &channels, 3);
   if (!data) fail(where, ": cannot decode image (", stbi_failure_reason(), ")");
   Image img;
   img.width = w;

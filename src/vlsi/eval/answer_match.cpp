@@ -66,6 +66,16 @@ std::string normalize_yesno(const std::string& text) {
   return "";
 }
 
+// An integer word's canonical form (no leading zeros, "-0" is "0"), at any
+// length: std::stoll threw std::out_of_range on a 20-digit model answer.
+std::string canonical_integer(const std::string& w) {
+  const bool negative = w[0] == '-';
+  size_t first = negative ? 1 : 0;
+  while (first + 1 < w.size() && w[first] == '0') ++first;
+  const std::string digits = w.substr(first);
+  return negative && digits != "0" ? "-" + digits : digits;
+}
+
 std::string normalize_number(const std::string& text) {
   static const std::map<std::string, int> kWords = {
       {"zero", 0}, {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6},
@@ -75,7 +85,7 @@ std::string normalize_number(const std::string& text) {
     bool digits = !w.empty();
     size_t start = (w[0] == '-' && w.size() > 1) ? 1 : 0;
     for (size_t i = start; i < w.size(); ++i) digits = digits && std::isdigit(static_cast<unsigned char>(w[i]));
-    if (digits) return std::to_string(std::stoll(w));
+    if (digits) return canonical_integer(w);
     auto it = kWords.find(w);
     if (it != kWords.end()) return std::to_string(it->second);
   }

@@ -204,8 +204,9 @@ void load_lora_adapter(CausalVlm& model, const std::string& dir) {
   auto options = resolve_lora_options(lc, model);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(0);
   torch::NoGradGuard no_grad;
-  for (auto& [name, lin] : targets) {
+  for (auto& [target_name, lin] : targets) {
     lin->attach_adapter(options, gen);
+    const std::string& name = target_name;  // C++17 lambdas cannot capture a structured binding (clang refuses)
     auto find = [&](const char* ab) {
       auto it = stored.find(kPeftPrefix + name + "." + ab + ".weight");
       return it != stored.end() ? it->second : stored.at(name + "." + ab + ".weight");

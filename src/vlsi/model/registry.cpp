@@ -34,10 +34,13 @@ const ModelFamily& model_family(const std::string& model_type, const std::string
 VlmConfig load_model_config(const std::string& path) {
   namespace fs = std::filesystem;
   const std::string file = fs::is_directory(path) ? (fs::path(path) / "config.json").string() : path;
-  const nlohmann::json j = io::read_json_file(file);
-  check(j.is_object(), file, ": expected an object, got ", io::json_type_name(j));
-  model_family(io::get_field<std::string>(j, "model_type", file), file);
-  return VlmConfig::from_json(j, file);
+  return model_config_from_json(io::read_json_file(file), file);
+}
+
+VlmConfig model_config_from_json(const nlohmann::json& j, const std::string& where) {
+  check(j.is_object(), where, ": expected an object, got ", io::json_type_name(j));
+  model_family(io::get_field<std::string>(j, "model_type", where), where);
+  return VlmConfig::from_json(j, where);
 }
 
 namespace {

@@ -58,6 +58,8 @@ const ModelFamily& model_family(const std::string& model_type, const std::string
 // config.json (a file, or a folder holding one): the family is checked first,
 // so an unknown model_type is reported as such, not as a missing field.
 VlmConfig load_model_config(const std::string& path);
+// The same for a parsed config.json; `where` names its source in errors.
+VlmConfig model_config_from_json(const nlohmann::json& j, const std::string& where);
 
 // A new model of `config`, of its family, its parameters allocated in `dtype`
 // from the start (values as the module constructors leave them).

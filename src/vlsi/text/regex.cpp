@@ -17,10 +17,14 @@ struct Regex::Code {
 
 namespace {
 
+// PCRE2's text for an error code. A code it does not know (a match count,
+// which this was once called with) leaves the buffer untouched: reading it
+// overflowed the stack (a fuzzing finding), so the buffer starts empty.
 std::string pcre2_message(int err) {
-  PCRE2_UCHAR buf[256];
-  pcre2_get_error_message(err, buf, sizeof(buf));
-  return reinterpret_cast<const char*>(buf);
+  PCRE2_UCHAR buf[256] = {0};
+  const int rc = pcre2_get_error_message(err, buf, sizeof(buf));
+  if (rc < 0 && rc != PCRE2_ERROR_NOMEMORY) return "PCRE2 error " + std::to_string(err);
+  return std::string(reinterpret_cast<const char*>(buf));  // truncated messages are still terminated
 }
 
 // Per-thread scratch: match data cannot be shared between threads, and
@@ -62,7 +66,8 @@ Regex::Regex(const std::string& pcre2_pattern, const std::string& where) : patte
   auto code = std::make_shared<Code>();
   code->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pcre2_pattern.data()), pcre2_pattern.size(),
                              PCRE2_UTF | PCRE2_UCP, &err, &offset, nullptr);
-  check(code->code != nullptr, where, ": cannot compile regex at offset ", offset, ": ", pcre2_message(err));
+  // Messages only on failure: check() evaluates its arguments even when the test passes.
+  if (!code->code) fail(where, ": cannot compile regex at offset ", offset, ": ", pcre2_message(err));
   code->jit = pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE) == 0;
   code_ = std::move(code);
 }
@@ -76,7 +81,7 @@ void Regex::find_all(std::string_view text, std::vector<Span>& out) const {
     int rc = code_->jit ? pcre2_jit_match(code_->code, subject, text.size(), pos, 0, s.data, s.context)
                         : pcre2_match(code_->code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK, s.data, s.context);
     if (rc == PCRE2_ERROR_NOMATCH) break;
-    check(rc >= 0, where_, ": regex match failed: ", pcre2_message(rc));
+    if (rc < 0) fail(where_, ": regex match failed: ", pcre2_message(rc));
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(s.data);
     Span m{ov[0], ov[1]};
     out.push_back(m);
@@ -91,7 +96,7 @@ bool Regex::full_match(std::string_view text) const {
   int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
                        PCRE2_ANCHORED | PCRE2_ENDANCHORED, s.data, s.context);
   if (rc == PCRE2_ERROR_NOMATCH) return false;
-  check(rc >= 0, where_, ": regex match failed: ", pcre2_message(rc));
+  if (rc < 0) fail(where_, ": regex match failed: ", pcre2_message(rc));
   return true;
 }
 

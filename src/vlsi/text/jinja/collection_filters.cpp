@@ -1,6 +1,8 @@
 #include "vlsi/text/jinja/collection_filters.h"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 #include "vlsi/text/jinja/filters.h"
 #include "vlsi/text/jinja/operators.h"
@@ -15,18 +17,26 @@ namespace {
 // `fallback` replaces an undefined result after each step.
 Value lookup_path(const Value& item, const Value& attribute, const Value& fallback) {
   const bool use_fallback = !fallback.is_undefined() && !fallback.is_none();
-  std::vector<Value> parts;
+  // nullopt: an index beyond int64 (Python's int is unbounded), which no
+  // list or dict here holds: the lookup is undefined, as jinja2's would be.
+  std::vector<std::optional<Value>> parts;
   if (attribute.is_string()) {
     for (const auto& part : py_split(attribute.str(), std::string("."), -1)) {
       const bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-      parts.push_back(digits ? Value(static_cast<int64_t>(std::stoll(part))) : Value(part));
+      if (!digits) {
+        parts.emplace_back(Value(part));
+        continue;
+      }
+      int64_t index = 0;
+      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+      parts.push_back(ec == std::errc() ? std::optional<Value>(Value(index)) : std::nullopt);
     }
   } else {
-    parts.push_back(attribute);
+    parts.emplace_back(attribute);
   }
   Value cur = item;
   for (const auto& part : parts) {
-    cur = get_item(cur, part);
+    cur = part ? get_item(cur, *part) : Value();
     if (use_fallback && cur.is_undefined()) cur = fallback;
   }
   return cur;
