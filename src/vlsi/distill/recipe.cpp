@@ -133,10 +133,10 @@ json distill_stage_configs(const json& cfg) {
     // Each side's verbalizers learn through its own tokenizer: its folder's, or
     // the student's when the teacher folder has none (the interaction step
     // checks that the two agree on the answers' vocabulary).
-    if (c["tokenizer"] == "" && std::string(side) == "teacher" && !io::file_exists(teacher_dir + "/tokenizer.json"))
-      c["tokenizer"] = student_dir + "/tokenizer.json";
-    if (c["tokenizer"] != "" && std::string(side) == "teacher" && io::file_exists(teacher_dir + "/tokenizer.json"))
-      c["tokenizer"] = "";  // a shared tokenizer setting means the student's; the teacher keeps its own
+    if (std::string(side) == "teacher")  // "" reads the model folder's own tokenizer.json
+      c["tokenizer"] = io::file_exists(teacher_dir + "/tokenizer.json") ? json("")
+                       : c["tokenizer"] == ""                             ? json(student_dir + "/tokenizer.json")
+                                                                          : c["tokenizer"];
     result[stage] = done(resolve_step_config("verbalize", c, {}, where + ": stages." + stage), stage);
   }
   json interact = common("interact");

@@ -93,7 +93,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
   if (opts.needs_teacher()) {
     teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype, opts.matches_layers());
-    teacher_view = teacher_inputs(student.model_dir, tok, tok_path, teacher->model_dir, where);
+    teacher_view = teacher_inputs(student, tok, tok_path, *teacher, where);
     if (teacher_view)
       std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",
                    step.c_str(), teacher->model->config().model_type.c_str());

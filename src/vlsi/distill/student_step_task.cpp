@@ -15,13 +15,14 @@
 namespace vlsi::distill {
 namespace {
 
-// The answer tokens of every sample, in order (labels other than -100).
-std::vector<int64_t> answer_ids(const torch::Tensor& labels, int64_t row) {
-  std::vector<int64_t> out;
+// Each sample's answer tokens, in order (labels other than -100).
+std::vector<std::vector<int64_t>> answer_ids(const torch::Tensor& labels) {
   const torch::Tensor cpu = labels.to(torch::kCPU, torch::kLong).contiguous();
   auto l = cpu.accessor<int64_t, 2>();
-  for (int64_t i = 0; i < l.size(1); ++i)
-    if (l[row][i] != data::kIgnoreIndex) out.push_back(l[row][i]);
+  std::vector<std::vector<int64_t>> out(size_t(l.size(0)));
+  for (int64_t b = 0; b < l.size(0); ++b)
+    for (int64_t i = 0; i < l.size(1); ++i)
+      if (l[b][i] != data::kIgnoreIndex) out[size_t(b)].push_back(l[b][i]);
   return out;
 }
 
@@ -29,12 +30,13 @@ std::vector<int64_t> answer_ids(const torch::Tensor& labels, int64_t row) {
 // the k-th in the student's: the two must hold the same answers, token for token.
 void check_same_answers(const data::Batch& student, const data::Batch& teacher, const std::string& where) {
   check(student.ids == teacher.ids, where, ": the teacher's batch holds other samples than the student's");
-  for (int64_t b = 0; b < student.labels.size(0); ++b) {
-    const auto s = answer_ids(student.labels, b), t = answer_ids(teacher.labels, b);
+  const auto student_answers = answer_ids(student.labels), teacher_answers = answer_ids(teacher.labels);
+  for (size_t b = 0; b < student_answers.size(); ++b) {
+    const auto &s = student_answers[b], &t = teacher_answers[b];
     if (s == t) continue;
     size_t k = 0;
     while (k < s.size() && k < t.size() && s[k] == t[k]) ++k;
-    fail(where, ": sample '", student.ids[size_t(b)], "': the teacher's answer tokens differ from the student's at ",
+    fail(where, ": sample '", student.ids[b], "': the teacher's answer tokens differ from the student's at ",
          "answer token ", k, " (", k < t.size() ? std::to_string(t[k]) : "end", " vs ",
          k < s.size() ? std::to_string(s[k]) : "end", "); their tokenizers must encode answers alike");
   }

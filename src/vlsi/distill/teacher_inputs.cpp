@@ -34,25 +34,26 @@ bool same_inputs(const train::TeacherInputs& a, const train::TeacherInputs& b) {
   return true;
 }
 
-train::TeacherInputs inputs_of(const std::string& dir, const text::Tokenizer& tok) {
-  auto config = model::load_model_config(dir);
+train::TeacherInputs inputs_of(const std::string& dir, const model::VlmConfig& config, const text::Tokenizer& tok) {
   return {tok, model::load_processor(dir, config), model::load_chat_template(dir), model::load_template_variables(dir)};
 }
 
 }  // namespace
 
-std::optional<train::TeacherInputs> teacher_inputs(const std::string& student_dir, const text::Tokenizer& student_tok,
-                                                   const std::string& student_tok_path,
-                                                   const std::string& teacher_dir, const std::string& where) {
+std::optional<train::TeacherInputs> teacher_inputs(const VerbalizedModel& student, const text::Tokenizer& student_tok,
+                                                   const std::string& student_tok_path, const VerbalizedModel& teacher,
+                                                   const std::string& where) {
+  const std::string& teacher_dir = teacher.model_dir;
   const std::string own = teacher_dir + "/tokenizer.json";
   const bool has_own = io::file_exists(own);
   const text::Tokenizer teacher_tok = has_own ? text::Tokenizer::from_file(own) : student_tok;
-  model::check_tokenizer_matches(model::load_model_config(teacher_dir), teacher_tok, teacher_dir);
-  train::TeacherInputs student = inputs_of(student_dir, student_tok), teacher = inputs_of(teacher_dir, teacher_tok);
+  model::check_tokenizer_matches(teacher.model->config(), teacher_tok, teacher_dir);
+  train::TeacherInputs student_inputs = inputs_of(student.model_dir, student.model->config(), student_tok);
+  train::TeacherInputs teacher_inputs = inputs_of(teacher_dir, teacher.model->config(), teacher_tok);
   const bool same_tokenizer = !has_own || io::read_file(own) == io::read_file(student_tok_path);
-  if (same_tokenizer && same_inputs(student, teacher)) return std::nullopt;
+  if (same_tokenizer && same_inputs(student_inputs, teacher_inputs)) return std::nullopt;
   text::check_shared_vocabulary(student_tok, teacher_tok, where + ": teacher " + teacher_dir);
-  return teacher;
+  return teacher_inputs;
 }
 
 }  // namespace vlsi::distill

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "vlsi/distill/step_support.h"
 #include "vlsi/text/tokenizer.h"
 #include "vlsi/train/run_data.h"
 
@@ -16,8 +17,8 @@ namespace vlsi::distill {
 // nullopt: the teacher reads the student's batches. `student_tokenizer` is the
 // step's tokenizer; the teacher's is its folder's tokenizer.json (the
 // student's when the folder has none).
-std::optional<train::TeacherInputs> teacher_inputs(const std::string& student_dir, const text::Tokenizer& student_tokenizer,
+std::optional<train::TeacherInputs> teacher_inputs(const VerbalizedModel& student, const text::Tokenizer& student_tokenizer,
                                                    const std::string& student_tokenizer_path,
-                                                   const std::string& teacher_dir, const std::string& where);
+                                                   const VerbalizedModel& teacher, const std::string& where);
 
 }  // namespace vlsi::distill

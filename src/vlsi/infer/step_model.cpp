@@ -61,6 +61,7 @@ class UncachedStepModel : public StepModel {
     embeds_ = model_->input_embeddings(ids, images);
     mask_ = mask;
     positions_ = model_->position_ids(ids, images, mask);
+    if (positions_.defined()) next_position_ = model::largest_real_position(positions_, mask) + 1;
     return run();
   }
 
@@ -68,11 +69,10 @@ class UncachedStepModel : public StepModel {
     auto ids = tokens.to(embeds_.device(), torch::kLong).view({-1, 1});
     embeds_ = torch::cat({embeds_, model_->embed_tokens(ids)}, 1);
     mask_ = torch::cat({mask_, torch::ones_like(ids)}, 1);
-    if (positions_.defined()) {  // the new token follows each row's largest position
-      auto per_token = positions_.dim() == 3 ? std::get<0>(positions_.max(0)) : positions_;
-      auto next = std::get<0>(per_token.masked_fill(mask_.narrow(1, 0, per_token.size(1)) == 0, -1).max(1)) + 1;
-      auto grown = next.view({1, -1, 1}).expand({positions_.dim() == 3 ? 3 : 1, next.size(0), 1});
-      positions_ = torch::cat({positions_, positions_.dim() == 3 ? grown : grown[0]}, -1);
+    if (positions_.defined()) {  // the new token follows each row's largest position, in every row
+      auto next = next_position_.to(positions_.device()).view({-1, 1});
+      positions_ = torch::cat({positions_, positions_.dim() == 3 ? next.unsqueeze(0).expand({3, -1, 1}) : next}, -1);
+      next_position_ = next_position_ + 1;
     }
     return run();
   }
@@ -80,7 +80,10 @@ class UncachedStepModel : public StepModel {
   void select_rows(const torch::Tensor& rows) override {
     embeds_ = embeds_.index_select(0, rows.to(embeds_.device()));
     mask_ = mask_.index_select(0, rows.to(mask_.device()));
-    if (positions_.defined()) positions_ = positions_.index_select(positions_.dim() - 2, rows.to(positions_.device()));
+    if (positions_.defined()) {
+      positions_ = positions_.index_select(positions_.dim() - 2, rows.to(positions_.device()));
+      next_position_ = next_position_.index_select(0, rows.to(next_position_.device()));
+    }
   }
 
  private:
@@ -94,7 +97,8 @@ class UncachedStepModel : public StepModel {
   model::CausalVlm model_;
   HiddenHead head_;
   int64_t layers_;
-  torch::Tensor embeds_, mask_, positions_;  // positions_: the model's own, else undefined
+  torch::Tensor embeds_, mask_;
+  torch::Tensor positions_, next_position_;  // the model's own positions and each row's next; else undefined
 };
 
 }  // namespace

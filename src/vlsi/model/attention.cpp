@@ -43,6 +43,12 @@ torch::Tensor position_ids_from_mask(const torch::Tensor& mask) {
   return (m.cumsum(1) - 1).masked_fill_(m == 0, 1);
 }
 
+torch::Tensor largest_real_position(const torch::Tensor& position_ids, const torch::Tensor& mask) {
+  auto p = position_ids.to(mask.device(), torch::kLong);
+  auto per_token = p.dim() == 3 ? std::get<0>(p.max(0)) : p;
+  return std::get<0>(per_token.masked_fill(mask == 0, -1).max(1));
+}
+
 RotaryTables rotary_tables(const torch::Tensor& position_ids, int64_t head_dim, double theta, torch::ScalarType dtype) {
   // inv_freq_j = theta^(-2j/D), computed in float32 as transformers does.
   auto opts = torch::TensorOptions().device(position_ids.device()).dtype(torch::kFloat);

@@ -31,6 +31,11 @@ torch::Tensor causal_attention_bias(const torch::Tensor& key_mask, int64_t query
 // as the unpadded one. mask [B, T] -> int64 [B, T].
 torch::Tensor position_ids_from_mask(const torch::Tensor& mask);
 
+// Each row's largest position among its real tokens (mask 1), over the three
+// rows of M-RoPE's [3, B, T] or of [B, T] positions: [B], -1 for a row without
+// tokens. The next token of a row sits one past it (transformers' rope_deltas).
+torch::Tensor largest_real_position(const torch::Tensor& position_ids, const torch::Tensor& mask);
+
 // Rotary embedding (HF "rotate_half" convention: the head dimension is split in
 // two halves, not interleaved pairs). cos/sin hold the first half only
 // (the second half repeats it), shaped [B, 1, T, D/2] to broadcast over heads.

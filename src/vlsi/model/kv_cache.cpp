@@ -1,6 +1,7 @@
 #include "vlsi/model/kv_cache.h"
 
 #include "vlsi/io/error.h"
+#include "vlsi/model/attention.h"
 
 namespace vlsi::model {
 
@@ -28,9 +29,7 @@ torch::Tensor KvCache::begin_step(const torch::Tensor& new_mask, const torch::Te
     check((positions.dim() == 3 && positions.size(0) == 3 && positions.size(1) == B && positions.size(2) == T) ||
               positions.sizes() == m.sizes(),
           "kv cache: positions must be [B, T] or [3, B, T] for a step of ", m.sizes(), ", got ", positions.sizes());
-    auto p = positions.to(m.device(), torch::kLong);
-    auto per_token = p.dim() == 3 ? std::get<0>(p.max(0)) : p;
-    auto largest = std::get<0>(per_token.masked_fill(m == 0, -1).max(1));  // [B]; -1 for a row without tokens
+    auto largest = largest_real_position(positions, m);  // -1 for a row without tokens: it keeps its next
     next_position_ = torch::where(largest >= 0, largest + 1, next_position_);
     return positions;
   }
