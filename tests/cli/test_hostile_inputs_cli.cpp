@@ -95,7 +95,8 @@ TEST(CliHostile, FifoInPlaceOfAFileIsRefusedWithoutBlocking) {
   const std::string config = f.model_with("fifo_config", "config.json", nullptr);
   expect_refused("model info " + config, "config.json: cannot read (a FIFO");
   ASSERT_EQ(::mkfifo((f.dir + "/image.png").c_str(), 0600), 0);
-  expect_refused("generate --model " + f.dir + "/m --prompt hi --image " + f.dir + "/image.png", "image.png");
+  expect_refused("generate --model " + f.dir + "/m --prompt hi --image " + f.dir + "/image.png",
+                 "image.png: cannot read (a FIFO, expected a regular file)");
   fs::create_symlink("/dev/zero", f.dir + "/zero.json");
   expect_refused("tokenizer encode --tokenizer " + f.dir + "/zero.json < /dev/null",
                  "zero.json: cannot read (a character device, expected a regular file)");
@@ -150,6 +151,31 @@ TEST(CliHostile, BadRunConfigLeavesNoRunFolder) {
   EXPECT_FALSE(fs::exists(f.dir + "/run_seed"));
 }
 
+// The inputs a config names are checked before the run folder is made, so a
+// typo in a path leaves no half-made folder that a later --resume would trip on.
+TEST(CliHostile, MissingInputsLeaveNoRunFolder) {
+  auto& f = hostile_fixture();
+  io::write_json_file(f.dir + "/inputs.json", test_support::sft_config(f.dir, f.dir + "/run_inputs", 4));
+  const std::string sft = "train sft --config " + f.dir + "/inputs.json ";
+  expect_refused(sft + "--set data.train=" + f.dir + "/no.jsonl",
+                 "sft config: field 'data.train': " + f.dir + "/no.jsonl: cannot read (no such file)");
+  expect_refused(sft + "--set data.images=" + f.dir + "/no_images", "field 'data.images': " + f.dir + "/no_images: cannot read (no such folder)");
+  expect_refused(sft + "--set model.init= --set model.from=" + f.dir + "/no_model", "field 'model.from': " + f.dir + "/no_model");
+  EXPECT_FALSE(fs::exists(f.dir + "/run_inputs"));
+
+  auto teacher = io::read_json_file(f.dir + "/model.json");
+  teacher["text_config"]["num_hidden_layers"] = 4;
+  io::write_json_file(f.dir + "/teacher.json", teacher);
+  auto made = run_cli("model init --config " + f.dir + "/teacher.json --tokenizer " + f.dir + "/tokenizer.json --out " +
+                      f.dir + "/teacher");
+  ASSERT_EQ(made.code, 0) << made.output;
+  const std::string distill = "distill --out " + f.dir + "/run_recipe --set teacher.model=" + f.dir +
+                              "/teacher --set student.model=" + f.dir + "/m --set teacher.target_layers.layers=[0,1,2] " +
+                              "--set student.target_layers.layers=[0] --set data.train=" + f.dir + "/no.jsonl";
+  expect_refused(distill, "distill config: field 'data.train': " + f.dir + "/no.jsonl: cannot read (no such file)");
+  EXPECT_FALSE(fs::exists(f.dir + "/run_recipe"));
+}
+
 TEST(CliHostile, FailedChatImageLeavesNoImageAttached) {
   auto& f = hostile_fixture();
   io::write_file_atomic(f.dir + "/bad.png", "not a png");
@@ -160,7 +186,7 @@ TEST(CliHostile, FailedChatImageLeavesNoImageAttached) {
   ASSERT_EQ(plain.code, 0) << plain.output;
   EXPECT_EQ(bad.code, 0) << bad.output;
   // The refusal, then the same answer as without any /image.
-  EXPECT_EQ(bad.output, "error: " + f.dir + "/bad.png: not a readable PNG or JPEG image; no image attached\n" +
+  EXPECT_EQ(bad.output, "error: " + f.dir + "/bad.png: not a PNG or JPEG image; no image attached\n" +
                             plain.output);
 }
 

@@ -65,8 +65,8 @@ void run_chat(const GenerateArgs& a) {
     if (line.rfind("/image ", 0) == 0) {
       // Checked now: an unreadable image is never attached (it would fail every later message).
       const std::string file = line.substr(7);
-      if (!data::probe_image(file)) {
-        std::fprintf(stderr, "error: %s: not a readable PNG or JPEG image; no image attached\n", file.c_str());
+      if (std::string problem = data::image_header_problem(file); !problem.empty()) {
+        std::fprintf(stderr, "error: %s; no image attached\n", problem.c_str());
         pending_image.clear();
         continue;
       }

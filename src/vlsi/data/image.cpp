@@ -63,24 +63,30 @@ Image decode_image(const std::string& bytes, const std::string& where) {
 
 Image load_image(const std::string& path) { return decode_image(io::read_file(path), path); }
 
-bool probe_image(const std::string& path, int* width, int* height) {
-  std::string magic;
+std::string image_header_problem(const std::string& path, int* width, int* height) {
+  std::string problem;
   int w = 0, h = 0, c = 0;
-  bool ok = false;
   try {  // a missing file, a folder, a FIFO: not an image (and never waited on)
     io::UniqueFile f = io::open_regular_stream(path);
     char head[3];
-    magic.assign(head, std::fread(head, 1, sizeof(head), f.get()));
-    if (is_jpeg(magic)) return probe_jpeg(path, width, height);
+    const std::string magic(head, std::fread(head, 1, sizeof(head), f.get()));
+    if (is_jpeg(magic))
+      return probe_jpeg(path, width, height) ? "" : path + ": not a readable JPEG image (bad header, or over the pixel limit)";
     std::rewind(f.get());
-    ok = stbi_info_from_file(f.get(), &w, &h, &c) == 1 && w > 0 && h > 0 &&
-         pixel_limit_problem(uint64_t(w), uint64_t(h)).empty();
-  } catch (const Error&) {
-    ok = false;
+    if (stbi_info_from_file(f.get(), &w, &h, &c) != 1 || w <= 0 || h <= 0)
+      problem = path + ": not a PNG or JPEG image";
+    else if (std::string limit = pixel_limit_problem(uint64_t(w), uint64_t(h)); !limit.empty())
+      problem = path + ": image " + limit;
+  } catch (const Error& e) {
+    problem = e.what();
   }
   if (width) *width = w;
   if (height) *height = h;
-  return ok;
+  return problem;
+}
+
+bool probe_image(const std::string& path, int* width, int* height) {
+  return image_header_problem(path, width, height).empty();
 }
 
 Image resize_bicubic(const Image& src, int width, int height) {

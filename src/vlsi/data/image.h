@@ -26,7 +26,9 @@ std::string pixel_limit_problem(uint64_t width, uint64_t height);
 // source in the error.
 Image decode_image(const std::string& bytes, const std::string& where);
 Image load_image(const std::string& path);
-// Reads only the header: true if the file is a PNG/JPEG decode_image takes on.
+// Reads only the header: "" if the file is a PNG/JPEG decode_image takes on,
+// else why not, as one line naming `path` (missing, a FIFO, not an image, too large).
+std::string image_header_problem(const std::string& path, int* width = nullptr, int* height = nullptr);
 bool probe_image(const std::string& path, int* width = nullptr, int* height = nullptr);
 
 // Pillow's Image.resize((w, h), Image.BICUBIC), bit for bit (image/pillow_resize.h).

@@ -166,7 +166,8 @@ void check_images(const Record& r, const RecordLoadOptions& opt) {
           "image '" + rel + "' not found in '" + (opt.image_dir.empty() ? "." : opt.image_dir) + "'");
     if (ec) bad(r.location, r.id, reason::bad_image, "image '" + full + "' cannot be read (" + ec.message() + ")");
     if (opt.image_check == ImageCheck::header) {
-      if (!probe_image(full)) bad(r.location, r.id, reason::bad_image, "image '" + full + "' is not a readable PNG/JPEG");
+      if (std::string problem = image_header_problem(full); !problem.empty())
+        bad(r.location, r.id, reason::bad_image, "image " + problem);
     } else {
       try {
         decode_image(io::read_file(full), full);

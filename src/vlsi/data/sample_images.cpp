@@ -17,7 +17,8 @@ ImageTokenCounts image_token_counts(const Record& r, const std::string& image_di
     while (sizes->size() < kept) {
       const std::string path = image_path(image_dir, r.images[sizes->size()]);
       int width = 0, height = 0;
-      check(probe_image(path, &width, &height), path, ": not a PNG or JPEG image");
+      const std::string problem = image_header_problem(path, &width, &height);
+      check(problem.empty(), problem);
       sizes->push_back({height, width});
     }
     return p->image_token_counts(std::vector<std::array<int64_t, 2>>(sizes->begin(), sizes->begin() + kept));

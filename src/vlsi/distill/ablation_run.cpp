@@ -12,6 +12,7 @@
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors_sharded.h"
+#include "vlsi/train/run_inputs.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -55,6 +56,8 @@ void check_same_models(const AblationPlan& plan) {
 
 json run_ablation(const AblationPlan& plan, const AblationRunOptions& options) {
   check(bool(options.evaluate), "ablation: no evaluation function given");
+  for (const auto& run : plan.runs)
+    for (const auto& recipe : run.recipes) train::check_run_inputs(recipe, "ablation: recipe");
   io::make_dirs(plan.out);
   check_same_models(plan);
   io::write_json_file(plan.out + "/config.json", plan.config);

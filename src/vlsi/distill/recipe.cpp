@@ -15,6 +15,7 @@
 #include "vlsi/model/registry.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/run_folder.h"
+#include "vlsi/train/run_inputs.h"
 #include "vlsi/train/train_config.h"
 
 namespace vlsi::distill {
@@ -187,6 +188,7 @@ json run_distill(const json& cfg, bool resume, bool force) {
           file_layers.dump(), ", the recipe's ", side, " target layers are ", layers[side].dump());
   }
   if (resume) train::check_resumed_config(out + "/config.json", cfg, force, "distill");
+  train::check_run_inputs(cfg, where);
   io::make_dirs(out);
   io::write_json_file(out + "/config.json", cfg);
 

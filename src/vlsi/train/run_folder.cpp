@@ -7,6 +7,7 @@
 #include "vlsi/io/kill_point.h"
 #include "vlsi/train/checkpoint.h"
 #include "vlsi/train/config_change.h"
+#include "vlsi/train/run_inputs.h"
 
 namespace vlsi::train {
 
@@ -34,6 +35,7 @@ std::optional<nlohmann::json> open_run_folder(const std::string& out, const nloh
   check(resume || !has_checkpoints, out,
         ": run folder already has checkpoints; pass --resume to continue it or choose another --out");
   if (has_checkpoints) check_resumed_config(out + "/config.json", config, force, label);
+  check_run_inputs(config, label + " config");
   io::make_dirs(out);
   io::write_json_file(out + "/config.json", config);
   return std::nullopt;

@@ -4,7 +4,8 @@
 // checkpoints is continued only with --resume (never silently overwritten), and
 // only with the config it was started with (config_change.h; --force continues
 // with the new one, after a warning naming the changed fields); otherwise the
-// folder is created. The resolved config is then written to config.json.
+// folder is created once the inputs the config names exist (run_inputs.h). The
+// resolved config is then written to config.json.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
