@@ -1,6 +1,7 @@
 // End to end: `vlsi data shapes --format vlmevalkit` writes the three TSVs,
 // `vlsi eval` answers them with a tiny model, and the recorded scores are
 // what the scorers give for the predictions file it wrote.
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -88,7 +88,8 @@ bool try_pair(int category, const std::vector<Object>& objs, int size, Rng& rng,
         for (const auto& b : named)
           if (b.x - a.x >= 0.2 * size) apart.push_back({a, b});
       if (apart.empty()) return false;
-      auto [left, right] = rng.pick(apart);
+      const auto& chosen = rng.pick(apart);
+      Object left = chosen.first, right = chosen.second;
       if (rng.coin()) std::swap(left, right);  // ask about either object first
       const bool is_left = left.x < right.x;
       auto q = [&](bool say_left) {

@@ -1,5 +1,6 @@
 #include "vlsi/eval/benchmark_tsv.h"
 
+#include <cctype>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>

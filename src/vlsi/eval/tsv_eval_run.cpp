@@ -1,5 +1,6 @@
 #include "vlsi/eval/tsv_eval_run.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
