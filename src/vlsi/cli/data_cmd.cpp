@@ -14,6 +14,7 @@ namespace {
 
 struct ShapesArgs {
   data::shapes::ShapesOptions opt;
+  std::string format = "llava";
 };
 
 struct CheckArgs {
@@ -23,7 +24,9 @@ struct CheckArgs {
   bool header_only = false;
 };
 
-void run_shapes(const ShapesArgs& a) {
+void run_shapes(ShapesArgs a) {
+  a.opt.vlmevalkit = a.format == "vlmevalkit";
+  check(!a.opt.vlmevalkit || a.opt.test > 0, "data shapes: --format vlmevalkit writes the test split; --test must be > 0");
   auto s = data::shapes::generate_shapes_dataset(a.opt);
   std::printf("wrote %lld records (train %lld, val %lld, test %lld) at %dx%d to %s in %.2f s\n",
               static_cast<long long>(s.records), static_cast<long long>(a.opt.train),
@@ -35,6 +38,13 @@ void run_shapes(const ShapesArgs& a) {
     for (const auto& [cat, n] : info["categories"].items()) std::printf(" %s=%lld", cat.c_str(), static_cast<long long>(n.get<int64_t>()));
     std::printf("\n");
   }
+  if (a.opt.vlmevalkit)
+    std::printf("  vlmevalkit/: shapes_mcq.tsv %lld rows (%lld questions x 4 rotations), shapes_yorn.tsv %lld rows, "
+                "shapes_pope.tsv %lld rows\n",
+                static_cast<long long>(s.vlmevalkit["shapes_mcq.tsv"].get<int64_t>()),
+                static_cast<long long>(s.vlmevalkit["mcq_questions"].get<int64_t>()),
+                static_cast<long long>(s.vlmevalkit["shapes_yorn.tsv"].get<int64_t>()),
+                static_cast<long long>(s.vlmevalkit["shapes_pope.tsv"].get<int64_t>()));
 }
 
 void run_check(const CheckArgs& a) {
@@ -89,6 +99,11 @@ void register_data_commands(CLI::App& app) {
       ->default_val(0);
   shapes->add_flag("!--no-describe", shapes_args->opt.describe_train,
                    "Do not add the \"list the objects\" exchange to training records");
+  shapes->add_option("--format", shapes_args->format,
+                     "llava: images/ and SPLIT.jsonl; vlmevalkit: also the test split as VLMEvalKit TSVs in "
+                     "vlmevalkit/ (shapes_mcq.tsv circular MCQ, shapes_yorn.tsv MME pairs, shapes_pope.tsv)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"llava", "vlmevalkit"}));
   shapes->callback([shapes_args] { run_shapes(*shapes_args); });
 
   auto check_args = std::make_shared<CheckArgs>();

@@ -9,6 +9,7 @@
 #include "vlsi/data/rng.h"
 #include "vlsi/data/shapes_draw.h"
 #include "vlsi/data/shapes_tasks.h"
+#include "vlsi/data/shapes_vlmevalkit.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/json_util.h"
@@ -75,6 +76,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   std::unordered_set<uint64_t> seen;
   const std::vector<std::pair<std::string, int64_t>> plan = {{"train", opt.train}, {"val", opt.val}, {"test", opt.test}};
   const auto& cats = all_categories();
+  std::vector<std::pair<std::string, Sample>> test_samples;  // for the TSVs
   for (size_t split_index = 0; split_index < plan.size(); ++split_index) {
     const auto& [split, count] = plan[split_index];
     std::string jsonl;
@@ -98,6 +100,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
       }
       const std::string name = index_name(split, i);
       write_bytes(image_dir + "/" + name + ".png", encode_png(s.image));
+      if (opt.vlmevalkit && split == "test") test_samples.push_back({name, s});
       Record r;
       r.id = split + "-" + name.substr(split.size() + 1);
       r.images = {name + ".png"};
@@ -136,6 +139,11 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
       {"splits", splits},
   };
   io::write_json_file(opt.out_dir + "/meta.json", summary.meta);
+  if (opt.vlmevalkit) {
+    const VlmevalkitCounts c = write_vlmevalkit_tsvs(opt.out_dir, test_samples, opt.seed);
+    summary.vlmevalkit = {{"shapes_mcq.tsv", c.mcq_rows}, {"shapes_yorn.tsv", c.yorn_rows}, {"shapes_pope.tsv", c.pope_rows},
+                          {"mcq_questions", c.mcq_questions}};
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

@@ -21,6 +21,8 @@ struct ShapesOptions {
   bool describe_train = true;
   // 0: objects anywhere; N: one object per cell of an N x N grid (see Canvas).
   int grid = 0;
+  // Also write the test split as VLMEvalKit TSVs (data/shapes_vlmevalkit.h).
+  bool vlmevalkit = false;
 };
 
 struct ShapesSummary {
@@ -28,6 +30,7 @@ struct ShapesSummary {
   int64_t duplicates_redrawn = 0;  // samples redrawn because they repeated an earlier one
   double seconds = 0;
   nlohmann::json meta;             // what meta.json holds
+  nlohmann::json vlmevalkit;       // with options.vlmevalkit: rows per TSV
 };
 
 ShapesSummary generate_shapes_dataset(const ShapesOptions& options);

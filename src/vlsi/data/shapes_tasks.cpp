@@ -88,6 +88,7 @@ void scene(Sample& out, Rng& rng, const Canvas& canvas, Compose compose, const L
     std::vector<Object> objs = compose();
     if (layout_objects(objs, rng, canvas, rule)) {
       out.image = render_objects(objs, canvas.size);
+      out.objects = objs;
       out.description = describe_objects(std::move(objs));
       return;
     }
@@ -270,6 +271,7 @@ Sample pattern(Strata st, Rng& rng, const Canvas& canvas) {
   out.image = std::move(img);
   out.description = describe_objects({row.begin(), row.begin() + 4});
   if (rule == 2) out.description += row[0].r < row[1].r ? ", getting larger" : ", getting smaller";
+  out.options = options;
   out.question = "The shapes in the row follow a pattern. Which shape belongs where the question mark is?";
   for (int i = 0; i < 4; ++i) out.question += std::string("\n") + char('A' + i) + ". " + options[i];
   out.question += std::string("\n") + kLetterHint;

@@ -27,6 +27,8 @@ struct Sample {
   std::string answer;       // short: "red", "3", "yes", "B"
   std::string answer_type;  // mc | yesno | number | text
   std::string description;  // what the image shows, listed left to right (dense training target)
+  std::vector<Object> objects;       // the scene's objects (empty for pattern rows and charts)
+  std::vector<std::string> options;  // a multiple-choice question's options, A first
 };
 
 // `slot` is the sample's index among samples of the same category and split;

@@ -22,6 +22,9 @@ struct EvalOptions {
   void validate() const;  // one-line error naming the flag (--batch-size 0 would decode nothing)
 };
 
+// "greedy" or "beam search, N beams" (results.json's "decoding").
+std::string decoding_name(const EvalOptions& options);
+
 // Returns results.json's content. `out_dir` may be empty (nothing written).
 nlohmann::json evaluate(model::CausalVlm& model, const data::SampleEncoder& encoder,
                         const std::vector<data::Record>& records, const std::string& image_dir,
