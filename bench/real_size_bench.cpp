@@ -6,9 +6,13 @@
 //   {"event": "step", ...}       each forward + backward (or forward) in seconds
 //   {"event": "summary", ...}    median of the timed steps, peak RSS
 //
+// Any family the registry loads (LLaVA-OneVision, Qwen2-VL, Qwen2.5-VL): the
+// folder's own processor and chat template make the input ids.
+//
 //   build/real_size_bench --model /tmp/ov05b --inputs /tmp/ov05b-inputs [--mode train|forward]
-//       [--threads 2] [--warmup 1] [--steps 3]
+//       [--threads 2] [--warmup 1] [--steps 3] [--trainable all|no-vision]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -49,6 +53,20 @@ double peak_rss_mib() {
   ::getrusage(RUSAGE_SELF, &u);
   return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
 }
+// Seconds every CPU of the machine was busy so far (/proc/stat, idle and iowait
+// left out): minus this process's own CPU seconds, what other processes took
+// during a step, as the peer's cpu_times() measures it.
+double machine_busy_s() {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return 0;
+  unsigned long long v[10] = {};
+  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                            &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+  std::fclose(f);
+  unsigned long long busy = 0;
+  for (int i = 0; i < n; ++i) busy += (i == 3 || i == 4) ? 0 : v[i];
+  return double(busy) / double(::sysconf(_SC_CLK_TCK));
+}
 void emit(const json& j) { std::printf("%s\n", j.dump().c_str()), std::fflush(stdout); }
 
 }  // namespace
@@ -57,7 +75,7 @@ int main(int argc, char** argv) {
   CLI::App app{"vlsi real-size measurement (load, forward + backward) next to transformers_peer.py"};
   std::string model_dir, inputs_dir, mode = "train";
   int64_t threads = 2, warmup = 1, steps = 3;
-  std::string profile;
+  std::string profile, trainable = "all";
   app.add_option("--model", model_dir, "model folder")->required();
   app.add_option("--inputs", inputs_dir, "folder with conversation.json and image.png (transformers_peer.py --dump-inputs)")
       ->required();
@@ -65,6 +83,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "compute threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed steps first")->capture_default_str();
   app.add_option("--steps", steps, "timed steps")->capture_default_str();
+  app.add_option("--trainable", trainable, "train mode: every parameter, or all but the vision tower and projector")
+      ->check(CLI::IsMember({"all", "no-vision"}));
   app.add_option("--profile", profile, "write a chrome trace of the last step here (libtorch's profiler)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -113,7 +133,12 @@ int main(int argc, char** argv) {
     no_logits.compute_logits = false;
     auto& net = b.model;
     net->train();
-    std::vector<double> times;
+    for (auto part : vlsi::model::all_parts()) net->set_trainable(part, true);
+    if (trainable == "no-vision")  // as the peer's --trainable no-vision: the tower and what maps it to the decoder
+      for (auto part : {vlsi::model::Part::Vision, vlsi::model::Part::Projector}) net->set_trainable(part, false);
+    int64_t trainable_parameters = 0;
+    for (const auto& p : net->parameters()) trainable_parameters += p.requires_grad() ? p.numel() : 0;
+    std::vector<double> times, others;
     for (int64_t s = 0; s < warmup + steps; ++s) {
       for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();  // zero_grad(set_to_none=True)
       std::unique_ptr<torch::autograd::profiler::RecordProfile> tracing;
@@ -121,6 +146,7 @@ int main(int argc, char** argv) {
         tracing = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
       auto t = Clock::now();
       const Usage u0 = own_usage();
+      const double busy0 = machine_busy_s();
       double loss = 0;
       if (mode == "train") {
         auto out = net->forward(input, images, {}, no_logits);
@@ -134,16 +160,24 @@ int main(int argc, char** argv) {
       }
       const double dt = seconds_since(t);
       const Usage u1 = own_usage();
+      const double own_s = u1.user_s + u1.sys_s - u0.user_s - u0.sys_s;
+      const double other_s = std::max(0.0, machine_busy_s() - busy0 - own_s);
       tracing.reset();
-      if (s >= warmup) times.push_back(dt);
+      if (s >= warmup) times.push_back(dt), others.push_back(other_s);
       emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
-            {"own_cpu_s", u1.user_s + u1.sys_s - u0.user_s - u0.sys_s}, {"sys_s", u1.sys_s - u0.sys_s},
+            {"own_cpu_s", own_s}, {"other_processes_cpu_s", other_s}, {"sys_s", u1.sys_s - u0.sys_s},
             {"minor_faults", u1.minor_faults - u0.minor_faults},
             {"peak_rss_mib", peak_rss_mib()}});
     }
     std::sort(times.begin(), times.end());
-    emit({{"event", "summary"}, {"mode", mode}, {"load_s", load_s}, {"median_s", times[times.size() / 2]},
-          {"tokens", ids.size()}, {"peak_rss_mib", peak_rss_mib()}});
+    emit({{"event", "summary"}, {"mode", mode}, {"model_type", b.model->config().model_type},
+          {"trainable", mode == "train" ? trainable : "none"},
+          {"trainable_parameters", mode == "train" ? trainable_parameters : 0},
+          {"load_s", load_s}, {"median_s", times[times.size() / 2]},
+          {"tokens", ids.size()}, {"peak_rss_mib", peak_rss_mib()},
+          {"other_processes_cpu_s_max", *std::max_element(others.begin(), others.end())},
+          // The peer's rule: quiet when no timed step lost 5 % of the median to other processes.
+          {"quiet_machine", *std::max_element(others.begin(), others.end()) < 0.05 * times[times.size() / 2]}});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
