@@ -83,8 +83,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "compute threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed steps first")->capture_default_str();
   app.add_option("--steps", steps, "timed steps")->capture_default_str();
-  app.add_option("--trainable", trainable, "train mode: every parameter, or all but the vision tower and projector")
-      ->check(CLI::IsMember({"all", "no-vision"}));
+  app.add_option("--trainable", trainable,
+                 "train mode: all; no-vision (tower and projector frozen); decoder (layers and final norm alone)")
+      ->check(CLI::IsMember({"all", "no-vision", "decoder"}));
   app.add_option("--profile", profile, "write a chrome trace of the last step here (libtorch's profiler)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -133,9 +134,11 @@ int main(int argc, char** argv) {
     no_logits.compute_logits = false;
     auto& net = b.model;
     net->train();
-    for (auto part : vlsi::model::all_parts()) net->set_trainable(part, true);
-    if (trainable == "no-vision")  // as the peer's --trainable no-vision: the tower and what maps it to the decoder
-      for (auto part : {vlsi::model::Part::Vision, vlsi::model::Part::Projector}) net->set_trainable(part, false);
+    // As the peer's --trainable (is_trainable in transformers_peer.py).
+    for (auto part : vlsi::model::all_parts())
+      net->set_trainable(part, trainable == "all" || part == vlsi::model::Part::Lm ||
+                                   (trainable == "no-vision" && part != vlsi::model::Part::Vision &&
+                                    part != vlsi::model::Part::Projector));
     int64_t trainable_parameters = 0;
     for (const auto& p : net->parameters()) trainable_parameters += p.requires_grad() ? p.numel() : 0;
     std::vector<double> times, others;

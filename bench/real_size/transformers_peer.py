@@ -232,6 +232,16 @@ def is_vision_parameter(name):
     return any(part in ("visual", "vision_tower", "multi_modal_projector", "image_newline") for part in name.split("."))
 
 
+def is_trainable(name, setting):
+    """--trainable: all; no-vision (vlsi's Part::Vision and Projector frozen); decoder (only the
+    decoder layers and final norm train, vlsi's Part::Lm: vision, embeddings and head frozen)."""
+    if setting == "all":
+        return True
+    if setting == "no-vision":
+        return not is_vision_parameter(name)
+    return not is_vision_parameter(name) and "embed_tokens" not in name and not name.startswith("lm_head")
+
+
 def measure(args):
     import torch
     import transformers
@@ -301,7 +311,7 @@ def measure(args):
     if args.mode == "train":
         model.train()
         for name, p in model.named_parameters():
-            p.requires_grad_(args.trainable == "all" or not is_vision_parameter(name))
+            p.requires_grad_(is_trainable(name, args.trainable))
     else:
         model.eval()
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad) if args.mode == "train" else 0
@@ -348,7 +358,8 @@ def measure(args):
         grads = {"parameters_with_grad": sum(p.numel() for p in have),
                  "grad_dtypes": sorted({str(p.grad.dtype) for p in have})}
     emit({"event": "result", "mode": args.mode, "dtype": args.dtype, "threads": args.threads,
-          "tokens": int(ids.shape[1]), "load_s": round(load_s, 3), "trainable": args.trainable,
+          "tokens": int(ids.shape[1]), "load_s": round(load_s, 3),
+          "trainable": args.trainable if args.mode == "train" else "none",
           "trainable_parameters": trainable,
           "median_step_s": round(statistics.median(times), 3), "steps_s": [round(t, 3) for t in times],
           "tokens_per_s": round(int(ids.shape[1]) / statistics.median(times), 1),
@@ -379,8 +390,9 @@ def main():
                     help="WIDTHxHEIGHT of the synthetic image; auto: 384x64 (LLaVA-OneVision), or for Qwen2-VL "
                          "the 28w x 28h image that makes --tokens exact with about --image-tokens of them")
     me.add_argument("--image-tokens", type=int, default=256, help="Qwen2-VL families with --image-size auto")
-    me.add_argument("--trainable", default="all", choices=["all", "no-vision"],
-                    help="train mode: every parameter, or all but the vision tower (and its merger/projector)")
+    me.add_argument("--trainable", default="all", choices=["all", "no-vision", "decoder"],
+                    help="train mode: every parameter, all but the vision tower (and its merger/projector), "
+                         "or the decoder layers and final norm alone")
     me.add_argument("--dump-inputs", metavar="DIR", help="write image.png and conversation.json here")
     me.add_argument("--profile", metavar="TRACE.json",
                     help="write a chrome trace of the last step here (torch.profiler), to set beside real_size_bench's")
