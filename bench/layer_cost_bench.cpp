@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "bench_threads.h"
+#include "machine_load.h"
 #include "vlsi/io/error.h"
 #include "vlsi/model/attention.h"
 #include "vlsi/model/config.h"
@@ -92,6 +93,8 @@ struct Kind {
 };
 
 void time_kind(Kind& k, double peak_tflops, int64_t warmup, int64_t steps) {
+  const double busy0 = vlsi_bench::machine_busy_s(), own0 = vlsi_bench::own_cpu_s();
+  const auto t0 = Clock::now();
   k.module->eval();  // no dropout anywhere here; eval only says "not training" to modules that care
   const double fwd_s = median_seconds(
       [&] {
@@ -114,7 +117,10 @@ void time_kind(Kind& k, double peak_tflops, int64_t warmup, int64_t steps) {
         {"forward_flops", k.forward_flops}, {"forward_s", fwd_s}, {"forward_tflops", k.forward_flops / fwd_s * 1e-12},
         {"forward_efficiency", k.forward_flops / fwd_s * 1e-12 / peak_tflops}, {"train_flops", train_flops},
         {"train_s", train_s}, {"train_tflops", train_flops / train_s * 1e-12},
-        {"train_efficiency", train_flops / train_s * 1e-12 / peak_tflops}});
+        {"train_efficiency", train_flops / train_s * 1e-12 / peak_tflops},
+        // Other processes' CPU seconds per wall second of this kind's timing: 0 on a quiet machine, up to the cores.
+        {"other_processes_cpu_per_s", (vlsi_bench::machine_busy_s() - busy0 - (vlsi_bench::own_cpu_s() - own0)) /
+                                          std::chrono::duration<double>(Clock::now() - t0).count()}});
   for (auto& p : k.module->parameters()) p.mutable_grad() = torch::Tensor();
 }
 
@@ -190,6 +196,7 @@ int main(int argc, char** argv) {
     const auto dt = dtype_name == "bfloat16" ? torch::kBFloat16 : torch::kFloat;
     torch::manual_seed(0);
     emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"dtype", dtype_name},
+          {"load_average_1min", vlsi_bench::load_average_1min()},
           {"tokens", tokens}, {"patches", patches}});
     const double peak = gemm_peak_tflops(dt);
     // Modules are built directly in dt: a 72B layer never has a float32 copy (3.5 GB).

@@ -12,7 +12,6 @@
 //   build/real_size_bench --model /tmp/ov05b --inputs /tmp/ov05b-inputs [--mode train|forward]
 //       [--threads 2] [--warmup 1] [--steps 3] [--trainable all|no-vision]
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "bench_threads.h"
+#include "machine_load.h"
 #include "vlsi/cli/forward_input.h"
 #include "vlsi/data/collate.h"
 #include "vlsi/data/image.h"
@@ -53,20 +53,6 @@ double peak_rss_mib() {
   ::getrusage(RUSAGE_SELF, &u);
   return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
 }
-// Seconds every CPU of the machine was busy so far (/proc/stat, idle and iowait
-// left out): minus this process's own CPU seconds, what other processes took
-// during a step, as the peer's cpu_times() measures it.
-double machine_busy_s() {
-  std::FILE* f = std::fopen("/proc/stat", "r");
-  if (!f) return 0;
-  unsigned long long v[10] = {};
-  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-                            &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-  std::fclose(f);
-  unsigned long long busy = 0;
-  for (int i = 0; i < n; ++i) busy += (i == 3 || i == 4) ? 0 : v[i];
-  return double(busy) / double(::sysconf(_SC_CLK_TCK));
-}
 void emit(const json& j) { std::printf("%s\n", j.dump().c_str()), std::fflush(stdout); }
 
 }  // namespace
@@ -90,7 +76,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     vlsi_bench::set_threads(threads);
-    emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()}});
+    emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()},
+          {"load_average_1min", vlsi_bench::load_average_1min()}});
     // The model alone (what transformers' from_pretrained times), then the rest of the bundle.
     auto t0 = Clock::now();
     vlsi::model::ModelBundle b;
@@ -149,7 +136,7 @@ int main(int argc, char** argv) {
         tracing = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
       auto t = Clock::now();
       const Usage u0 = own_usage();
-      const double busy0 = machine_busy_s();
+      const double busy0 = vlsi_bench::machine_busy_s();
       double loss = 0;
       if (mode == "train") {
         auto out = net->forward(input, images, {}, no_logits);
@@ -164,7 +151,7 @@ int main(int argc, char** argv) {
       const double dt = seconds_since(t);
       const Usage u1 = own_usage();
       const double own_s = u1.user_s + u1.sys_s - u0.user_s - u0.sys_s;
-      const double other_s = std::max(0.0, machine_busy_s() - busy0 - own_s);
+      const double other_s = std::max(0.0, vlsi_bench::machine_busy_s() - busy0 - own_s);
       tracing.reset();
       if (s >= warmup) times.push_back(dt), others.push_back(other_s);
       emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
