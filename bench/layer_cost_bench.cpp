@@ -14,7 +14,7 @@
 // the vision block (each image attends to all of itself). Backward = 2 x forward.
 //
 //   build/layer_cost_bench [--threads 2] [--tokens 512] [--patches 1024] [--warmup 1] [--steps 3]
-//       [--kinds decoder_2b,decoder_72b,head_2b,head_72b,vision_block] [--dtype bfloat16]
+//       [--kinds decoder_2b,decoder_72b,head_2b,head_72b,vision_block] [--dtype bfloat16] [--device cpu|cuda]
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -23,6 +23,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <torch/cuda.h>
 
 #include "bench_threads.h"
 #include "machine_load.h"
@@ -39,12 +41,20 @@ using Clock = std::chrono::steady_clock;
 
 void emit(const json& j) { std::printf("%s\n", j.dump().c_str()), std::fflush(stdout); }
 
+torch::Device g_device = torch::kCPU;
+// A GPU runs asynchronously: wait for its queued work before reading the clock.
+void sync() {
+  if (g_device.is_cuda()) torch::cuda::synchronize();
+}
+
 // Median seconds of `steps` calls after `warmup` untimed ones.
 double median_seconds(const std::function<void()>& step, int64_t warmup, int64_t steps) {
   std::vector<double> times;
   for (int64_t s = 0; s < warmup + steps; ++s) {
+    sync();
     const auto t = Clock::now();
     step();
+    sync();
     if (s >= warmup) times.push_back(std::chrono::duration<double>(Clock::now() - t).count());
   }
   std::sort(times.begin(), times.end());
@@ -56,16 +66,18 @@ double gemm_peak_tflops(torch::ScalarType dtype) {
   double best = 0;
   int64_t best_n = 0;
   for (int64_t n : {1024, 2048, 4096}) {
-    auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype), c = torch::empty({n, n}, dtype);
+    const auto opts = torch::TensorOptions(dtype).device(g_device);
+    auto a = torch::randn({n, n}, opts), b = torch::randn({n, n}, opts), c = torch::empty({n, n}, opts);
     torch::mm_out(c, a, b);  // warm-up: thread start, page faults, kernel choice
     const double flops = 2.0 * double(n) * double(n) * double(n);
     int64_t reps = 0;
+    sync();
     const auto t = Clock::now();
     double s = 0;
     while (s < 1.0) {
       torch::mm_out(c, a, b);
       ++reps;
-      s = std::chrono::duration<double>(Clock::now() - t).count();
+      if (reps % 16 == 0 || !g_device.is_cuda()) sync(), s = std::chrono::duration<double>(Clock::now() - t).count();
     }
     const double tflops = flops * double(reps) / s * 1e-12;
     emit({{"event", "gemm"}, {"n", n}, {"dtype", std::string(c10::toString(dtype))}, {"reps", reps}, {"tflops", tflops}});
@@ -93,6 +105,8 @@ struct Kind {
 };
 
 void time_kind(Kind& k, double peak_tflops, int64_t warmup, int64_t steps) {
+  k.module->to(g_device);
+  k.input = k.input.to(g_device);
   const double busy0 = vlsi_bench::machine_busy_s(), own0 = vlsi_bench::own_cpu_s();
   const auto t0 = Clock::now();
   k.module->eval();  // no dropout anywhere here; eval only says "not training" to modules that care
@@ -135,7 +149,8 @@ vlsi::model::TextConfig text_widths(int64_t hidden, int64_t intermediate, int64_
 Kind decoder_layer(const std::string& name, const vlsi::model::TextConfig& c, int64_t tokens, torch::ScalarType dt) {
   auto layer = vlsi::model::Qwen2DecoderLayer(c);
   auto rope = std::make_shared<vlsi::model::RotaryTables>(vlsi::model::rotary_tables(
-      torch::arange(tokens).unsqueeze(0), c.head_dim(), c.rope_theta, dt));
+      torch::arange(tokens, torch::TensorOptions(torch::kLong).device(g_device)).unsqueeze(0), c.head_dim(),
+      c.rope_theta, dt));
   const double t = double(tokens);
   Kind k{name, "Qwen2 decoder layer, hidden " + std::to_string(c.hidden_size) + ", causal sdpa", layer.ptr(),
          [layer, rope](const torch::Tensor& x) mutable { return layer->forward(x, *rope, {}); },
@@ -164,7 +179,7 @@ Kind vision_block(int64_t patches, torch::ScalarType dt) {
   const int64_t side = int64_t(std::lround(std::sqrt(double(patches))));
   vlsi::check(side * side == patches && side % c.spatial_merge_size == 0, "--patches must be a square of an even side");
   auto angles = vlsi::model::qwen2_vl::vision_rotary_angles({{1, side, side}}, c.spatial_merge_size, c.head_dim(),
-                                                            torch::kCPU);
+                                                            g_device);
   auto cos = angles.cos(), sin = angles.sin();
   const std::vector<int64_t> lengths{patches};
   Kind k{"vision_block", "Qwen2-VL vision block, width 1280, one image of " + std::to_string(patches) + " patches",
@@ -182,7 +197,7 @@ Kind vision_block(int64_t patches, torch::ScalarType dt) {
 int main(int argc, char** argv) {
   CLI::App app{"per-layer costs (decoder layer, LM head, vision block) next to the GEMM peak"};
   int64_t threads = 2, tokens = 512, patches = 1024, warmup = 1, steps = 3;
-  std::string kinds = "decoder_2b,decoder_72b,head_2b,head_72b,vision_block", dtype_name = "bfloat16";
+  std::string kinds = "decoder_2b,decoder_72b,head_2b,head_72b,vision_block", dtype_name = "bfloat16", device = "cpu";
   app.add_option("--threads", threads, "compute threads")->capture_default_str();
   app.add_option("--tokens", tokens, "sequence length of the decoder layers and heads")->capture_default_str();
   app.add_option("--patches", patches, "patches of the vision block's image (448 x 448 px: 1024)")->capture_default_str();
@@ -190,14 +205,16 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps, "timed steps (median)")->capture_default_str();
   app.add_option("--kinds", kinds, "comma-separated kinds to time")->capture_default_str();
   app.add_option("--dtype", dtype_name, "bfloat16 or float32")->check(CLI::IsMember({"bfloat16", "float32"}));
+  app.add_option("--device", device, "cpu, or cuda (the same kinds on a GPU build)");
   CLI11_PARSE(app, argc, argv);
   try {
+    g_device = torch::Device(device);
     vlsi_bench::set_threads(threads);
     const auto dt = dtype_name == "bfloat16" ? torch::kBFloat16 : torch::kFloat;
     torch::manual_seed(0);
     emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"dtype", dtype_name},
           {"load_average_1min", vlsi_bench::load_average_1min()},
-          {"tokens", tokens}, {"patches", patches}});
+          {"tokens", tokens}, {"patches", patches}, {"device", device}});
     const double peak = gemm_peak_tflops(dt);
     // Modules are built directly in dt: a 72B layer never has a float32 copy (3.5 GB).
     torch::set_default_dtype(dt == torch::kBFloat16 ? caffe2::TypeMeta::Make<c10::BFloat16>()
