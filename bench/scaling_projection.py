@@ -34,54 +34,74 @@ WORK = [
 TEACHER_ROWS = 3  # the first three rows run on the teacher's GPUs, one after another
 
 
+def read_run(path):
+    """(the GEMM peak, {kind: its "layer" line}) of one layer_cost_bench output."""
+    kinds, peak = {}, None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("{"):
+                ev = json.loads(line)
+                if ev["event"] == "layer":
+                    kinds[ev["kind"]] = ev
+                elif ev["event"] == "gemm_peak":
+                    peak = ev["tflops"]
+    return peak, kinds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("layer_costs")
+    ap.add_argument("layer_costs", nargs="+", help="one or more runs; each is projected on its own")
     ap.add_argument("--a100-fraction", default="0.7,0.8,0.9",
                     help="low,central,high fraction of the A100's nominal bf16 peak its large GEMMs reach")
     args = ap.parse_args()
-    fractions = [float(x) for x in args.a100_fraction.split(",")]
-    kinds, peak = {}, None
-    with open(args.layer_costs) as f:
-        for line in f:
-            if not line.startswith("{"):
-                continue
-            ev = json.loads(line)
-            if ev["event"] == "layer":
-                kinds[ev["kind"]] = ev
-            elif ev["event"] == "gemm_peak":
-                peak = ev["tflops"]
-    print(f"CPU bf16 GEMM peak (measured): {peak:.2f} TFLOP/s\n")
-    print("| kind | FLOPs fwd | fwd s | fwd TFLOP/s | fwd eff. | train s | train TFLOP/s | train eff. |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for k in kinds.values():
-        print(f"| {k['kind']} | {k['forward_flops'] / 1e9:,.1f} G | {k['forward_s']:.3f} | {k['forward_tflops']:.2f} "
-              f"| {k['forward_efficiency']:.0%} | {k['train_s']:.3f} | {k['train_tflops']:.2f} "
-              f"| {k['train_efficiency']:.0%} |")
-    lo, mid, hi = fractions
-    print(f"\n| work per group (8 samples x 512 tokens) | measured unit | units | FLOPs | this CPU | "
-          f"A100, f = {mid} | A100 range (f = {hi} .. {lo}) |")
+    lo, mid, hi = [float(x) for x in args.a100_fraction.split(",")]
+    runs = [read_run(p) for p in args.layer_costs]
+    names = " / ".join(f"run {i + 1}" for i in range(len(runs)))
+    print("CPU bf16 GEMM peak (measured): " + " / ".join(f"{peak:.2f}" for peak, _ in runs) + f" TFLOP/s ({names})\n")
+    print(f"Each cell: {names}.\n")
+    print("| kind | FLOPs fwd | fwd s | fwd eff. | train s | train eff. |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind, k in runs[0][1].items():
+        each = [r[1][kind] for r in runs]
+        col = lambda key, fmt: " / ".join(format(e[key], fmt) for e in each)  # noqa: E731
+        print(f"| {kind} | {k['forward_flops'] / 1e9:,.1f} G | {col('forward_s', '.3f')} | "
+              f"{col('forward_efficiency', '.0%')} | {col('train_s', '.3f')} | {col('train_efficiency', '.0%')} |")
+    print(f"\n| work per group (8 samples x 512 tokens) | measured unit | units | FLOPs | this CPU, h | "
+          f"A100 s, f = {mid} | A100 s, all runs, f = {hi} .. {lo} |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    totals = {"teacher": [0.0] * 4, "student": [0.0] * 4}
-    for i, (what, kind, mode, units) in enumerate(WORK):
-        k = kinds[kind]
+    totals = [{"teacher": [0.0] * 4, "student": [0.0] * 4} for _ in runs]
+
+    def project(k, mode, units, f):
         flops = units * (k["forward_flops"] if mode == "forward" else k["train_flops"])
         eff = k["forward_efficiency"] if mode == "forward" else k["train_efficiency"]
-        cpu_s = units * (k["forward_s"] if mode == "forward" else k["train_s"])
-        gpu = [flops / (eff * f * A100_BF16_PEAK_TFLOPS * 1e12) for f in (mid, hi, lo)]
-        side = totals["teacher" if i < TEACHER_ROWS else "student"]
-        for j, v in enumerate([cpu_s] + gpu):
-            side[j] += v
-        print(f"| {what} | {kind} {mode} | {units} | {flops / 1e12:,.1f} T | {cpu_s / 3600:.2f} h | {gpu[0]:.2f} s "
-              f"| {gpu[1]:.2f} .. {gpu[2]:.2f} s |")
-    for side, (cpu_s, g_mid, g_hi, g_lo) in totals.items():
-        print(f"| **{side} total** | | | | {cpu_s / 3600:.2f} h | **{g_mid:.2f} s** | {g_hi:.2f} .. {g_lo:.2f} s |")
-    t, s = totals["teacher"], totals["student"]
-    step = [t[j] + s[j] for j in range(1, 4)]  # teacher's GPUs in sequence, then the student's
+        return flops / (eff * f * A100_BF16_PEAK_TFLOPS * 1e12)
+
+    for i, (what, kind, mode, units) in enumerate(WORK):
+        side = "teacher" if i < TEACHER_ROWS else "student"
+        cells = []
+        for r, (_, kinds) in enumerate(runs):
+            k = kinds[kind]
+            cpu_s = units * (k["forward_s"] if mode == "forward" else k["train_s"])
+            values = [cpu_s] + [project(k, mode, units, f) for f in (mid, hi, lo)]
+            for j, v in enumerate(values):
+                totals[r][side][j] += v
+            cells.append(values)
+        flops = units * (runs[0][1][kind]["forward_flops"] if mode == "forward" else runs[0][1][kind]["train_flops"])
+        print(f"| {what} | {kind} {mode} | {units} | {flops / 1e12:,.1f} T | "
+              + " / ".join(f"{c[0] / 3600:.2f}" for c in cells) + " | "
+              + " / ".join(f"{c[1]:.2f}" for c in cells)
+              + f" | {min(c[2] for c in cells):.2f} .. {max(c[3] for c in cells):.2f} |")
+    for side in ("teacher", "student"):
+        each = [t[side] for t in totals]
+        print(f"| **{side} total** | | | | " + " / ".join(f"{t[0] / 3600:.2f}" for t in each) + " | **"
+              + " / ".join(f"{t[1]:.2f}" for t in each)
+              + f"** | {min(t[2] for t in each):.2f} .. {max(t[3] for t in each):.2f} |")
     tokens = SAMPLES * 512
-    print(f"\nstep per group, teacher then student (no overlap): {step[0]:.2f} s (range {step[1]:.2f} .. "
-          f"{step[2]:.2f} s); {tokens / step[0]:,.0f} tokens/s per group, {2 * tokens / step[0]:,.0f} for 8 GPUs "
-          f"(range {2 * tokens / step[2]:,.0f} .. {2 * tokens / step[1]:,.0f})")
+    for r, t in enumerate(totals):
+        step = [t["teacher"][j] + t["student"][j] for j in range(1, 4)]  # the teacher's GPUs in turn, then the student
+        print(f"\nrun {r + 1}: step per group, teacher then student (no overlap): {step[0]:.2f} s (f {hi} .. {lo}: "
+              f"{step[1]:.2f} .. {step[2]:.2f} s); {tokens / step[0]:,.0f} tokens/s per group, "
+              f"{2 * tokens / step[0]:,.0f} for the 8 GPUs ({2 * tokens / step[2]:,.0f} .. {2 * tokens / step[1]:,.0f})")
 
 
 if __name__ == "__main__":
