@@ -13,6 +13,8 @@ Families, by config.json's model_type:
                    the image is a 28*w x 28*h picture, which smart_resize
                    keeps as it is, so it gives exactly w*h image tokens.
 The model class itself comes from transformers' AutoModelForImageTextToText.
+is_trainable names the parameters each --trainable setting trains, by the
+same parts as vlsi's model::Part, so both sides train the same set.
 """
 import gzip
 import os
@@ -120,3 +122,19 @@ def exact_qwen_image(encode, test_image, image_token_id, target, image_tokens):
             if need % h == 0 and need // h <= 4 * h and h >= 2:
                 return MERGED_PATCH * (need // h), MERGED_PATCH * h, n_words
     raise SystemExit(f"no image size gives exactly {target} tokens")
+
+
+def is_vision_parameter(name):
+    """The vision tower and what maps it to the decoder, as vlsi's Part::Vision and
+    Part::Projector (Qwen2-VL's merger sits inside `visual`)."""
+    return any(part in ("visual", "vision_tower", "multi_modal_projector", "image_newline") for part in name.split("."))
+
+
+def is_trainable(name, setting):
+    """--trainable: all; no-vision (vlsi's Part::Vision and Projector frozen); decoder (only the
+    decoder layers and final norm train, vlsi's Part::Lm: vision, embeddings and head frozen)."""
+    if setting == "all":
+        return True
+    if setting == "no-vision":
+        return not is_vision_parameter(name)
+    return not is_vision_parameter(name) and "embed_tokens" not in name and not name.startswith("lm_head")

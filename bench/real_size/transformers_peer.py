@@ -226,22 +226,6 @@ def build_inputs(processor, image, target):
     return encode(processor, image, lo)
 
 
-def is_vision_parameter(name):
-    """The vision tower and what maps it to the decoder, as vlsi's Part::Vision and
-    Part::Projector (Qwen2-VL's merger sits inside `visual`)."""
-    return any(part in ("visual", "vision_tower", "multi_modal_projector", "image_newline") for part in name.split("."))
-
-
-def is_trainable(name, setting):
-    """--trainable: all; no-vision (vlsi's Part::Vision and Projector frozen); decoder (only the
-    decoder layers and final norm train, vlsi's Part::Lm: vision, embeddings and head frozen)."""
-    if setting == "all":
-        return True
-    if setting == "no-vision":
-        return not is_vision_parameter(name)
-    return not is_vision_parameter(name) and "embed_tokens" not in name and not name.startswith("lm_head")
-
-
 def measure(args):
     import torch
     import transformers
@@ -305,13 +289,14 @@ def measure(args):
                        "image_token_id": image_id, "image_feature_tokens": n_image}, f, indent=1)
 
     # Everything the processor returned (LLaVA-OneVision: image_sizes; Qwen2-VL: image_grid_thw), pixels in dtype.
-    inputs = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in enc.items()}
+    # token_type_ids (text vs image, from some tokenizers) is no model input.
+    inputs = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in enc.items() if k != "token_type_ids"}
     inputs.update(labels=ids.clone(), use_cache=False)
 
     if args.mode == "train":
         model.train()
         for name, p in model.named_parameters():
-            p.requires_grad_(is_trainable(name, args.trainable))
+            p.requires_grad_(peer_families.is_trainable(name, args.trainable))
     else:
         model.eval()
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad) if args.mode == "train" else 0
