@@ -10,7 +10,7 @@
 // folder's own processor and chat template make the input ids.
 //
 //   build/real_size_bench --model /tmp/ov05b --inputs /tmp/ov05b-inputs [--mode train|forward]
-//       [--threads 2] [--warmup 1] [--steps 3] [--trainable all|no-vision]
+//       [--threads 2] [--warmup 1] [--steps 3] [--trainable all|no-vision|decoder]
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     no_logits.compute_logits = false;
     auto& net = b.model;
     net->train();
-    // As the peer's --trainable (is_trainable in transformers_peer.py).
+    // As the peer's --trainable (is_trainable in bench/real_size/peer_families.py).
     for (auto part : vlsi::model::all_parts())
       net->set_trainable(part, trainable == "all" || part == vlsi::model::Part::Lm ||
                                    (trainable == "no-vision" && part != vlsi::model::Part::Vision &&
