@@ -6,8 +6,11 @@
 //   {"event": "step", ...}       each forward + backward (or forward) in seconds
 //   {"event": "summary", ...}    median of the timed steps, peak RSS
 //
+// Any family the registry loads (LLaVA-OneVision, Qwen2-VL, Qwen2.5-VL): the
+// folder's own processor and chat template make the input ids.
+//
 //   build/real_size_bench --model /tmp/ov05b --inputs /tmp/ov05b-inputs [--mode train|forward]
-//       [--threads 2] [--warmup 1] [--steps 3]
+//       [--threads 2] [--warmup 1] [--steps 3] [--trainable all|no-vision|decoder]
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +22,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "bench_threads.h"
+#include "machine_load.h"
 #include "vlsi/cli/forward_input.h"
 #include "vlsi/data/collate.h"
 #include "vlsi/data/image.h"
@@ -57,7 +61,7 @@ int main(int argc, char** argv) {
   CLI::App app{"vlsi real-size measurement (load, forward + backward) next to transformers_peer.py"};
   std::string model_dir, inputs_dir, mode = "train";
   int64_t threads = 2, warmup = 1, steps = 3;
-  std::string profile;
+  std::string profile, trainable = "all";
   app.add_option("--model", model_dir, "model folder")->required();
   app.add_option("--inputs", inputs_dir, "folder with conversation.json and image.png (transformers_peer.py --dump-inputs)")
       ->required();
@@ -65,11 +69,15 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "compute threads")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed steps first")->capture_default_str();
   app.add_option("--steps", steps, "timed steps")->capture_default_str();
+  app.add_option("--trainable", trainable,
+                 "train mode: all; no-vision (tower and projector frozen); decoder (layers and final norm alone)")
+      ->check(CLI::IsMember({"all", "no-vision", "decoder"}));
   app.add_option("--profile", profile, "write a chrome trace of the last step here (libtorch's profiler)");
   CLI11_PARSE(app, argc, argv);
   try {
     vlsi_bench::set_threads(threads);
-    emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()}});
+    emit({{"event", "start"}, {"threads", threads}, {"torch", TORCH_VERSION}, {"rss_mib_before_load", peak_rss_mib()},
+          {"load_average_1min", vlsi_bench::load_average_1min()}});
     // The model alone (what transformers' from_pretrained times), then the rest of the bundle.
     auto t0 = Clock::now();
     vlsi::model::ModelBundle b;
@@ -113,7 +121,14 @@ int main(int argc, char** argv) {
     no_logits.compute_logits = false;
     auto& net = b.model;
     net->train();
-    std::vector<double> times;
+    // As the peer's --trainable (is_trainable in bench/real_size/peer_families.py).
+    for (auto part : vlsi::model::all_parts())
+      net->set_trainable(part, trainable == "all" || part == vlsi::model::Part::Lm ||
+                                   (trainable == "no-vision" && part != vlsi::model::Part::Vision &&
+                                    part != vlsi::model::Part::Projector));
+    int64_t trainable_parameters = 0;
+    for (const auto& p : net->parameters()) trainable_parameters += p.requires_grad() ? p.numel() : 0;
+    std::vector<double> times, others;
     for (int64_t s = 0; s < warmup + steps; ++s) {
       for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();  // zero_grad(set_to_none=True)
       std::unique_ptr<torch::autograd::profiler::RecordProfile> tracing;
@@ -121,6 +136,7 @@ int main(int argc, char** argv) {
         tracing = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
       auto t = Clock::now();
       const Usage u0 = own_usage();
+      const double busy0 = vlsi_bench::machine_busy_s();
       double loss = 0;
       if (mode == "train") {
         auto out = net->forward(input, images, {}, no_logits);
@@ -134,16 +150,24 @@ int main(int argc, char** argv) {
       }
       const double dt = seconds_since(t);
       const Usage u1 = own_usage();
+      const double own_s = u1.user_s + u1.sys_s - u0.user_s - u0.sys_s;
+      const double other_s = std::max(0.0, vlsi_bench::machine_busy_s() - busy0 - own_s);
       tracing.reset();
-      if (s >= warmup) times.push_back(dt);
+      if (s >= warmup) times.push_back(dt), others.push_back(other_s);
       emit({{"event", "step"}, {"mode", mode}, {"warmup", s < warmup}, {"seconds", dt}, {"loss", loss},
-            {"own_cpu_s", u1.user_s + u1.sys_s - u0.user_s - u0.sys_s}, {"sys_s", u1.sys_s - u0.sys_s},
+            {"own_cpu_s", own_s}, {"other_processes_cpu_s", other_s}, {"sys_s", u1.sys_s - u0.sys_s},
             {"minor_faults", u1.minor_faults - u0.minor_faults},
             {"peak_rss_mib", peak_rss_mib()}});
     }
     std::sort(times.begin(), times.end());
-    emit({{"event", "summary"}, {"mode", mode}, {"load_s", load_s}, {"median_s", times[times.size() / 2]},
-          {"tokens", ids.size()}, {"peak_rss_mib", peak_rss_mib()}});
+    emit({{"event", "summary"}, {"mode", mode}, {"model_type", b.model->config().model_type},
+          {"trainable", mode == "train" ? trainable : "none"},
+          {"trainable_parameters", mode == "train" ? trainable_parameters : 0},
+          {"load_s", load_s}, {"median_s", times[times.size() / 2]},
+          {"tokens", ids.size()}, {"peak_rss_mib", peak_rss_mib()},
+          {"other_processes_cpu_s_max", *std::max_element(others.begin(), others.end())},
+          // The peer's rule: quiet when no timed step lost 5 % of the median to other processes.
+          {"quiet_machine", *std::max_element(others.begin(), others.end()) < 0.05 * times[times.size() / 2]}});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -2,24 +2,25 @@
 
 usage:
   .venv/bin/python bench/real_size/transformers_peer.py make-folder \
-      --config configs/models/llava-onevision-qwen2-0.5b.json --out DIR \
-      [--dtype bfloat16] [--seed 0]
+      --config configs/models/qwen2-vl-2b.json --out DIR \
+      [--dtype bfloat16] [--seed 0] [--max-shard-size 5GB]
   .venv/bin/python bench/real_size/transformers_peer.py measure --model DIR \
       [--tokens 1000] [--dtype bfloat16] [--threads 2] [--mode train|forward] \
-      [--warmup 1] [--steps 3] [--image-size 384x64] [--dump-inputs DIR]
+      [--warmup 1] [--steps 3] [--image-size auto|WxH] [--image-tokens 256] \
+      [--trainable all|no-vision] [--dump-inputs DIR]
 
-make-folder builds LlavaOnevisionForConditionalGeneration from a config with
-random weights directly in the requested dtype (torch default dtype switched
-for the construction, so no float32 copy ever exists), saves it with
-save_pretrained (safetensors) and writes a processor next to it: the golden
-Qwen2 tokenizer of tests/goldens/llava_onevision (tokenizer.json.gz plus
-gqa_tied_p8's tokenizer_config.json, special_tokens_map.json and
-chat_template.jinja) and a LlavaOnevisionImageProcessor with the public
-model's preprocessing (384 x 384, the config's image_grid_pinpoints, SigLIP
-mean/std 0.5, bicubic). The golden tokenizer puts <image>/<video> at
-151669/151670, not the public 151646/151647, so image_token_index and
-video_token_index are set to the tokenizer's ids (the vocab, 152000 for 0.5B,
-already covers them); the changes are printed as a JSON line.
+Families (config.json's model_type): llava_onevision, qwen2_vl, qwen2_5_vl;
+the model class is transformers' AutoModelForImageTextToText for the config,
+and what differs per family (tokenizer, chat template, image processor, how
+an image of an exact token count is picked) is in peer_families.py.
+
+make-folder builds the model from a config with random weights directly in
+the requested dtype (torch default dtype switched for the construction, so no
+float32 copy ever exists), saves it with save_pretrained (safetensors) and
+writes the family's processor next to it. Where the family's test tokenizer
+puts a vision token elsewhere than the config says (LLaVA-OneVision's golden
+tokenizer has <image>/<video> at 151669/151670, not 151646/151647), the
+config takes the tokenizer's id; the changes are printed as a JSON line.
 
 measure prints JSON lines, all from one process:
   {"event": "env", ...}    torch/transformers versions, CPU model, threads
@@ -36,8 +37,10 @@ measure prints JSON lines, all from one process:
                            5 % or more of a step's time in CPU seconds
 The conversation is one user turn (<image> + question) and one assistant
 answer whose length is chosen so the processed input_ids hit --tokens exactly
-(when a whole-word cut allows it; the count printed is the truth). Mode train:
-model.train(), every parameter requires_grad (full fine-tuning), loss = the
+(when a whole-word cut allows it; the count printed is the truth); for the
+Qwen2-VL families the image is sized to make the count exact. Mode train:
+model.train(), every parameter requires_grad (full fine-tuning; --trainable
+no-vision freezes the vision tower and its projector), loss = the
 model's own LM cross-entropy with labels = input_ids (image positions
 included, as the brief states), loss.backward(); gradients are set to None
 before each step, no optimizer. Mode forward: model.eval() under
@@ -46,18 +49,15 @@ torch.no_grad(), the same call with labels. --dump-inputs writes the image
 implementation can run the identical conversation.
 """
 import argparse
-import gzip
 import json
 import os
 import platform
 import resource
-import shutil
 import statistics
 import sys
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-GOLDEN = os.path.join(REPO, "tests", "goldens", "llava_onevision")
+import peer_families
 
 QUESTION = "Describe this image in detail: the colours, the shapes and how they are arranged."
 # Deterministic answer filler: cut to a word count so that the total hits --tokens.
@@ -126,34 +126,26 @@ def parse_size(text):
 
 def make_folder(args):
     import torch
-    from PIL import Image
-    from transformers import (AutoTokenizer, LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration,
-                              LlavaOnevisionImageProcessor, LlavaOnevisionProcessor)
+    from transformers import AutoConfig, AutoModelForImageTextToText
 
     os.makedirs(args.out, exist_ok=True)
-    # Tokenizer first: its <image>/<video> ids decide the config's token indices.
-    with gzip.open(os.path.join(GOLDEN, "tokenizer.json.gz"), "rb") as src, \
-            open(os.path.join(args.out, "tokenizer.json"), "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    for name in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
-        shutil.copy(os.path.join(GOLDEN, "gqa_tied_p8", name), os.path.join(args.out, name))
-    tokenizer = AutoTokenizer.from_pretrained(args.out)
-    image_id = tokenizer.convert_tokens_to_ids("<image>")
-    video_id = tokenizer.convert_tokens_to_ids("<video>")
-
     with open(args.config) as f:
         raw = json.load(f)
-    changes = {}
-    for key, new in (("image_token_index", image_id), ("video_token_index", video_id)):
+    model_type = raw["model_type"]
+    # Tokenizer first: its vision token ids decide the config's.
+    tokenizer, id_keys = peer_families.tokenizer_and_token_ids(model_type, args.out)
+    changes, token_ids = {}, {}
+    for key, token in id_keys.items():
+        new = token_ids[key] = tokenizer.convert_tokens_to_ids(token)
         if raw.get(key) != new:
             changes[key] = [raw.get(key), new]
             raw[key] = new
-    vocab = raw["text_config"]["vocab_size"]
-    need = max(len(tokenizer), image_id + 1, video_id + 1)
-    if vocab < need:
-        changes["text_config.vocab_size"] = [vocab, need]
-        raw["text_config"]["vocab_size"] = need
-    cfg = LlavaOnevisionConfig.from_dict(raw)
+    text = peer_families.text_section(raw)
+    need = max([len(tokenizer)] + [i + 1 for i in token_ids.values()])
+    if text["vocab_size"] < need:
+        changes["vocab_size"] = [text["vocab_size"], need]
+        text["vocab_size"] = need
+    cfg = AutoConfig.for_model(**raw)
 
     dtype = dtype_of(args.dtype)
     torch.manual_seed(args.seed)
@@ -161,50 +153,28 @@ def make_folder(args):
     previous = torch.get_default_dtype()
     torch.set_default_dtype(dtype)  # parameters are created (and initialised) in dtype: no float32 copy
     try:
-        model = LlavaOnevisionForConditionalGeneration(cfg)
+        model = AutoModelForImageTextToText.from_config(cfg)
     finally:
         torch.set_default_dtype(previous)
     built_s = time.perf_counter() - t0
+    model_class = type(model).__name__
     dtypes = sorted({str(p.dtype) for p in model.parameters()})
     n_params = sum(p.numel() for p in model.parameters())  # tied weights counted once
     peak_after_build = rss_peak_mib()
     t0 = time.perf_counter()
-    model.save_pretrained(args.out, safe_serialization=True)
+    model.save_pretrained(args.out, safe_serialization=True, max_shard_size=args.max_shard_size)
     saved_s = time.perf_counter() - t0
     del model
-
-    image_processor = LlavaOnevisionImageProcessor(
-        size={"height": 384, "width": 384},
-        crop_size={"height": 384, "width": 384},
-        image_grid_pinpoints=raw["image_grid_pinpoints"],
-        image_mean=[0.5, 0.5, 0.5],
-        image_std=[0.5, 0.5, 0.5],
-        resample=Image.BICUBIC,
-        do_pad=True,
-    )
-    with open(os.path.join(args.out, "chat_template.jinja")) as f:
-        chat_template = f.read()
-    video_processor = None
-    try:
-        from transformers import LlavaOnevisionVideoProcessor
-        video_processor = LlavaOnevisionVideoProcessor(
-            size={"height": 384, "width": 384}, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5],
-            resample=Image.BICUBIC)
-    except Exception as e:  # torchvision missing: images only
-        changes["video_processor"] = f"not written ({type(e).__name__}: {e})"
-    processor = LlavaOnevisionProcessor(
-        image_processor=image_processor, tokenizer=tokenizer, video_processor=video_processor,
-        num_image_tokens=(cfg.vision_config.image_size // cfg.vision_config.patch_size) ** 2,
-        vision_feature_select_strategy=cfg.vision_feature_select_strategy,
-        vision_aspect_ratio=cfg.vision_aspect_ratio, chat_template=chat_template)
-    processor.save_pretrained(args.out)
+    peer_families.write_processor(model_type, raw, cfg, tokenizer, args.out, changes)
 
     files = {n: os.path.getsize(os.path.join(args.out, n)) for n in sorted(os.listdir(args.out))}
-    emit({"event": "make-folder", "out": args.out, "config": args.config, "dtype": args.dtype, "seed": args.seed,
+    emit({"event": "make-folder", "out": args.out, "config": args.config, "model_type": model_type,
+          "model_class": model_class,
+          "dtype": args.dtype, "seed": args.seed,
           "parameters": n_params, "parameter_dtypes": dtypes, "build_s": round(built_s, 2),
           "save_s": round(saved_s, 2), "peak_rss_mib_after_build": round(peak_after_build, 1),
           "peak_rss_mib": round(rss_peak_mib(), 1), "changed_from_config": changes,
-          "image_token_index": image_id, "video_token_index": video_id, "files": files})
+          "token_ids": token_ids, "files": files})
 
 
 # -------------------------------------------------------------------- measure
@@ -229,33 +199,37 @@ def conversation(words):
     ]
 
 
-def build_inputs(processor, image, target):
-    def encode(n_words):
-        words = [ANSWER_WORDS[i % len(ANSWER_WORDS)] for i in range(n_words)]
-        messages = conversation(words)
-        prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
-        enc = processor(images=image, text=prompt, return_tensors="pt")
-        return messages, prompt, enc
+def answer(n_words):
+    return [ANSWER_WORDS[i % len(ANSWER_WORDS)] for i in range(n_words)]
 
+
+def encode(processor, image, n_words):
+    messages = conversation(answer(n_words))
+    prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+    return messages, prompt, processor(images=image, text=prompt, return_tensors="pt")
+
+
+def build_inputs(processor, image, target):
+    """The largest whole-word answer whose conversation is at most `target` tokens."""
     # The count grows monotonically with whole words: bisect for the largest <= target.
     lo, hi = 0, 1
-    while encode(hi)[2]["input_ids"].shape[1] <= target:
+    while encode(processor, image, hi)[2]["input_ids"].shape[1] <= target:
         lo, hi = hi, hi * 2
         if hi > 100000:
             break
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if encode(mid)[2]["input_ids"].shape[1] <= target:
+        if encode(processor, image, mid)[2]["input_ids"].shape[1] <= target:
             lo = mid
         else:
             hi = mid
-    return encode(lo)
+    return encode(processor, image, lo)
 
 
 def measure(args):
     import torch
     import transformers
-    from transformers import AutoProcessor, LlavaOnevisionForConditionalGeneration
+    from transformers import AutoModelForImageTextToText, AutoProcessor
 
     torch.set_num_threads(args.threads)
     dtype = dtype_of(args.dtype)
@@ -268,7 +242,7 @@ def measure(args):
           "rss_mib_before_load": round(rss_now_mib(), 1)})
 
     t0 = time.perf_counter()
-    model = LlavaOnevisionForConditionalGeneration.from_pretrained(args.model, dtype=dtype)
+    model = AutoModelForImageTextToText.from_pretrained(args.model, dtype=dtype)
     load_s = time.perf_counter() - t0
     peak_after_load, rss_after_load = rss_peak_mib(), rss_now_mib()
     # from_pretrained may leave weights memory-mapped and not yet read: touch
@@ -287,36 +261,45 @@ def measure(args):
 
     t0 = time.perf_counter()
     processor = AutoProcessor.from_pretrained(args.model)
-    width, height = parse_size(args.image_size)
-    image = test_image(width, height)
-    messages, prompt, enc = build_inputs(processor, image, args.tokens)
+    image_id = model.config.image_token_id
+    if args.image_size == "auto" and model.config.model_type in peer_families.QWEN_VL:
+        width, height, n_words = peer_families.exact_qwen_image(
+            lambda im, n: encode(processor, im, n), test_image, image_id, args.tokens, args.image_tokens)
+        image = test_image(width, height)
+        messages, prompt, enc = encode(processor, image, n_words)
+    else:
+        width, height = parse_size("384x64" if args.image_size == "auto" else args.image_size)
+        image = test_image(width, height)
+        messages, prompt, enc = build_inputs(processor, image, args.tokens)
     prep_s = time.perf_counter() - t0
     ids = enc["input_ids"]
-    image_id = model.config.image_token_id
     n_image = int((ids == image_id).sum())
     emit({"event": "inputs", "tokens": int(ids.shape[1]), "target_tokens": args.tokens,
           "image_width": width, "image_height": height, "image_feature_tokens": n_image,
           "text_tokens": int(ids.shape[1]) - n_image, "answer_words": len(messages[1]["content"][0]["text"].split()),
-          "pixel_values_shape": list(enc["pixel_values"].shape), "image_sizes": enc["image_sizes"].tolist(),
+          "processor_outputs": {k: list(v.shape) for k, v in enc.items()},
+          "image_grid": {k: enc[k].tolist() for k in ("image_sizes", "image_grid_thw") if k in enc},
           "processor_s": round(prep_s, 3)})
     if args.dump_inputs:
         os.makedirs(args.dump_inputs, exist_ok=True)
         image.save(os.path.join(args.dump_inputs, "image.png"))
         with open(os.path.join(args.dump_inputs, "conversation.json"), "w") as f:
-            json.dump({"messages": messages, "prompt": prompt, "image": "image.png",
+            json.dump({"model_type": model.config.model_type, "messages": messages, "prompt": prompt, "image": "image.png",
                        "image_size": [width, height], "input_ids": ids[0].tolist(),
                        "image_token_id": image_id, "image_feature_tokens": n_image}, f, indent=1)
 
-    inputs = {"input_ids": ids, "attention_mask": enc["attention_mask"],
-              "pixel_values": enc["pixel_values"].to(dtype), "image_sizes": enc["image_sizes"],
-              "labels": ids.clone(), "use_cache": False}
+    # Everything the processor returned (LLaVA-OneVision: image_sizes; Qwen2-VL: image_grid_thw), pixels in dtype.
+    # token_type_ids (text vs image, from some tokenizers) is no model input.
+    inputs = {k: (v.to(dtype) if v.is_floating_point() else v) for k, v in enc.items() if k != "token_type_ids"}
+    inputs.update(labels=ids.clone(), use_cache=False)
 
     if args.mode == "train":
         model.train()
-        for p in model.parameters():
-            p.requires_grad_(True)
+        for name, p in model.named_parameters():
+            p.requires_grad_(peer_families.is_trainable(name, args.trainable))
     else:
         model.eval()
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad) if args.mode == "train" else 0
 
     times, foreign = [], []
     for step in range(args.warmup + args.steps):
@@ -361,6 +344,8 @@ def measure(args):
                  "grad_dtypes": sorted({str(p.grad.dtype) for p in have})}
     emit({"event": "result", "mode": args.mode, "dtype": args.dtype, "threads": args.threads,
           "tokens": int(ids.shape[1]), "load_s": round(load_s, 3),
+          "trainable": args.trainable if args.mode == "train" else "none",
+          "trainable_parameters": trainable,
           "median_step_s": round(statistics.median(times), 3), "steps_s": [round(t, 3) for t in times],
           "tokens_per_s": round(int(ids.shape[1]) / statistics.median(times), 1),
           "peak_rss_mib": round(rss_peak_mib(), 1), "grads": grads,
@@ -376,6 +361,8 @@ def main():
     mk.add_argument("--out", required=True)
     mk.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32", "float16"])
     mk.add_argument("--seed", type=int, default=0)
+    mk.add_argument("--max-shard-size", default="5GB",
+                    help="save_pretrained's shard size; smaller shards lower the save's peak memory")
     me = sub.add_parser("measure", help="load time, peak RSS, forward(+backward) time")
     me.add_argument("--model", required=True)
     me.add_argument("--tokens", type=int, default=1000)
@@ -384,7 +371,13 @@ def main():
     me.add_argument("--mode", default="train", choices=["train", "forward"])
     me.add_argument("--warmup", type=int, default=1)
     me.add_argument("--steps", type=int, default=3)
-    me.add_argument("--image-size", default="384x64", help="WIDTHxHEIGHT of the synthetic image")
+    me.add_argument("--image-size", default="auto",
+                    help="WIDTHxHEIGHT of the synthetic image; auto: 384x64 (LLaVA-OneVision), or for Qwen2-VL "
+                         "the 28w x 28h image that makes --tokens exact with about --image-tokens of them")
+    me.add_argument("--image-tokens", type=int, default=256, help="Qwen2-VL families with --image-size auto")
+    me.add_argument("--trainable", default="all", choices=["all", "no-vision", "decoder"],
+                    help="train mode: every parameter, all but the vision tower (and its merger/projector), "
+                         "or the decoder layers and final norm alone")
     me.add_argument("--dump-inputs", metavar="DIR", help="write image.png and conversation.json here")
     me.add_argument("--profile", metavar="TRACE.json",
                     help="write a chrome trace of the last step here (torch.profiler), to set beside real_size_bench's")
