@@ -1,22 +1,26 @@
 #include <gtest/gtest.h>
 
-#include <regex>
+#include <sstream>
 
 #include "vlsi/eval/report_svg_chart.h"
 
 using namespace vlsi::eval;
 
 namespace {
-// The "x,y" pairs of every polyline's points attribute, per polyline.
+// The "x,y" pairs of every polyline's points attribute, per polyline. Parsed by
+// hand: libstdc++'s std::regex recurses once per character of a [^"]* match,
+// and a long series overflowed the stack under AddressSanitizer's larger frames.
 std::vector<std::vector<std::pair<double, double>>> polylines(const std::string& svg) {
   std::vector<std::vector<std::pair<double, double>>> out;
-  std::regex poly("<polyline[^>]* points=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), poly); it != std::sregex_iterator(); ++it) {
+  for (size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) {
+    const size_t start = svg.find(" points=\"", at), end_tag = svg.find('>', at);
+    if (start == std::string::npos || start > end_tag) continue;
+    const size_t from = start + 9, to = svg.find('"', from);
+    std::istringstream points(svg.substr(from, to - from));
     std::vector<std::pair<double, double>> pts;
-    std::string s = (*it)[1];
-    std::regex pair("(-?[0-9.]+),(-?[0-9.]+)");
-    for (auto p = std::sregex_iterator(s.begin(), s.end(), pair); p != std::sregex_iterator(); ++p)
-      pts.push_back({std::stod((*p)[1]), std::stod((*p)[2])});
+    double x = 0, y = 0;
+    char comma = 0;
+    while (points >> x >> comma >> y && comma == ',') pts.push_back({x, y});
     out.push_back(pts);
   }
   return out;
