@@ -6,7 +6,8 @@
 #
 #  - Debian packages: compiler, CMake/Ninja, the header-only and small C/C++
 #    libraries vlsi links (nlohmann-json, stb, PCRE2, utf8proc, CLI11,
-#    cpp-httplib, GoogleTest, Google Benchmark), python3 with venv.
+#    cpp-httplib, GoogleTest, Google Benchmark; gloo's headers for c10d's Gloo
+#    backend, which libtorch carries without them), python3 with venv.
 #  - .venv (project-local, ignored by git): the pinned torch wheel, whose
 #    libtorch (CPU and CUDA in one build) vlsi compiles and links against
 #    (requirements/build.txt); with --test, the pinned Python references the
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   nlohmann-json3-dev libstb-dev libpcre2-dev libutf8proc-dev
-  libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libjpeg62-turbo-dev
+  libcli11-dev libcpp-httplib-dev libgloo-dev libgtest-dev libgmock-dev libbenchmark-dev libjpeg62-turbo-dev
 )
 REQS=requirements/build.txt
 if [ "${1:-}" = "--test" ]; then

@@ -30,8 +30,13 @@ DataLoader::DataLoader(std::vector<Record> records, std::string image_dir,
   check(options_.batch_size >= 1, "data loader: batch_size must be >= 1, got ", options_.batch_size);
   check(options_.record_offset >= 0, "data loader: record_offset must be >= 0, got ", options_.record_offset);
   check(options_.prefetch_batches >= 1, "data loader: prefetch_batches must be >= 1, got ", options_.prefetch_batches);
+  check(options_.shard_count >= 1 && options_.shard_index >= 0 && options_.shard_index < options_.shard_count,
+        "data loader: shard ", options_.shard_index, " of ", options_.shard_count, " does not exist");
+  check(options_.batch_size % options_.shard_count == 0, "data loader: the batch of ", options_.batch_size,
+        " records does not split evenly over ", options_.shard_count, " processes");
   const int64_t n = int64_t(records_.size()), b = options_.batch_size;
-  steps_per_epoch_ = options_.drop_last ? n / b : (n + b - 1) / b;
+  const bool last_too_small = n % b != 0 && n % b < options_.shard_count;  // some shard would be empty
+  steps_per_epoch_ = options_.drop_last || last_too_small ? n / b : (n + b - 1) / b;
   check(steps_per_epoch_ >= 1, "data loader: ", n, " records make no full batch of ", b, " (drop_last is set)");
   start(LoaderPosition{});
 }
@@ -121,8 +126,11 @@ void DataLoader::produce(LoaderPosition pos) {
         order = epoch_order(pos.epoch);
         order_epoch = pos.epoch;
       }
-      const size_t begin = size_t(pos.step * options_.batch_size);
-      const size_t end = std::min(begin + size_t(options_.batch_size), order.size());
+      const size_t global_begin = size_t(pos.step * options_.batch_size);
+      const size_t global_size = std::min(global_begin + size_t(options_.batch_size), order.size()) - global_begin;
+      const size_t shards = size_t(options_.shard_count), shard = size_t(options_.shard_index);
+      const size_t begin = global_begin + global_size * shard / shards;
+      const size_t end = global_begin + global_size * (shard + 1) / shards;
       std::vector<PreparedSample> samples, teacher_samples;
       for (size_t i = begin; i < end; ++i) {
         try {
@@ -134,7 +142,12 @@ void DataLoader::produce(LoaderPosition pos) {
           pending_skips.push_back({e.reason, e.what()});
         }
       }
+      const LoaderPosition here = pos;
       pos = advance(pos);
+      // Every process must take every step together: a shard left empty by skips cannot drop out alone.
+      check(!samples.empty() || options_.shard_count == 1, "data loader: every record of this process's shard of "
+            "step ", here.step, " of epoch ", here.epoch, " was skipped; a data-parallel run cannot skip a step on one "
+            "process. First: ", pending_skips.empty() ? "?" : pending_skips.front().message);
       if (samples.empty()) {
         // Every sample of this step was skipped: the step yields no batch.
         check(++empty_steps < steps_per_epoch_, "data loader: a whole epoch of samples was skipped; first: ",

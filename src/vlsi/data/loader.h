@@ -38,6 +38,11 @@ struct LoaderOptions {
   int64_t record_offset = 0;  // start each epoch this many records into its order (wraps around)
   int64_t prefetch_batches = 4;  // how far the background thread may run ahead
   BadRecordPolicy policy = BadRecordPolicy::skip;
+  // Data parallelism: batch_size is the global batch; this loader prepares only
+  // its shard's contiguous slice of each one (shard_index of shard_count). An
+  // epoch's last batch is dropped when it holds fewer records than shards.
+  int64_t shard_index = 0;
+  int64_t shard_count = 1;
 };
 
 // The batch next() returns next: `step` counts batches within `epoch`.

@@ -3,12 +3,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/step_support.h"
 #include "vlsi/distill/verbalizer_set.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/model/config.h"
 #include "vlsi/model/lora_model.h"
 #include "vlsi/model/model_io.h"
@@ -187,10 +189,16 @@ json run_distill(const json& cfg, bool resume, bool force) {
     check(file_layers == layers[side], where, ": field '", side, ".verbalizers': ", prepared, " verbalizes layers ",
           file_layers.dump(), ", the recipe's ", side, " target layers are ", layers[side].dump());
   }
-  if (resume) train::check_resumed_config(out + "/config.json", cfg, force, "distill");
-  train::check_run_inputs(cfg, where);
-  io::make_dirs(out);
-  io::write_json_file(out + "/config.json", cfg);
+  // Data parallel: every rank runs every stage; rank 0 alone checks and writes the recipe's own files.
+  dist::ProcessGroup& group =
+      dist::ProcessGroup::join(model::device_from_name(io::get_field<std::string>(cfg, "device", where), where));
+  if (group.is_main()) {
+    if (resume) train::check_resumed_config(out + "/config.json", cfg, force, "distill");
+    train::check_run_inputs(cfg, where);
+    io::make_dirs(out);
+    io::write_json_file(out + "/config.json", cfg);
+  }
+  group.barrier("opening " + out);
 
   json summary = {{"stages", json::object()}};
   for (const char* side : {"teacher", "student"})
@@ -198,11 +206,12 @@ json run_distill(const json& cfg, bool resume, bool force) {
       summary["stages"][std::string("verbalize_") + side] = {{"prepared", cfg[side]["verbalizers"]}};
   for (const char* stage : {"verbalize_teacher", "verbalize_student", "interact", "reinforce"}) {
     if (!stage_cfgs.contains(stage)) continue;
-    std::fprintf(stderr, "[distill] stage %s -> %s/%s\n", stage, out.c_str(), stage);
+    if (group.is_main()) std::fprintf(stderr, "[distill] stage %s -> %s/%s\n", stage, out.c_str(), stage);
     std::string step = std::string(stage).rfind("verbalize", 0) == 0 ? "verbalize" : stage;
     summary["stages"][stage] = run_step(step, stage_cfgs[stage], resume, force);
   }
 
+  if (!group.is_main()) return train::summary_from_main(out);
   // Final student: merge the last student step's adapter into its base model.
   const std::string last = stage_cfgs.contains("reinforce") ? "reinforce" : "interact";
   const json& ls = summary["stages"][last];
@@ -227,6 +236,7 @@ json run_distill(const json& cfg, bool resume, bool force) {
   summary["student_target_layers"] = layers["student"];
   summary["teacher_target_layers"] = layers["teacher"];
   io::write_json_file(out + "/summary.json", summary);
+  group.barrier("finishing " + out);  // the other ranks wait for it (summary_from_main)
   return summary;
 }
 

@@ -6,6 +6,7 @@
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/teacher_inputs.h"
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
@@ -103,7 +104,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
       model::load_processor(student.model_dir, student.model->config());
   opts.processor = processor;
   StudentStepTask task(student, teacher, opts);
-  if (opts.matches_layers()) {
+  if (opts.matches_layers() && dist::ProcessGroup::current().is_main()) {
     json info = {{"student_model", student.model_dir},
                  {"teacher_model", teacher->model_dir},
                  {"student_target_layers", task.student_layers()},
@@ -124,6 +125,7 @@ json run_student_step(const std::string& step_name, const json& cfg, bool resume
   auto stream = data.stream();
   auto r = trainer.run(task, stream, resume);
   data.report_skipped();
+  if (!dist::ProcessGroup::current().is_main()) return train::summary_from_main(out);  // rank 0 writes the outputs
 
   // Final outputs: adapter, verbalizers, then the plain (merged) model folder.
   json summary = train::train_result_summary(r, tc.seed);

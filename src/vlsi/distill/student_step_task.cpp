@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "vlsi/dist/weighted_mean.h"
 #include "vlsi/distill/target_layers.h"
 #include "vlsi/distill/token_cross_entropy.h"
 #include "vlsi/io/error.h"
@@ -143,6 +144,9 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
     std::vector<torch::Tensor> detached;
     for (auto& s : student_rows) detached.push_back(s.detach());
     auto d = divergence_matrix(teacher_rows, tsrc, detached, ssrc, options_.intermediate, options_.chunk_tokens);
+    // Data parallel: every rank matches on the global batch's matrix, so all train the same layer pairs.
+    d = dist::weighted_mean_over_ranks(d, double(final_sel.targets.numel()), dist::ProcessGroup::current(),
+                                       "divergence matrix");
     LayerMatch match = matcher_.match(d);
     torch::Tensor inter;
     for (size_t i = 0; i < student_rows.size(); ++i) {
@@ -171,6 +175,7 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
     loss = loss + options_.ce_weight * ce;
   }
   r.loss = loss;
+  r.weight = double(final_sel.targets.numel());  // every term is a mean over these answer tokens
   r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
   return r;
 }

@@ -4,6 +4,7 @@
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/verbalize_task.h"
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
 #include "vlsi/model/model_io.h"
@@ -70,6 +71,7 @@ json run_verbalize(const json& cfg, bool resume, bool force) {
   auto stream = data.stream();
   auto r = trainer.run(task, stream, resume);
   data.report_skipped();
+  if (!dist::ProcessGroup::current().is_main()) return train::summary_from_main(out);  // rank 0 writes the outputs
 
   const std::string verb_dir = out + "/verbalizers";
   task.save(verb_dir);

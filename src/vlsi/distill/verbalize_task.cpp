@@ -49,6 +49,7 @@ train::LossOutput VerbalizeTask::compute_loss(const data::Batch& cpu_batch) {
     loss = loss.defined() ? loss + ce : ce;
   }
   r.loss = loss;
+  r.weight = double(targets.numel());  // every layer's term is a mean over these answer tokens
   r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
   return r;
 }

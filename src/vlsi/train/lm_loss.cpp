@@ -14,6 +14,10 @@ AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tens
   return {h.index({mask}), next.index({mask})};
 }
 
+int64_t answer_token_count(const torch::Tensor& labels) {
+  return labels.size(1) < 2 ? 0 : labels.slice(1, 1).ne(-100).sum().item<int64_t>();
+}
+
 torch::Tensor causal_lm_loss(const torch::Tensor& hidden, const torch::Tensor& labels, const torch::Tensor& head_weight) {
   auto sel = select_answer_tokens(hidden, labels);
   check(sel.targets.numel() > 0, "causal LM loss: the batch has no answer tokens (every label is -100)");

@@ -14,6 +14,9 @@ struct AnswerTokens {
 // Selects (hidden[t], labels[t+1]) for every t whose next label is not -100.
 AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tensor& labels);
 
+// How many tokens select_answer_tokens selects: what causal_lm_loss averages over.
+int64_t answer_token_count(const torch::Tensor& labels);
+
 // Mean cross-entropy of the linear head (weight [V, H], no bias) applied to
 // hidden, against the next labels; the logits are never built whole
 // (linear_cross_entropy.h).

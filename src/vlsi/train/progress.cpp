@@ -16,8 +16,8 @@ std::string format_duration(double s) {
   return buf;
 }
 
-ProgressLine::ProgressLine(std::string label, int64_t total, int64_t every)
-    : label_(std::move(label)), total_(total), every_(every > 0 ? every : 1), tty_(::isatty(2)) {}
+ProgressLine::ProgressLine(std::string label, int64_t total, int64_t every, bool print)
+    : label_(std::move(label)), total_(total), every_(every > 0 ? every : 1), tty_(::isatty(2)), print_(print) {}
 
 void ProgressLine::start(int64_t first_step) {
   first_step_ = first_step;
@@ -38,7 +38,7 @@ void ProgressLine::update(int64_t step, const std::string& fields, int64_t token
   tokens_ += tokens_this_step;
   int64_t done = step + 1;
   bool last = done == total_;
-  if (!tty_ && !last && done % every_ != 0) return;
+  if (!print_ || (!tty_ && !last && done % every_ != 0)) return;
   double e = elapsed_seconds();
   double per_step = (done - first_step_) > 0 ? e / double(done - first_step_) : 0.0;
   std::fprintf(stderr, "%s[%s] step %lld/%lld | %s | %.0f tok/s | ETA %s%s", tty_ ? "\r\033[K" : "", label_.c_str(),
@@ -48,6 +48,7 @@ void ProgressLine::update(int64_t step, const std::string& fields, int64_t token
 }
 
 void ProgressLine::finish(const std::string& summary) {
+  if (!print_) return;
   std::fprintf(stderr, "%s[%s] %s (%s)\n", tty_ ? "\r\033[K" : "", label_.c_str(), summary.c_str(),
                format_duration(elapsed_seconds()).c_str());
 }

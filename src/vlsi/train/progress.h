@@ -11,7 +11,8 @@ std::string format_duration(double seconds);
 
 class ProgressLine {
  public:
-  ProgressLine(std::string label, int64_t total, int64_t every);
+  // `print` false keeps it silent (the ranks of a data-parallel job other than 0) but still measuring.
+  ProgressLine(std::string label, int64_t total, int64_t every, bool print = true);
   // `start` is the first step of this process (after a resume) so rates are honest.
   void start(int64_t first_step);
   void update(int64_t step, const std::string& fields, int64_t tokens_this_step);
@@ -24,6 +25,7 @@ class ProgressLine {
   int64_t total_, every_, first_step_ = 0;
   int64_t tokens_ = 0;
   bool tty_;
+  bool print_;
   std::chrono::steady_clock::time_point t0_;
 };
 

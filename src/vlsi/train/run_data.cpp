@@ -5,6 +5,7 @@
 
 #include "vlsi/data/record.h"
 #include "vlsi/data/template_chat.h"
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/train/model_setup.h"
 
@@ -75,6 +76,12 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
   lo.record_offset = ds.record_offset;
   lo.prefetch_batches = ds.prefetch;
   lo.policy = ds.policy;
+  // Data parallel: trainer.batch_size is the global batch; this process reads its shard of each.
+  const dist::ProcessGroup& group = dist::ProcessGroup::current();
+  check(tc.batch_size % group.world_size() == 0, where, ": trainer.batch_size ", tc.batch_size,
+        " is the global batch and must split evenly over the ", group.world_size(), " processes");
+  lo.shard_index = group.rank();
+  lo.shard_count = group.world_size();
   std::optional<data::SampleView> teacher_view;
   if (teacher) {
     data::ChatFormat f = ds.format;
@@ -85,8 +92,10 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
   }
   train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo,
                                               std::move(teacher_view));
-  if (!ds.val.empty()) {
+  if (!ds.val.empty() && group.is_main()) {  // validation runs on rank 0 alone
     data::LoaderOptions vo = lo;
+    vo.shard_index = 0;
+    vo.shard_count = 1;
     vo.shuffle = false;
     vo.record_offset = 0;  // validation is always the whole split from its start
     data::DataLoader val_loader(load_split(ds.val, ds).records, ds.images, processor, encoder, vo);

@@ -2,9 +2,11 @@
 
 #include <cstdio>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/kill_point.h"
+#include "vlsi/model/compute_dtype.h"
 #include "vlsi/train/checkpoint.h"
 #include "vlsi/train/config_change.h"
 #include "vlsi/train/run_inputs.h"
@@ -24,8 +26,10 @@ void check_resumed_config(const std::string& config_path, const nlohmann::json& 
                list.c_str());
 }
 
-std::optional<nlohmann::json> open_run_folder(const std::string& out, const nlohmann::json& config, bool resume,
-                                              const std::string& label, bool force) {
+namespace {
+
+std::optional<nlohmann::json> open_on_main(const std::string& out, const nlohmann::json& config, bool resume,
+                                           const std::string& label, bool force) {
   const std::string summary_path = out + "/summary.json";
   if (io::file_exists(summary_path)) {
     std::fprintf(stderr, "[%s] %s is complete (summary.json exists); nothing to do\n", label.c_str(), out.c_str());
@@ -41,6 +45,28 @@ std::optional<nlohmann::json> open_run_folder(const std::string& out, const nloh
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<nlohmann::json> open_run_folder(const std::string& out, const nlohmann::json& config, bool resume,
+                                              const std::string& label, bool force) {
+  const std::string device = config.contains("device") && config["device"].is_string() ? config["device"] : "cpu";
+  dist::ProcessGroup& group = dist::ProcessGroup::join(model::device_from_name(device, label + " config: field 'device'"));
+  if (group.is_main()) {
+    auto done = open_on_main(out, config, resume, label, force);
+    group.barrier("opening " + out);
+    return done;
+  }
+  group.barrier("opening " + out);  // rank 0 checks and writes; the others follow its verdict
+  const std::string summary_path = out + "/summary.json";
+  if (io::file_exists(summary_path)) return io::read_json_file(summary_path);
+  return std::nullopt;
+}
+
+nlohmann::json summary_from_main(const std::string& out) {
+  dist::ProcessGroup::current().barrier("waiting for rank 0 to write " + out);
+  return io::read_json_file(out + "/summary.json");
+}
+
 nlohmann::json train_result_summary(const TrainResult& r, uint64_t seed) {
   nlohmann::json j = {{"steps", r.steps_done},       {"resumed_from", r.resumed_from},
                       {"final_train_loss", r.final_loss}, {"tokens_per_second", r.tokens_per_second},
@@ -52,6 +78,7 @@ nlohmann::json train_result_summary(const TrainResult& r, uint64_t seed) {
 void finish_run_folder(const std::string& out, const nlohmann::json& summary, const std::string& label) {
   io::kill_point(label, "summary-write");  // test-only: the final outputs are written, the summary not
   io::write_json_file(out + "/summary.json", summary);
+  dist::ProcessGroup::current().barrier("finishing " + out);  // the other ranks wait for it (summary_from_main)
 }
 
 }  // namespace vlsi::train

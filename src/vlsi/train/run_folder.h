@@ -29,6 +29,11 @@ void check_resumed_config(const std::string& config_path, const nlohmann::json& 
 // tokens_per_second, seconds, seed (and final_validation when there was one).
 nlohmann::json train_result_summary(const TrainResult& result, uint64_t seed);
 
+// Data parallel: rank 0 alone opens, checks and writes the run folder; the
+// other ranks wait for its verdict (open_run_folder) and, after training, for
+// its outputs, returning its summary (summary_from_main) without writing anything.
+nlohmann::json summary_from_main(const std::string& out);
+
 // Writes summary.json (last, atomically: its presence marks the run complete).
 void finish_run_folder(const std::string& out, const nlohmann::json& summary, const std::string& label);
 

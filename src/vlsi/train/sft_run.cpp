@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
@@ -122,6 +123,7 @@ json run_sft(const json& cfg, bool resume, bool force) {
 
   TrainResult r = trainer.run(task, stream, resume);
   run_data.report_skipped();
+  if (!dist::ProcessGroup::current().is_main()) return summary_from_main(out);  // rank 0 writes the outputs
   task.save((fs::path(out) / "model").string());
   json summary = {{"steps", r.steps_done},
                   {"resumed_from", r.resumed_from},

@@ -40,6 +40,7 @@ LossOutput SftTask::compute_loss(const data::Batch& cpu_batch) {
   auto out = model_->forward(b.input_ids, b.images, b.attention_mask, fo);
   LossOutput r;
   r.loss = causal_lm_loss(out.last_hidden_state, b.labels, model_->lm_head_weight());
+  r.weight = double(answer_token_count(b.labels));
   r.tokens = b.attention_mask.defined() ? b.attention_mask.sum().item<int64_t>() : b.input_ids.numel();
   return r;
 }

@@ -16,6 +16,9 @@ namespace vlsi::train {
 struct LossOutput {
   torch::Tensor loss;                      // scalar, differentiable when training
   int64_t tokens = 0;                      // tokens processed (for throughput)
+  // What the loss is a mean over (answer tokens): data-parallel ranks combine
+  // their losses weighted by it, so N processes train as one with the global batch.
+  double weight = 1.0;
   std::map<std::string, double> metrics;   // averaged over micro-batches and logged
   nlohmann::json events;                   // logged as-is (e.g. matched layer indices)
 };

@@ -1,0 +1,86 @@
+#pragma once
+// Helpers of the data-parallel tests: launching `vlsi` under the pip torch's
+// torchrun, and comparing two runs' metrics and weights within a relative tolerance.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "cli_runner.h"
+#include "vlsi/io/atomic_file.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/io/safetensors.h"
+
+namespace vlsi::test_support {
+
+inline std::string torchrun_bin() {
+  return (std::filesystem::path(VLSI_PYTHON).parent_path() / "torchrun").string();
+}
+
+// `vlsi ARGS` as N processes on this machine, launched the way the README says.
+// Each run picks its own port so concurrent tests do not meet.
+inline CliResult run_torchrun(int nproc, const std::string& args, const std::string& env = "") {
+  static int next_port = 29600 + int(::getpid() % 2000) * 7;
+  const int port = next_port++;
+  return run_shell(env + " OMP_NUM_THREADS=1 VLSI_DIST_TIMEOUT_S=120 " + torchrun_bin() +
+                   " --no-python --nproc-per-node " + std::to_string(nproc) + " --master-port " +
+                   std::to_string(port) + " " + vlsi_bin() + " " + args);
+}
+
+// The "train" records of a metrics.jsonl, by step.
+inline std::map<int64_t, io::json> train_records(const std::string& path) {
+  std::map<int64_t, io::json> by_step;
+  std::istringstream in(io::read_file(path));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    auto j = io::json::parse(line);
+    if (j.value("split", "") == "train") by_step[j["step"].get<int64_t>()] = j;
+  }
+  return by_step;
+}
+
+inline void expect_close(double want, double got, double rel, const std::string& what) {
+  EXPECT_LE(std::fabs(want - got), rel * std::max(1.0, std::fabs(want))) << what << ": " << want << " vs " << got;
+}
+
+// Same steps, losses within `rel` relative, same matched layers (events).
+inline void expect_same_losses(const std::string& want_metrics, const std::string& got_metrics, double rel) {
+  auto a = train_records(want_metrics), b = train_records(got_metrics);
+  ASSERT_FALSE(a.empty()) << want_metrics;
+  ASSERT_EQ(a.size(), b.size()) << got_metrics;
+  for (const auto& [step, rec] : a) {
+    ASSERT_TRUE(b.count(step)) << got_metrics << ": step " << step << " missing";
+    expect_close(rec["loss"].get<double>(), b[step]["loss"].get<double>(), rel,
+                 got_metrics + " loss of step " + std::to_string(step));
+    EXPECT_EQ(rec["tokens"], b[step]["tokens"]) << got_metrics << " step " << step;
+    if (rec.contains("events")) EXPECT_EQ(rec["events"], b[step]["events"]) << got_metrics << " step " << step;
+  }
+}
+
+// Every tensor of every .safetensors file under `want` equals the one under `got` within
+// `rel` of the tensor's largest magnitude, or of 0.01 for tensors that stay smaller (a key
+// bias gets no gradient: it holds only summation noise around zero).
+inline void expect_same_weights(const std::string& want, const std::string& got, double rel) {
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(want)) {
+    const std::string path = entry.path().string();
+    if (path.size() < 12 || path.substr(path.size() - 12) != ".safetensors") continue;
+    if (path.find("/checkpoints/") != std::string::npos) continue;
+    const std::string rel_path = path.substr(want.size());
+    auto a = io::load_safetensors(path), b = io::load_safetensors(got + rel_path);
+    ASSERT_EQ(a.size(), b.size()) << rel_path;
+    for (const auto& [name, t] : a) {
+      ASSERT_TRUE(b.count(name)) << rel_path << ": " << name;
+      auto x = t.to(torch::kDouble), y = b.at(name).to(torch::kDouble);
+      double scale = std::max(1e-2, x.abs().max().item<double>());
+      EXPECT_LE((x - y).abs().max().item<double>(), rel * scale) << rel_path << ": " << name;
+    }
+    ++files;
+  }
+  EXPECT_GT(files, 0u) << want << " holds no weights";
+}
+
+}  // namespace vlsi::test_support
