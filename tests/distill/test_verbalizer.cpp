@@ -30,7 +30,7 @@ TinyRun run_tiny_model() {
   return r;
 }
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double verbalizer_max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
 
 }  // namespace
 
@@ -46,7 +46,7 @@ TEST(Verbalizer, VerbFfnIsSwiGluWithoutExpansionOrBias) {
   auto expected = torch::matmul(torch::silu(torch::matmul(x, ffn->gate_proj->weight.t())) *
                                     torch::matmul(x, ffn->up_proj->weight.t()),
                                 ffn->down_proj->weight.t());
-  EXPECT_LT(max_abs_diff(ffn->forward(x), expected), 1e-6);
+  EXPECT_LT(verbalizer_max_abs_diff(ffn->forward(x), expected), 1e-6);
 }
 
 TEST(Verbalizer, ZeroInitResidualVerbalizerIsTheLogitLens) {
@@ -54,7 +54,7 @@ TEST(Verbalizer, ZeroInitResidualVerbalizerIsTheLogitLens) {
   ASSERT_EQ(r.out.layer_hidden_states.size(), 4u);
   auto head = output_head_of(r.model);
   // The lens of the last layer is the model's own output: the head pieces are the real ones.
-  EXPECT_LT(max_abs_diff(head(r.out.layer_hidden_states.back()), r.out.logits), 1e-5);
+  EXPECT_LT(verbalizer_max_abs_diff(head(r.out.layer_hidden_states.back()), r.out.logits), 1e-5);
 
   VerbalizerSet set(std::vector<int64_t>{0, 1, 2}, 64, head, VerbalizerOptions{}, 4);
   torch::NoGradGuard g;
@@ -65,11 +65,11 @@ TEST(Verbalizer, ZeroInitResidualVerbalizerIsTheLogitLens) {
     EXPECT_EQ(v->down_proj->weight.abs().max().item<double>(), 0.0);
     EXPECT_TRUE(v->forward(h).equal(lens)) << "layer " << layer;
     // Not vacuous: the layers say different things, and a trained FFN changes the output.
-    if (layer > 0) EXPECT_GT(max_abs_diff(lens, r.model->logits_from_hidden(r.out.layer_hidden_states[layer - 1])), 1e-3);
+    if (layer > 0) EXPECT_GT(verbalizer_max_abs_diff(lens, r.model->logits_from_hidden(r.out.layer_hidden_states[layer - 1])), 1e-3);
   }
   for (auto& w : set->at_layer(1)->parameters()) w.normal_(0, 0.3);
   const auto& h1 = r.out.layer_hidden_states[1];
-  EXPECT_GT(max_abs_diff(set->at_layer(1)->forward(h1), r.model->logits_from_hidden(h1)), 1e-3);
+  EXPECT_GT(verbalizer_max_abs_diff(set->at_layer(1)->forward(h1), r.model->logits_from_hidden(h1)), 1e-3);
 }
 
 TEST(Verbalizer, HeadIsSharedNotCopiedOrRegistered) {
@@ -85,8 +85,8 @@ TEST(Verbalizer, HeadIsSharedNotCopiedOrRegistered) {
   auto before = v->forward(h);
   r.model->final_norm_weight().mul_(2.0);
   auto after = v->forward(h);
-  EXPECT_LT(max_abs_diff(after, r.model->logits_from_hidden(h)), 1e-5);
-  EXPECT_GT(max_abs_diff(after, before), 1e-3);
+  EXPECT_LT(verbalizer_max_abs_diff(after, r.model->logits_from_hidden(h)), 1e-5);
+  EXPECT_GT(verbalizer_max_abs_diff(after, before), 1e-3);
   // The head's tensors are reported for gradient bookkeeping, by identity.
   ASSERT_EQ(v->head().parameters.size(), 2u);
   EXPECT_TRUE(v->head().parameters[0].is_same(r.model->final_norm_weight()));
@@ -103,12 +103,12 @@ TEST(Verbalizer, PlainFormAndSeededInit) {
   EXPECT_GT(v->down_proj->weight.abs().max().item<double>(), 0.0) << "plain form never zero-initialises down_proj";
   auto h = torch::randn({4, 8});
   torch::NoGradGuard g;
-  EXPECT_LT(max_abs_diff(v->forward(h), head(v->ffn(h))), 1e-6);
-  EXPECT_LT(max_abs_diff(v->transform(h), v->ffn(h)), 1e-7);
+  EXPECT_LT(verbalizer_max_abs_diff(v->forward(h), head(v->ffn(h))), 1e-6);
+  EXPECT_LT(verbalizer_max_abs_diff(v->transform(h), v->ffn(h)), 1e-7);
   VerbalizerOptions residual_drawn;
   residual_drawn.zero_init_down = false;
   auto rv = create_verbalizer(8, head, residual_drawn, 3);
-  EXPECT_LT(max_abs_diff(rv->transform(h), h + rv->ffn(h)), 1e-6);
+  EXPECT_LT(verbalizer_max_abs_diff(rv->transform(h), h + rv->ffn(h)), 1e-6);
 
   // Same seed, same weights; the global RNG is untouched by creation.
   torch::manual_seed(5);
