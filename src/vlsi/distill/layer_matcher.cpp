@@ -40,6 +40,23 @@ TemperatureRule temperature_rule_from_name(const std::string& name, const std::s
   fail(where, ": unknown temperature rule '", name, "' (expected scale_over_range or range_over_scale)");
 }
 
+const io::FieldTable<LayerMatcherOptions>& LayerMatcherOptions::fields() {
+  using O = LayerMatcherOptions;
+  static const auto table = io::FieldTable<O>()
+                                .named("strategy", &O::strategy, matching_strategy_name, matching_strategy_from_name)
+                                .field("bottom_k", &O::bottom_k)
+                                .field("search_band", &O::search_band)
+                                .field("order_preservation", &O::order_preservation)
+                                .field("adaptive_temperature", &O::adaptive_temperature)
+                                .named("temperature_rule", &O::temperature_rule, temperature_rule_name,
+                                       temperature_rule_from_name)
+                                .field("temperature_scale", &O::temperature_scale)
+                                .field("temperature_eps", &O::temperature_eps)
+                                .field("fixed_temperature", &O::fixed_temperature)
+                                .field("seed", &O::seed);
+  return table;
+}
+
 void LayerMatcherOptions::validate(const std::string& where) const {
   check(bottom_k >= 1, where, ": bottom_k must be >= 1, got ", bottom_k);
   check(temperature_scale > 0 && std::isfinite(temperature_scale), where, ": temperature scale must be positive, got ",

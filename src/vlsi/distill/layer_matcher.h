@@ -48,6 +48,8 @@
 #include <string>
 #include <vector>
 
+#include "vlsi/io/field_table.h"
+
 namespace vlsi::distill {
 
 enum class MatchingStrategy { Random, Uniform, BottomK, Multinomial };
@@ -68,7 +70,10 @@ struct LayerMatcherOptions {
   double temperature_scale = 2.0;
   double temperature_eps = 1e-6;
   double fixed_temperature = 1.0;  // multinomial with adaptive_temperature off
+  uint64_t seed = 0;               // the matcher's own generator (sampled strategies)
 
+  // The "matching" config block (io/field_table.h).
+  static const io::FieldTable<LayerMatcherOptions>& fields();
   void validate(const std::string& where = "layer matching") const;
 };
 

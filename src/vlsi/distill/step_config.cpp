@@ -34,26 +34,6 @@ TargetLayerSpec target_layer_spec_from_json(const json& j, const std::string& wh
 
 namespace {
 
-json verbalizer_defaults() {
-  VerbalizerOptions d;
-  return {{"form", verbalizer_form_name(d.form)}, {"zero_init_down", d.zero_init_down}, {"init_std", d.init_std},
-          {"seed", 0}};
-}
-
-json matching_defaults() {
-  LayerMatcherOptions d;
-  return {{"strategy", matching_strategy_name(d.strategy)},
-          {"bottom_k", d.bottom_k},
-          {"search_band", d.search_band},
-          {"order_preservation", d.order_preservation},
-          {"adaptive_temperature", d.adaptive_temperature},
-          {"temperature_rule", temperature_rule_name(d.temperature_rule)},
-          {"temperature_scale", d.temperature_scale},
-          {"temperature_eps", d.temperature_eps},
-          {"fixed_temperature", d.fixed_temperature},
-          {"seed", 0}};
-}
-
 json loss_defaults(const std::string& step) {
   json j = {{"intermediate_op", "kld"}, {"last_op", "kld"},          {"temperature", 1.0},
             {"l2_reduction", "sum"},    {"intermediate_weight", 1.0}, {"last_weight", 1.0},
@@ -79,7 +59,7 @@ json step_defaults(const std::string& step_name) {
             {"model", ""},
             {"tokenizer", ""},  // default: the model folder's tokenizer.json
             {"target_layers", target_layer_spec_defaults()},
-            {"verbalizer", verbalizer_defaults()},
+            {"verbalizer", VerbalizerOptions::fields().to_json({})},
             {"init_from", ""},  // a verbalizer folder to continue from instead of a fresh set
             {"chunk_tokens", 256},
             {"data", train::data_defaults()},
@@ -92,7 +72,7 @@ json step_defaults(const std::string& step_name) {
           {"teacher", {{"model", ""}, {"verbalizers", ""}}},
           {"tokenizer", ""},  // default: the student folder's tokenizer.json
           {"loss", loss_defaults(step)},
-          {"matching", matching_defaults()},
+          {"matching", LayerMatcherOptions::fields().to_json({})},
           {"finetune", "lora"},
           {"lora", lora},
           {"full_trainable", {"lm"}},
@@ -105,10 +85,7 @@ json step_defaults(const std::string& step_name) {
 }
 
 VerbalizerOptions verbalizer_options_from_json(const json& j, const std::string& where) {
-  VerbalizerOptions o;
-  o.form = verbalizer_form_from_name(io::get_field<std::string>(j, "form", where), where + ": field 'form'");
-  o.zero_init_down = io::get_field<bool>(j, "zero_init_down", where);
-  o.init_std = io::get_field<double>(j, "init_std", where);
+  VerbalizerOptions o = VerbalizerOptions::fields().from_json(j, where);
   check(o.init_std > 0, where, ": field 'init_std': expected > 0");
   return o;
 }
@@ -149,19 +126,7 @@ StudentStepOptions student_step_options(const std::string& step_name, const json
   o.ce_weight = io::get_field<double>(l, "ce_weight", lw);
   o.chunk_tokens = io::get_field<int64_t>(l, "chunk_tokens", lw);
 
-  const json& m = cfg.at("matching");
-  const std::string mw = where + ": matching";
-  o.matching.strategy = matching_strategy_from_name(io::get_field<std::string>(m, "strategy", mw), mw + ".strategy");
-  o.matching.bottom_k = io::get_field<int64_t>(m, "bottom_k", mw);
-  o.matching.search_band = io::get_field<bool>(m, "search_band", mw);
-  o.matching.order_preservation = io::get_field<bool>(m, "order_preservation", mw);
-  o.matching.adaptive_temperature = io::get_field<bool>(m, "adaptive_temperature", mw);
-  o.matching.temperature_rule =
-      temperature_rule_from_name(io::get_field<std::string>(m, "temperature_rule", mw), mw + ".temperature_rule");
-  o.matching.temperature_scale = io::get_field<double>(m, "temperature_scale", mw);
-  o.matching.temperature_eps = io::get_field<double>(m, "temperature_eps", mw);
-  o.matching.fixed_temperature = io::get_field<double>(m, "fixed_temperature", mw);
-  o.matching_seed = io::get_field<uint64_t>(m, "seed", mw);
+  o.matching = LayerMatcherOptions::fields().from_json(cfg.at("matching"), where + ": matching");
 
   auto finetune = io::get_field<std::string>(cfg, "finetune", where);
   check(finetune == "lora" || finetune == "full", where, ": field 'finetune': expected \"lora\" or \"full\", got \"",

@@ -64,7 +64,7 @@ StudentStepTask::StudentStepTask(VerbalizedModel student, std::optional<Verbaliz
     : student_(std::move(student)),
       teacher_(std::move(teacher)),
       options_(std::move(options)),
-      matcher_(options_.matching, options_.matching_seed) {
+      matcher_(options_.matching, options_.matching.seed) {
   const std::string where = options_.name + " step";
   options_.validate(where);
   check(!options_.needs_teacher() || teacher_.has_value(), where, ": the loss needs a teacher model");

@@ -39,7 +39,6 @@ struct StudentStepOptions {
   DivergenceOptions last;          // op none: no last-layer term
   double intermediate_weight = 1.0, last_weight = 1.0, ce_weight = 0.0;
   LayerMatcherOptions matching;
-  uint64_t matching_seed = 0;
   int64_t chunk_tokens = 256;
   bool use_lora = true;                                           // else full fine-tuning of full_trainable
   model::LoraConfig lora;                                         // when the student has no adapter yet

@@ -53,8 +53,7 @@ json run_verbalize(const json& cfg, bool resume, bool force) {
           format_layers(vm.verbalizers->target_layers()), "] but target_layers resolves to [", format_layers(layers), "]");
   } else {
     auto vo = verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
-    auto seed = io::get_field<uint64_t>(cfg["verbalizer"], "seed", where + ": verbalizer");
-    vm.verbalizers = VerbalizerSet(layers, text.hidden_size, output_head_of(vm.model), vo, seed);
+    vm.verbalizers = VerbalizerSet(layers, text.hidden_size, output_head_of(vm.model), vo, vo.seed);
     vm.verbalizers->to(lo.device, *lo.dtype);  // drawn in float32, then rounded like the backbone
   }
   std::fprintf(stderr, "[verbalize] %s: target layers [%s] of %lld\n", model_dir.c_str(),

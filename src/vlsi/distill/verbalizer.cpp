@@ -22,6 +22,16 @@ const char* verbalizer_form_name(VerbalizerForm form) {
   return form == VerbalizerForm::Residual ? "residual" : "plain";
 }
 
+const io::FieldTable<VerbalizerOptions>& VerbalizerOptions::fields() {
+  using O = VerbalizerOptions;
+  static const auto table = io::FieldTable<O>()
+                                .named("form", &O::form, verbalizer_form_name, verbalizer_form_from_name)
+                                .field("zero_init_down", &O::zero_init_down)
+                                .field("init_std", &O::init_std)
+                                .field("seed", &O::seed);
+  return table;
+}
+
 VerbalizerForm verbalizer_form_from_name(const std::string& name, const std::string& where) {
   if (name == "residual") return VerbalizerForm::Residual;
   if (name == "plain") return VerbalizerForm::Plain;

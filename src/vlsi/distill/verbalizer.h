@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "vlsi/io/field_table.h"
 #include "vlsi/model/causal_vlm.h"
 
 namespace vlsi::distill {
@@ -63,6 +64,10 @@ struct VerbalizerOptions {
   // (zero would make every layer say FinalNorm(0)).
   bool zero_init_down = true;
   double init_std = 0.02;  // normal(0, init_std), as the backbone's initializer_range
+  uint64_t seed = 0;       // draws of a fresh verbalizer set
+
+  // The "verbalizer" config block (io/field_table.h).
+  static const io::FieldTable<VerbalizerOptions>& fields();
 };
 
 // A verb-FFN (its gate_proj/up_proj/down_proj are the verbalizer's only

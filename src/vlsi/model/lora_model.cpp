@@ -41,20 +41,22 @@ std::vector<std::pair<std::string, LoraLinear>> all_lora_linears(const CausalVlm
 
 }  // namespace
 
-nlohmann::json LoraConfig::defaults_json() { return LoraConfig{}.to_json(); }
-
-nlohmann::json LoraConfig::to_json() const {
-  return {{"rank", rank}, {"alpha", alpha}, {"dropout", dropout}, {"target_modules", target_modules}, {"seed", seed}};
+const io::FieldTable<LoraConfig>& LoraConfig::fields() {
+  static const auto table = io::FieldTable<LoraConfig>()
+                                .field("rank", &LoraConfig::rank)
+                                .field("alpha", &LoraConfig::alpha)
+                                .field("dropout", &LoraConfig::dropout)
+                                .field("target_modules", &LoraConfig::target_modules)
+                                .field("seed", &LoraConfig::seed);
+  return table;
 }
 
+nlohmann::json LoraConfig::defaults_json() { return fields().to_json(LoraConfig{}); }
+
+nlohmann::json LoraConfig::to_json() const { return fields().to_json(*this); }
+
 LoraConfig LoraConfig::from_json(const nlohmann::json& in, const std::string& where) {
-  auto j = io::merge_with_defaults(defaults_json(), in, where);
-  LoraConfig c;
-  c.rank = io::get_field<int64_t>(j, "rank", where);
-  c.alpha = io::get_field<double>(j, "alpha", where);
-  c.dropout = io::get_field<double>(j, "dropout", where);
-  c.target_modules = io::get_field<std::vector<std::string>>(j, "target_modules", where);
-  c.seed = io::get_field<uint64_t>(j, "seed", where);
+  LoraConfig c = fields().from_json(in, where);
   check(c.rank >= 0, where, ": field 'rank': expected >= 0 (0 = scaled to the model width)");
   check(c.alpha >= 0, where, ": field 'alpha': expected >= 0 (0 = equal to the rank)");
   check(c.dropout >= 0 && c.dropout < 1, where, ": field 'dropout': expected 0 <= dropout < 1");

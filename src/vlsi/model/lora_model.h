@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "vlsi/io/field_table.h"
 #include "vlsi/model/lora.h"
 #include "vlsi/model/causal_vlm.h"
 
@@ -36,6 +37,8 @@ struct LoraConfig {
                                              "gate_proj", "up_proj", "down_proj"};
   uint64_t seed = 0;  // draws of lora_A
 
+  // The "lora" config block (io/field_table.h).
+  static const io::FieldTable<LoraConfig>& fields();
   static nlohmann::json defaults_json();
   static LoraConfig from_json(const nlohmann::json& j, const std::string& where);
   nlohmann::json to_json() const;

@@ -4,38 +4,42 @@
 
 namespace vlsi::train {
 
-nlohmann::json TrainerConfig::defaults_json() { return TrainerConfig{}.to_json(); }
-
-nlohmann::json TrainerConfig::to_json() const {
-  return {{"max_steps", max_steps},       {"batch_size", batch_size},   {"grad_accum", grad_accum},
-          {"lr", lr},                     {"min_lr", min_lr},           {"warmup_steps", warmup_steps},
-          {"weight_decay", weight_decay}, {"beta1", beta1},             {"beta2", beta2},
-          {"eps", eps},                   {"grad_clip", grad_clip},     {"log_every", log_every},
-          {"val_every", val_every},       {"val_batches", val_batches}, {"ckpt_every", ckpt_every},
-          {"keep_checkpoints", keep_checkpoints}, {"seed", seed},       {"threads", threads}};
+const io::FieldTable<TrainerConfig>& TrainerConfig::fields() {
+  using C = TrainerConfig;
+  static const auto table = io::FieldTable<C>()
+                                .field("max_steps", &C::max_steps)
+                                .field("batch_size", &C::batch_size)
+                                .field("grad_accum", &C::grad_accum)
+                                .field("lr", &C::lr)
+                                .field("min_lr", &C::min_lr)
+                                .field("warmup_steps", &C::warmup_steps)
+                                .field("weight_decay", &C::weight_decay)
+                                .field("beta1", &C::beta1)
+                                .field("beta2", &C::beta2)
+                                .field("eps", &C::eps)
+                                .field("grad_clip", &C::grad_clip)
+                                .field("log_every", &C::log_every)
+                                .field("val_every", &C::val_every)
+                                .field("val_batches", &C::val_batches)
+                                .field("ckpt_every", &C::ckpt_every)
+                                .field("keep_checkpoints", &C::keep_checkpoints)
+                                .field("seed", &C::seed)
+                                .field("threads", &C::threads);
+  return table;
 }
 
+nlohmann::json TrainerConfig::defaults_json() { return fields().to_json(TrainerConfig{}); }
+
+nlohmann::json TrainerConfig::to_json() const { return fields().to_json(*this); }
+
 TrainerConfig TrainerConfig::from_json(const nlohmann::json& in, const std::string& where) {
-  nlohmann::json j = io::merge_with_defaults(defaults_json(), in, where);
-  TrainerConfig c;
-  c.max_steps = io::get_field<int64_t>(j, "max_steps", where);
-  c.batch_size = io::get_field<int64_t>(j, "batch_size", where);
-  c.grad_accum = io::get_field<int64_t>(j, "grad_accum", where);
-  c.lr = io::get_field<double>(j, "lr", where);
-  c.min_lr = io::get_field<double>(j, "min_lr", where);
-  c.warmup_steps = io::get_field<int64_t>(j, "warmup_steps", where);
-  c.weight_decay = io::get_field<double>(j, "weight_decay", where);
-  c.beta1 = io::get_field<double>(j, "beta1", where);
-  c.beta2 = io::get_field<double>(j, "beta2", where);
-  c.eps = io::get_field<double>(j, "eps", where);
-  c.grad_clip = io::get_field<double>(j, "grad_clip", where);
-  c.log_every = io::get_field<int64_t>(j, "log_every", where);
-  c.val_every = io::get_field<int64_t>(j, "val_every", where);
-  c.val_batches = io::get_field<int64_t>(j, "val_batches", where);
-  c.ckpt_every = io::get_field<int64_t>(j, "ckpt_every", where);
-  c.keep_checkpoints = io::get_field<int64_t>(j, "keep_checkpoints", where);
-  c.seed = io::get_field<uint64_t>(j, "seed", where);
-  c.threads = io::get_field<int64_t>(j, "threads", where);
+  TrainerConfig c = fields().from_json(in, where);
+  c.validate(where);
+  return c;
+}
+
+void TrainerConfig::validate(const std::string& where) const {
+  const TrainerConfig& c = *this;
   check(c.max_steps > 0, where, ": field 'max_steps': expected > 0");
   check(c.batch_size > 0, where, ": field 'batch_size': expected > 0");
   check(c.grad_accum > 0, where, ": field 'grad_accum': expected > 0");
@@ -53,7 +57,6 @@ TrainerConfig TrainerConfig::from_json(const nlohmann::json& in, const std::stri
                                 std::pair{"val_batches", c.val_batches}, std::pair{"ckpt_every", c.ckpt_every},
                                 std::pair{"threads", c.threads}})
     check(v >= 0, where, ": field '", name, "': expected >= 0, got ", v);
-  return c;
 }
 
 }  // namespace vlsi::train

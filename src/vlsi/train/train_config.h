@@ -1,9 +1,12 @@
 #pragma once
 // Options of the generic training loop (shared by SFT and every VLsI step).
-// Defaults live in one JSON object so a config file may set any subset and
-// misspelt keys are rejected (io::merge_with_defaults).
+// Each option is its member here (default and meaning) and its row in
+// fields() (train_config.cpp); JSON defaults, reading and writing come from
+// that table, so a config file may set any subset and misspelt keys are rejected.
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "vlsi/io/field_table.h"
 
 namespace vlsi::train {
 
@@ -23,11 +26,14 @@ struct TrainerConfig {
   int64_t ckpt_every = 100;       // 0 = only at the end
   int64_t keep_checkpoints = 2;
   uint64_t seed = 0;
-  int64_t threads = 0;            // 0 = all cores
+  int64_t threads = 0;            // 0 = all cores (split between a launcher's processes on this machine)
 
+  static const io::FieldTable<TrainerConfig>& fields();
   static nlohmann::json defaults_json();
   static TrainerConfig from_json(const nlohmann::json& j, const std::string& where);
   nlohmann::json to_json() const;
+  // The checks between and on the fields, each a one-line error naming one.
+  void validate(const std::string& where) const;
   // Training records a full run reads from its loader (every micro-batch of every step).
   int64_t records_read() const { return max_steps * grad_accum * batch_size; }
 };
