@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/teacher_inputs.h"
-#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/model_bundle.h"
@@ -16,6 +16,7 @@
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/run_folder.h"
 #include "vlsi/train/trainer.h"
+#include "vlsi/train/training_run.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -65,105 +66,128 @@ json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int
   return counts;
 }
 
+namespace {
+
+// What a student step trains: the student (LoRA or full), against a frozen teacher when the loss needs one.
+class StudentStepRun : public train::TrainingRun {
+ public:
+  StudentStepRun(const std::string& step, const json& cfg, const train::TrainerConfig& tc, const std::string& where)
+      : step_(step), cfg_(cfg) {
+    out_ = io::get_field<std::string>(cfg, "out", where);
+    StudentStepOptions opts = student_step_options(step, cfg, where);
+    torch::Device device(io::get_field<std::string>(cfg, "device", where));
+    dtype_ = step_dtype(cfg, where);
+
+    VerbalizedModel student = load_side(cfg["student"], where + ": student", device, dtype_, opts.matches_layers());
+    tok_path_ = io::get_field<std::string>(cfg, "tokenizer", where);
+    if (tok_path_.empty()) tok_path_ = student.model_dir + "/tokenizer.json";
+    auto tok = text::Tokenizer::from_file(tok_path_);
+    model::check_tokenizer_matches(student.model->config(), tok, student.model_dir);
+    opts.tokenizer_json = tok_path_;
+    const std::string adapter = io::get_field<std::string>(cfg["student"], "adapter", where + ": student");
+    if (!adapter.empty()) {
+      model::load_lora_adapter(student.model, adapter);  // continued (LoRA) or folded in (full fine-tuning)
+      if (!opts.use_lora) model::merge_lora(student.model);
+    }
+
+    const bool main_rank = dist::ProcessGroup::current().is_main();
+    std::optional<VerbalizedModel> teacher;
+    std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
+    if (opts.needs_teacher()) {
+      teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype_, opts.matches_layers());
+      teacher_view = teacher_inputs(student, tok, tok_path_, *teacher, where);
+      if (teacher_view && main_rank)
+        std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",
+                     step.c_str(), teacher->model->config().model_type.c_str());
+    }
+
+    processor_ = model::load_processor(student.model_dir, student.model->config());
+    opts.processor = processor_;
+    opts_ = opts;
+    const std::string student_dir = student.model_dir;
+    task_ = std::make_unique<StudentStepTask>(student, teacher, opts);
+    if (opts.matches_layers() && main_rank) {
+      json info = {{"student_model", student_dir},
+                   {"teacher_model", teacher->model_dir},
+                   {"student_target_layers", task_->student_layers()},
+                   {"teacher_target_layers", task_->teacher_layers()},
+                   {"matched_index", "index into teacher_target_layers, per student target layer in order"},
+                   {"loss", cfg["loss"]},
+                   {"matching", cfg["matching"]}};
+      io::write_json_file(out_ + "/interact.json", info);
+      std::fprintf(stderr, "[%s] student targets [%s], teacher targets [%s]\n", step.c_str(),
+                   format_layers(task_->student_layers()).c_str(), format_layers(task_->teacher_layers()).c_str());
+    }
+    data_ = std::make_unique<train::RunData>(cfg["data"], tok, processor_, tc, where + ": data",
+                                             model::load_chat_template(student_dir),
+                                             model::load_template_variables(student_dir),
+                                             teacher_view ? &*teacher_view : nullptr);
+  }
+
+  train::TrainTask& task() override { return *task_; }
+  train::RunData& data() override { return *data_; }
+  std::function<json()> validation() override {
+    if (data_->val_batches().empty()) return {};
+    return [this] { return json{{"val_loss", task_->evaluate_ce(data_->val_batches())}}; };
+  }
+
+  // Final outputs: adapter, verbalizers, then the plain (merged) model folder.
+  void write_outputs(const train::TrainResult& r, json& summary) override {
+    const std::string where = step_ + " config";
+    summary["step"] = step_;
+    auto& sm = task_->student();
+    summary["student_model"] = sm.model_dir;
+    summary["finetune"] = opts_.use_lora ? "lora" : "full";
+    if (opts_.use_lora) {
+      model::save_lora_adapter(sm.model, out_ + "/adapter", sm.model_dir);
+      summary["adapter"] = out_ + "/adapter";
+    }
+    if (!sm.verbalizers.is_empty()) {
+      save_verbalizer_set(sm.verbalizers, out_ + "/verbalizers");
+      summary["verbalizers"] = out_ + "/verbalizers";
+    }
+    if (io::get_field<bool>(cfg_, "save_merged", where) || !opts_.use_lora) {
+      model::merge_lora(sm.model);
+      model::SaveOptions so;
+      so.tokenizer_json = tok_path_;
+      so.processor = processor_.get();
+      so.dtype = merged_storage_dtype(sm.model_dir, dtype_);
+      if (!sm.verbalizers.is_empty()) save_verbalizer_set(sm.verbalizers, out_ + "/model");
+      model::save_model(sm.model, out_ + "/model", so);  // config.json last: the folder is complete
+      summary["model"] = out_ + "/model";
+    }
+    if (opts_.matches_layers()) {
+      auto counts = match_counts_from_metrics(out_ + "/metrics.jsonl", int64_t(task_->student_layers().size()),
+                                              int64_t(task_->teacher_layers().size()));
+      json info = io::read_json_file(out_ + "/interact.json");
+      info["match_counts"] = counts;
+      io::write_json_file(out_ + "/interact.json", info);
+      summary["student_target_layers"] = task_->student_layers();
+      summary["teacher_target_layers"] = task_->teacher_layers();
+      summary["match_counts"] = counts;
+    }
+    if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
+  }
+
+ private:
+  std::string step_, out_, tok_path_;
+  json cfg_;
+  torch::ScalarType dtype_ = torch::kFloat;
+  StudentStepOptions opts_;
+  std::shared_ptr<const model::VisionProcessor> processor_;
+  std::unique_ptr<StudentStepTask> task_;
+  std::unique_ptr<train::RunData> data_;
+};
+
+}  // namespace
+
 json run_student_step(const std::string& step_name, const json& cfg, bool resume, bool force) {
   const std::string step = canonical_step(step_name);
   const std::string where = step + " config";
   validate_step_run_config(step, cfg, where);
-  const std::string out = io::get_field<std::string>(cfg, "out", where);
-  if (auto done = train::open_run_folder(out, cfg, resume, step, force)) return *done;
-
-  auto tc = train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
-  train::set_compute_threads(tc.threads);
-  StudentStepOptions opts = student_step_options(step, cfg, where);
-  torch::Device device(io::get_field<std::string>(cfg, "device", where));
-  const auto dtype = step_dtype(cfg, where);
-
-  VerbalizedModel student = load_side(cfg["student"], where + ": student", device, dtype, opts.matches_layers());
-  std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
-  if (tok_path.empty()) tok_path = student.model_dir + "/tokenizer.json";
-  auto tok = text::Tokenizer::from_file(tok_path);
-  model::check_tokenizer_matches(student.model->config(), tok, student.model_dir);
-  opts.tokenizer_json = tok_path;
-  const std::string adapter = io::get_field<std::string>(cfg["student"], "adapter", where + ": student");
-  if (!adapter.empty()) {
-    model::load_lora_adapter(student.model, adapter);  // continued (LoRA) or folded in (full fine-tuning)
-    if (!opts.use_lora) model::merge_lora(student.model);
-  }
-
-  std::optional<VerbalizedModel> teacher;
-  std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
-  if (opts.needs_teacher()) {
-    teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype, opts.matches_layers());
-    teacher_view = teacher_inputs(student, tok, tok_path, *teacher, where);
-    if (teacher_view)
-      std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",
-                   step.c_str(), teacher->model->config().model_type.c_str());
-  }
-
-  std::shared_ptr<const model::VisionProcessor> processor =
-      model::load_processor(student.model_dir, student.model->config());
-  opts.processor = processor;
-  StudentStepTask task(student, teacher, opts);
-  if (opts.matches_layers() && dist::ProcessGroup::current().is_main()) {
-    json info = {{"student_model", student.model_dir},
-                 {"teacher_model", teacher->model_dir},
-                 {"student_target_layers", task.student_layers()},
-                 {"teacher_target_layers", task.teacher_layers()},
-                 {"matched_index", "index into teacher_target_layers, per student target layer in order"},
-                 {"loss", cfg["loss"]},
-                 {"matching", cfg["matching"]}};
-    io::write_json_file(out + "/interact.json", info);
-    std::fprintf(stderr, "[%s] student targets [%s], teacher targets [%s]\n", step.c_str(),
-                 format_layers(task.student_layers()).c_str(), format_layers(task.teacher_layers()).c_str());
-  }
-
-  train::RunData data(cfg["data"], tok, processor, tc, where + ": data", model::load_chat_template(student.model_dir),
-                      model::load_template_variables(student.model_dir), teacher_view ? &*teacher_view : nullptr);
-  train::Trainer trainer(tc, out, step);
-  const auto& val = data.val_batches();
-  if (!val.empty()) trainer.set_validation([&] { return json{{"val_loss", task.evaluate_ce(val)}}; });
-  auto stream = data.stream();
-  auto r = trainer.run(task, stream, resume);
-  data.report_skipped();
-  if (!dist::ProcessGroup::current().is_main()) return train::summary_from_main(out);  // rank 0 writes the outputs
-
-  // Final outputs: adapter, verbalizers, then the plain (merged) model folder.
-  json summary = train::train_result_summary(r, tc.seed);
-  summary["step"] = step;
-  summary["student_model"] = student.model_dir;
-  summary["finetune"] = opts.use_lora ? "lora" : "full";
-  auto& sm = task.student();
-  if (opts.use_lora) {
-    model::save_lora_adapter(sm.model, out + "/adapter", sm.model_dir);
-    summary["adapter"] = out + "/adapter";
-  }
-  if (!sm.verbalizers.is_empty()) {
-    save_verbalizer_set(sm.verbalizers, out + "/verbalizers");
-    summary["verbalizers"] = out + "/verbalizers";
-  }
-  if (io::get_field<bool>(cfg, "save_merged", where) || !opts.use_lora) {
-    model::merge_lora(sm.model);
-    model::SaveOptions so;
-    so.tokenizer_json = tok_path;
-    so.processor = processor.get();
-    so.dtype = merged_storage_dtype(sm.model_dir, dtype);
-    if (!sm.verbalizers.is_empty()) save_verbalizer_set(sm.verbalizers, out + "/model");
-    model::save_model(sm.model, out + "/model", so);  // config.json last: the folder is complete
-    summary["model"] = out + "/model";
-  }
-  if (opts.matches_layers()) {
-    auto counts = match_counts_from_metrics(out + "/metrics.jsonl", int64_t(task.student_layers().size()),
-                                            int64_t(task.teacher_layers().size()));
-    json info = io::read_json_file(out + "/interact.json");
-    info["match_counts"] = counts;
-    io::write_json_file(out + "/interact.json", info);
-    summary["student_target_layers"] = task.student_layers();
-    summary["teacher_target_layers"] = task.teacher_layers();
-    summary["match_counts"] = counts;
-  }
-  if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
-  train::finish_run_folder(out, summary, step);
-  return summary;
+  return train::run_training(cfg, resume, force, step, [&](const train::TrainerConfig& tc) {
+    return std::make_unique<StudentStepRun>(step, cfg, tc, where);
+  });
 }
 
 }  // namespace vlsi::distill

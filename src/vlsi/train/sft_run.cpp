@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
@@ -16,6 +15,7 @@
 #include "vlsi/train/run_folder.h"
 #include "vlsi/train/sft_task.h"
 #include "vlsi/train/trainer.h"
+#include "vlsi/train/training_run.h"
 
 namespace vlsi::train {
 namespace fs = std::filesystem;
@@ -69,73 +69,77 @@ void validate_sft_config(const json& cfg, const std::string& where) {
 
 }  // namespace
 
+namespace {
+
+// What an SFT run trains: one model (fresh from model.init, or a model folder) on its data.
+class SftRun : public TrainingRun {
+ public:
+  SftRun(const json& cfg, const TrainerConfig& tc, const std::string& where) {
+    const json& mc = cfg["model"];
+    const std::string init = io::get_field<std::string>(mc, "init", where + ": model");
+    const std::string from = io::get_field<std::string>(mc, "from", where + ": model");
+    out_ = io::get_field<std::string>(cfg, "out", where);
+    std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
+    if (tok_path.empty() && !from.empty()) tok_path = (fs::path(from) / "tokenizer.json").string();
+    auto tok = text::Tokenizer::from_file(tok_path);
+    const auto dtype =
+        model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
+
+    std::shared_ptr<const model::VisionProcessor> processor;
+    std::shared_ptr<const text::jinja::ChatTemplate> chat_template;  // a fresh model: the built-in ChatML
+    json template_variables = json::object();
+    if (!init.empty()) {
+      // Drawn in float32 (create_model), then rounded: the same start for every dtype.
+      net_ = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
+      processor = model::default_processor(net_->config());
+    } else {
+      model::LoadOptions lo;
+      lo.dtype = dtype;
+      net_ = model::load_model(from, lo);
+      model::check_tokenizer_matches(net_->config(), tok, from);
+      processor = model::load_processor(from, net_->config());
+      chat_template = model::load_chat_template(from);
+      template_variables = model::load_template_variables(from);
+    }
+    net_->to(torch::Device(io::get_field<std::string>(cfg, "device", where)), dtype);
+    data_ = std::make_unique<RunData>(cfg["data"], tok, processor, tc, where + ": data", chat_template,
+                                      template_variables);
+    SftOptions so;
+    so.tokenizer_json = tok_path;
+    so.processor = processor;
+    so.trainable.clear();
+    for (auto& p : cfg["trainable"]) so.trainable.push_back(model::part_from_name(p.get<std::string>()));
+    task_ = std::make_unique<SftTask>(net_, so);
+  }
+
+  TrainTask& task() override { return *task_; }
+  RunData& data() override { return *data_; }
+  std::function<json()> validation() override {
+    if (data_->val_batches().empty()) return {};
+    return [this] { return json{{"val_loss", task_->evaluate_loss(data_->val_batches())}}; };
+  }
+  void write_outputs(const TrainResult& r, json& summary) override {
+    const std::string model_dir = (fs::path(out_) / "model").string();
+    task_->save(model_dir);
+    summary["parameters"] = net_->parameter_count();
+    summary["model"] = model_dir;
+    if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
+  }
+
+ private:
+  std::string out_;
+  model::CausalVlm net_{nullptr};
+  std::unique_ptr<RunData> data_;
+  std::unique_ptr<SftTask> task_;
+};
+
+}  // namespace
+
 json run_sft(const json& cfg, bool resume, bool force) {
   const std::string where = "sft config";
   validate_sft_config(cfg, where);
-  const std::string out = io::get_field<std::string>(cfg, "out", where);
-  if (auto done = open_run_folder(out, cfg, resume, "sft", force)) return *done;
-
-  TrainerConfig tc = TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
-  set_compute_threads(tc.threads);
-  const json& mc = cfg["model"];
-  std::string init = io::get_field<std::string>(mc, "init", where + ": model");
-  std::string from = io::get_field<std::string>(mc, "from", where + ": model");
-  std::string tok_path = io::get_field<std::string>(cfg, "tokenizer", where);
-  if (tok_path.empty() && !from.empty()) tok_path = (fs::path(from) / "tokenizer.json").string();
-  auto tok = text::Tokenizer::from_file(tok_path);
-  const auto dtype =
-      model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
-
-  model::CausalVlm net{nullptr};
-  std::shared_ptr<const model::VisionProcessor> processor;
-  std::shared_ptr<const text::jinja::ChatTemplate> chat_template;  // a fresh model: the built-in ChatML
-  json template_variables = json::object();
-  if (!init.empty()) {
-    // Drawn in float32 (create_model), then rounded: the same start for every dtype.
-    net = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
-    processor = model::default_processor(net->config());
-  } else {
-    model::LoadOptions lo;
-    lo.dtype = dtype;
-    net = model::load_model(from, lo);
-    model::check_tokenizer_matches(net->config(), tok, from);
-    processor = model::load_processor(from, net->config());
-    chat_template = model::load_chat_template(from);
-    template_variables = model::load_template_variables(from);
-  }
-  torch::Device device(io::get_field<std::string>(cfg, "device", where));
-  net->to(device, dtype);
-
-  RunData run_data(cfg["data"], tok, processor, tc, where + ": data", chat_template, template_variables);
-
-  SftOptions so;
-  so.tokenizer_json = tok_path;
-  so.processor = processor;
-  so.trainable.clear();
-  for (auto& p : cfg["trainable"]) so.trainable.push_back(model::part_from_name(p.get<std::string>()));
-  SftTask task(net, so);
-
-  Trainer trainer(tc, out, "sft");
-  const auto& val_batches = run_data.val_batches();
-  if (!val_batches.empty())
-    trainer.set_validation([&] { return json{{"val_loss", task.evaluate_loss(val_batches)}}; });
-  BatchStream stream = run_data.stream();
-
-  TrainResult r = trainer.run(task, stream, resume);
-  run_data.report_skipped();
-  if (!dist::ProcessGroup::current().is_main()) return summary_from_main(out);  // rank 0 writes the outputs
-  task.save((fs::path(out) / "model").string());
-  json summary = {{"steps", r.steps_done},
-                  {"resumed_from", r.resumed_from},
-                  {"final_train_loss", r.final_loss},
-                  {"tokens_per_second", r.tokens_per_second},
-                  {"seconds", r.seconds},
-                  {"parameters", net->parameter_count()},
-                  {"seed", tc.seed},
-                  {"model", (fs::path(out) / "model").string()}};
-  if (!r.last_validation.is_null()) summary["final_val_loss"] = r.last_validation.value("val_loss", 0.0);
-  finish_run_folder(out, summary, "sft");
-  return summary;
+  return run_training(cfg, resume, force, "sft",
+                      [&](const TrainerConfig& tc) { return std::make_unique<SftRun>(cfg, tc, where); });
 }
 
 }  // namespace vlsi::train
