@@ -95,6 +95,11 @@ ProcessGroup& ProcessGroup::current() {
   return single;
 }
 
+torch::Device ProcessGroup::local_device(const torch::Device& requested) const {
+  if (!requested.is_cuda() || requested.has_index() || !env_.distributed()) return requested;
+  return torch::Device(torch::kCUDA, c10::DeviceIndex(env_.local_rank));
+}
+
 torch::Device ProcessGroup::collective_device() const {
   return device_type_ == torch::kCUDA ? torch::Device(torch::kCUDA, c10::DeviceIndex(env_.local_rank))
                                       : torch::Device(torch::kCPU);

@@ -30,6 +30,9 @@ class ProcessGroup {
   int64_t world_size() const { return env_.world_size; }
   bool is_main() const { return env_.rank == 0; }
   const LaunchEnv& env() const { return env_; }
+  // The device a run asked for, placed for this process: a bare "cuda" in a
+  // job of several processes means cuda:<local rank>; anything else as it is.
+  torch::Device local_device(const torch::Device& requested) const;
   // Where collective tensors must live: the CPU for Gloo, cuda:<local rank> for NCCL.
   torch::Device collective_device() const;
 

@@ -71,7 +71,10 @@ void copy_verbalizers(const std::string& from, const std::string& dir) {
 
 json distill_defaults() {
   // verbalizers: "" = train them in step 1; a folder = use it and skip step 1 for that side.
-  json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}, {"verbalizers", ""}};
+  // device "" = the recipe's device; dtype "" = the recipe's dtype (the teacher's only: a student's dtype is the recipe's).
+  json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}, {"verbalizers", ""}, {"device", ""}};
+  json teacher = side;
+  teacher["dtype"] = "";
   json verbalize = step_defaults("verbalize");
   json reinforce = stage_defaults("reinforce");
   reinforce["share"] = 1.0;
@@ -79,7 +82,7 @@ json distill_defaults() {
   // LoRA); "lora" or "full" here is an explicit override (docs/distill.md).
   reinforce["finetune"] = kAsInteract;
   return {{"out", "runs/distill"},
-          {"teacher", side},
+          {"teacher", teacher},
           {"student", side},
           {"tokenizer", ""},  // default: the student folder's tokenizer.json
           {"data", train::data_defaults()},
@@ -131,6 +134,8 @@ json distill_stage_configs(const json& cfg) {
     if (cfg[side]["verbalizers"] != "") continue;  // prepared verbalizers: no step 1 for this side
     json c = common(stage);
     c["model"] = cfg[side]["model"];
+    if (cfg[side]["device"] != "") c["device"] = cfg[side]["device"];
+    if (cfg[side].value("dtype", "") != "") c["dtype"] = cfg[side]["dtype"];
     c["target_layers"] = {{"layers", std::string(side) == "teacher" ? teacher_layers : student_layers}};
     c["verbalizer"] = cfg["verbalizer"];
     // Each side's verbalizers learn through its own tokenizer: its folder's, or
@@ -143,8 +148,10 @@ json distill_stage_configs(const json& cfg) {
     result[stage] = done(resolve_step_config("verbalize", c, {}, where + ": stages." + stage), stage);
   }
   json interact = common("interact");
-  interact["student"] = {{"model", student_dir}, {"verbalizers", verbalizers_of(cfg, "student", out)}};
-  interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", verbalizers_of(cfg, "teacher", out)}};
+  interact["student"] = {{"model", student_dir}, {"verbalizers", verbalizers_of(cfg, "student", out)},
+                         {"device", cfg["student"]["device"]}};
+  interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", verbalizers_of(cfg, "teacher", out)},
+                         {"device", cfg["teacher"]["device"]}, {"dtype", cfg["teacher"]["dtype"]}};
   result["interact"] = done(resolve_step_config("interact", interact, {}, where + ": stages.interact"), "interact");
 
   json reinforce = common("reinforce");
@@ -156,7 +163,8 @@ json distill_stage_configs(const json& cfg) {
     const bool lora = result["interact"]["finetune"] == "lora";
     reinforce["student"] = {{"model", lora ? student_dir : out + "/interact/model"},
                             {"adapter", lora ? out + "/interact/adapter" : ""},
-                            {"verbalizers", out + "/interact/verbalizers"}};
+                            {"verbalizers", out + "/interact/verbalizers"},
+                            {"device", cfg["student"]["device"]}};
     int64_t interact_steps = result["interact"]["trainer"]["max_steps"];
     reinforce["trainer"]["max_steps"] = std::max<int64_t>(1, std::llround(share * double(interact_steps)));
     if (reinforce["trainer"].value("warmup_steps", 0) >= reinforce["trainer"]["max_steps"].get<int64_t>())

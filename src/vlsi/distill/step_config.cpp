@@ -1,5 +1,6 @@
 #include "vlsi/distill/step_config.h"
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
 #include "vlsi/train/run_data.h"
@@ -68,8 +69,10 @@ json step_defaults(const std::string& step_name) {
             {"trainer", trainer}};
   json lora = model::LoraConfig::defaults_json();
   return {{"out", "runs/" + step},
-          {"student", {{"model", ""}, {"verbalizers", ""}, {"adapter", ""}}},
-          {"teacher", {{"model", ""}, {"verbalizers", ""}}},
+          // device "" = the step's device; teacher dtype "" = the step's dtype (e.g. a
+          // bfloat16 teacher beside a float32 student; it never trains).
+          {"student", {{"model", ""}, {"verbalizers", ""}, {"adapter", ""}, {"device", ""}}},
+          {"teacher", {{"model", ""}, {"verbalizers", ""}, {"device", ""}, {"dtype", ""}}},
           {"tokenizer", ""},  // default: the student folder's tokenizer.json
           {"loss", loss_defaults(step)},
           {"matching", LayerMatcherOptions::fields().to_json({})},
@@ -78,6 +81,7 @@ json step_defaults(const std::string& step_name) {
           {"full_trainable", {"lm"}},
           {"train_verbalizers", step == "interact"},
           {"save_merged", true},
+          {"gradient_checkpointing", false},  // the student's decoder layers recomputed in backward
           {"data", train::data_defaults()},
           {"device", "cpu"},
           {"dtype", "float32"},  // or "bfloat16": both models' parameters and activations
@@ -94,6 +98,20 @@ torch::ScalarType step_dtype(const json& cfg, const std::string& where) {
   return model::training_dtype_from_name(io::get_field<std::string>(cfg, "dtype", where), where + ": field 'dtype'");
 }
 
+torch::Device side_device(const json& cfg, const std::string& side, const std::string& where) {
+  const std::string own = io::get_field<std::string>(cfg[side], "device", where + ": " + side);
+  const torch::Device d = own.empty()
+      ? model::device_from_name(io::get_field<std::string>(cfg, "device", where), where + ": field 'device'")
+      : model::device_from_name(own, where + ": field '" + side + ".device'");
+  return dist::ProcessGroup::current().local_device(d);
+}
+
+torch::ScalarType side_dtype(const json& cfg, const std::string& side, const std::string& where) {
+  const std::string own = cfg[side].contains("dtype") ? io::get_field<std::string>(cfg[side], "dtype", where + ": " + side) : "";
+  return own.empty() ? step_dtype(cfg, where)
+                     : model::training_dtype_from_name(own, where + ": field '" + side + ".dtype'");
+}
+
 void validate_step_run_config(const std::string& step, const json& cfg, const std::string& where) {
   io::get_field<std::string>(cfg, "out", where);
   train::TrainerConfig::from_json(cfg["trainer"], where + ": trainer");
@@ -106,6 +124,11 @@ void validate_step_run_config(const std::string& step, const json& cfg, const st
     verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
   } else {
     student_step_options(step, cfg, where);
+    io::get_field<bool>(cfg, "gradient_checkpointing", where);
+    for (const char* side : {"student", "teacher"}) {
+      side_device(cfg, side, where);
+      side_dtype(cfg, side, where);
+    }
   }
   train::validate_data_config(cfg["data"], where + ": data");
 }

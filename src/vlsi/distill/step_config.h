@@ -37,6 +37,11 @@ VerbalizerOptions verbalizer_options_from_json(const nlohmann::json& j, const st
 StudentStepOptions student_step_options(const std::string& step, const nlohmann::json& cfg, const std::string& where);
 // The `dtype` field (model/compute_dtype.h): float32 or bfloat16.
 torch::ScalarType step_dtype(const nlohmann::json& cfg, const std::string& where);
+// Where and in what dtype a side ("student" or "teacher") of a student step
+// lives: its own "device"/"dtype" when set, else the step's (a bare "cuda" is
+// this process's GPU in a data-parallel job).
+torch::Device side_device(const nlohmann::json& cfg, const std::string& side, const std::string& where);
+torch::ScalarType side_dtype(const nlohmann::json& cfg, const std::string& side, const std::string& where);
 
 // Everything a resolved step config alone can tell (trainer, step options,
 // device, data block), checked before the run folder gets its config.json.

@@ -75,10 +75,10 @@ class StudentStepRun : public train::TrainingRun {
       : step_(step), cfg_(cfg) {
     out_ = io::get_field<std::string>(cfg, "out", where);
     StudentStepOptions opts = student_step_options(step, cfg, where);
-    torch::Device device(io::get_field<std::string>(cfg, "device", where));
-    dtype_ = step_dtype(cfg, where);
-
-    VerbalizedModel student = load_side(cfg["student"], where + ": student", device, dtype_, opts.matches_layers());
+    dtype_ = side_dtype(cfg, "student", where);
+    VerbalizedModel student = load_side(cfg["student"], where + ": student", side_device(cfg, "student", where),
+                                        dtype_, opts.matches_layers());
+    student.model->set_gradient_checkpointing(io::get_field<bool>(cfg, "gradient_checkpointing", where));
     tok_path_ = io::get_field<std::string>(cfg, "tokenizer", where);
     if (tok_path_.empty()) tok_path_ = student.model_dir + "/tokenizer.json";
     auto tok = text::Tokenizer::from_file(tok_path_);
@@ -94,7 +94,8 @@ class StudentStepRun : public train::TrainingRun {
     std::optional<VerbalizedModel> teacher;
     std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
     if (opts.needs_teacher()) {
-      teacher = load_side(cfg["teacher"], where + ": teacher", device, dtype_, opts.matches_layers());
+      teacher = load_side(cfg["teacher"], where + ": teacher", side_device(cfg, "teacher", where),
+                          side_dtype(cfg, "teacher", where), opts.matches_layers());
       teacher_view = teacher_inputs(student, tok, tok_path_, *teacher, where);
       if (teacher_view && main_rank)
         std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",

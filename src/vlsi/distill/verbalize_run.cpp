@@ -37,7 +37,7 @@ class VerbalizeRun : public train::TrainingRun {
     auto tok = text::Tokenizer::from_file(tok_path);
 
     model::LoadOptions lo;
-    lo.device = torch::Device(io::get_field<std::string>(cfg, "device", where));
+    lo.device = dist::ProcessGroup::current().local_device(torch::Device(io::get_field<std::string>(cfg, "device", where)));
     lo.dtype = step_dtype(cfg, where);
     VerbalizedModel vm;
     vm.model_dir = model_dir;

@@ -73,6 +73,9 @@ class CausalVlmImpl : public torch::nn::Module {
   virtual torch::Tensor final_norm(const torch::Tensor& hidden) = 0;
   virtual const torch::Tensor& final_norm_weight() const = 0;
   virtual const torch::Tensor& lm_head_weight() const = 0;  // [V, H]; the embedding table when tied
+  // Recompute each decoder layer's activations in the backward pass instead of
+  // keeping them (training only; layer_checkpoint.h).
+  virtual void set_gradient_checkpointing(bool on) = 0;
   // Which Part a parameter (by its full name) belongs to.
   virtual Part part_of_parameter(const std::string& parameter_name) const = 0;
 

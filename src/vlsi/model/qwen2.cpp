@@ -3,6 +3,7 @@
 #include "vlsi/io/error.h"
 #include "vlsi/model/fused_linear.h"
 #include "vlsi/model/fused_ops.h"
+#include "vlsi/model/layer_checkpoint.h"
 
 namespace vlsi::model {
 namespace nn = torch::nn;
@@ -107,8 +108,11 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
   DecoderOutput out;
   if (collect_layer_outputs) out.layer_outputs.reserve(layer_list.size());
   torch::Tensor h = inputs_embeds;
+  const bool checkpoint = gradient_checkpointing_ && is_training() && torch::GradMode::is_enabled();
   for (auto& layer : layer_list) {
-    h = layer->forward(h, rope, bias);
+    h = checkpoint ? checkpointed([l = layer.ptr(), rope, bias](const torch::Tensor& x) { return l->forward(x, rope, bias); },
+                                  h)
+                   : layer->forward(h, rope, bias);
     if (collect_layer_outputs) out.layer_outputs.push_back(h);
   }
   out.last_hidden_state = h;

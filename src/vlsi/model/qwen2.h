@@ -92,7 +92,13 @@ class Qwen2ModelImpl : public torch::nn::Module {
   std::vector<Qwen2DecoderLayer> layer_list;  // typed handles to `layers`
   Qwen2RmsNorm norm{nullptr};
 
+  // Training only: each layer's activations are recomputed in the backward pass
+  // instead of kept (layer_checkpoint.h), trading one more forward for memory.
+  void set_gradient_checkpointing(bool on) { gradient_checkpointing_ = on; }
+  bool gradient_checkpointing() const { return gradient_checkpointing_; }
+
  private:
+  bool gradient_checkpointing_ = false;
   RotaryTables rope(const torch::Tensor& position_ids, torch::ScalarType dtype) const;
   TextConfig config_;
 };

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
@@ -30,6 +31,7 @@ json sft_defaults() {
       {"trainable", {"vision", "projector", "lm", "embeddings", "head"}},
       {"device", "cpu"},
       {"dtype", "float32"},  // or "bfloat16": parameters and activations (float32 master weights)
+      {"gradient_checkpointing", false},  // decoder layers recomputed in backward: less memory, one more forward
       {"trainer", TrainerConfig::defaults_json()},
   };
 }
@@ -59,6 +61,7 @@ void validate_sft_config(const json& cfg, const std::string& where) {
   check(init.empty() || !io::get_field<std::string>(cfg, "tokenizer", where).empty(), where,
         ": field 'tokenizer': required when training a fresh model");
   model::device_from_name(io::get_field<std::string>(cfg, "device", where), where + ": field 'device'");
+  io::get_field<bool>(cfg, "gradient_checkpointing", where);
   check(cfg["trainable"].is_array(), where, ": field 'trainable': expected an array of model parts");
   for (const auto& p : cfg["trainable"]) {
     check(p.is_string(), where, ": field 'trainable': expected part names, got ", p.dump());
@@ -101,7 +104,9 @@ class SftRun : public TrainingRun {
       chat_template = model::load_chat_template(from);
       template_variables = model::load_template_variables(from);
     }
-    net_->to(torch::Device(io::get_field<std::string>(cfg, "device", where)), dtype);
+    net_->to(dist::ProcessGroup::current().local_device(torch::Device(io::get_field<std::string>(cfg, "device", where))),
+             dtype);
+    net_->set_gradient_checkpointing(io::get_field<bool>(cfg, "gradient_checkpointing", where));
     data_ = std::make_unique<RunData>(cfg["data"], tok, processor, tc, where + ": data", chat_template,
                                       template_variables);
     SftOptions so;

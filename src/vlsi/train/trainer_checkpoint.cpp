@@ -43,6 +43,12 @@ void Trainer::save_checkpoint(TrainTask& task, torch::optim::Optimizer& opt, con
     if (master.active()) master.save(io::join_path(tmp, kMasterWeightsFile));
     torch::Tensor rng = at::detail::getDefaultCPUGenerator().get_state();
     save_torch_file(io::join_path(tmp, "rng.pt"), [&](const TorchWriter& w) { torch::save(rng, w); });
+    // Each GPU's generator too (dropout, sampled matching on CUDA), when this process sees GPUs.
+    std::vector<torch::Tensor> cuda_rng;
+    for (int64_t i = 0; i < int64_t(torch::cuda::device_count()); ++i)
+      cuda_rng.push_back(at::globalContext().defaultGenerator(torch::Device(torch::kCUDA, c10::DeviceIndex(i))).get_state());
+    if (!cuda_rng.empty())
+      save_torch_file(io::join_path(tmp, "cuda_rng.pt"), [&](const TorchWriter& w) { torch::save(cuda_rng, w); });
     nlohmann::json state = {{"step", step}, {"seed", cfg_.seed}, {"data", data.state ? data.state() : nlohmann::json()}};
     io::write_json_file(io::join_path(tmp, kTrainerStateFile), state);
     write_checkpoint_manifest(tmp, step);
@@ -88,6 +94,19 @@ int64_t Trainer::restore_checkpoint(TrainTask& task, torch::optim::Optimizer& op
     load_torch_file(rng_path, [&] { torch::load(rng, rng_path); });
     auto gen = at::detail::getDefaultCPUGenerator();
     gen.set_state(rng);
+    // GPU generators: restored where the same GPUs are seen; a run moved to a machine
+    // with other GPUs (or none) continues with fresh CUDA generators.
+    const std::string cuda_rng_path = io::join_path(dir, "cuda_rng.pt");
+    if (io::file_exists(cuda_rng_path) && torch::cuda::device_count() > 0) {
+      std::vector<torch::Tensor> cuda_rng;
+      load_torch_file(cuda_rng_path, [&] { torch::load(cuda_rng, cuda_rng_path); });
+      if (int64_t(cuda_rng.size()) == int64_t(torch::cuda::device_count()))
+        for (size_t i = 0; i < cuda_rng.size(); ++i)
+        {
+          at::Generator gen = at::globalContext().defaultGenerator(torch::Device(torch::kCUDA, c10::DeviceIndex(i)));
+          gen.set_state(cuda_rng[i]);
+        }
+    }
     const std::string state_path = io::join_path(dir, kTrainerStateFile);
     nlohmann::json state = io::read_json_file(state_path);
     if (data.restore && state.contains("data") && !state["data"].is_null()) data.restore(state["data"]);

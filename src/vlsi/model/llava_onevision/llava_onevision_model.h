@@ -34,6 +34,7 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
                               const torch::Tensor& position_ids = {}) override;
   torch::Tensor final_norm(const torch::Tensor& hidden) override { return language_model->model->norm->forward(hidden); }
   const torch::Tensor& final_norm_weight() const override { return language_model->model->norm->weight; }
+  void set_gradient_checkpointing(bool on) override { language_model->model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return language_model->head_weight(); }
   Part part_of_parameter(const std::string& parameter_name) const override;
 

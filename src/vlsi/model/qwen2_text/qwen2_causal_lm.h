@@ -28,6 +28,7 @@ class Qwen2CausalLmImpl : public CausalVlmImpl {
                               const torch::Tensor& position_ids = {}) override;
   torch::Tensor final_norm(const torch::Tensor& hidden) override { return model->norm->forward(hidden); }
   const torch::Tensor& final_norm_weight() const override { return model->norm->weight; }
+  void set_gradient_checkpointing(bool on) override { model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return lm_->head_weight(); }
   Part part_of_parameter(const std::string& parameter_name) const override;
 
