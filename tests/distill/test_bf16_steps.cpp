@@ -138,3 +138,54 @@ TEST(Bf16Steps, DtypeFieldIsValidatedWithItsName) {
   EXPECT_EQ(step_defaults("kd")["dtype"], "float32");
   EXPECT_EQ(distill_defaults()["dtype"], "float32");
 }
+
+TEST(Bf16Steps, Bfloat16TeacherBesideAFloat32Student) {
+  auto tok = text::Tokenizer::from_file(bf16_fixture() + "/tokenizer.json");
+  auto tc = train::TrainerConfig::from_json(test_support::fixture_trainer(1), "trainer");
+  auto data_cfg = io::merge_with_defaults(train::data_defaults(), test_support::fixture_data(bf16_fixture()), "data");
+  const std::string student = bf16_fixture() + "/student";
+  train::RunData data(data_cfg, tok, model::load_processor(student, model::load_model_config(student)), tc, "data");
+  auto batch = data.stream().next();
+  StudentStepOptions o;
+  o.matching.strategy = MatchingStrategy::Uniform;
+  std::map<torch::ScalarType, double> loss;
+  for (auto teacher_dtype : {torch::kFloat, torch::kBFloat16}) {
+    StudentStepTask task(bf16_side("student", {0, 1}, 2, torch::kFloat), bf16_side("teacher", {0, 1, 2, 3}, 1, teacher_dtype),
+                         o);
+    auto params = task.trainable_parameters();
+    task.set_training(true);
+    auto out = task.compute_loss(batch);
+    out.loss.backward();
+    for (const auto& p : params) EXPECT_EQ(p.grad().scalar_type(), torch::kFloat);
+    loss[teacher_dtype] = out.loss.item<double>();
+  }
+  EXPECT_LT(std::abs(loss[torch::kBFloat16] - loss[torch::kFloat]) / loss[torch::kFloat], kLossTolerance);
+}
+
+TEST(Bf16Steps, SideDeviceAndDtypeReachTheStages) {
+  const std::string dir = bf16_fixture();
+  json recipe = {{"out", dir + "/sides"},
+                 {"teacher", {{"model", dir + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}},
+                              {"dtype", "bfloat16"}, {"device", "cpu"}}},
+                 {"student", {{"model", dir + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
+                 {"data", test_support::fixture_data(dir)}};
+  auto stages = distill_stage_configs(resolve_distill_config(recipe, {}, "recipe"));
+  EXPECT_EQ(stages["verbalize_teacher"]["dtype"], "bfloat16");
+  EXPECT_EQ(stages["verbalize_teacher"]["device"], "cpu");
+  EXPECT_EQ(stages["verbalize_student"]["dtype"], "float32");
+  EXPECT_EQ(stages["interact"]["teacher"]["dtype"], "bfloat16");
+  EXPECT_EQ(stages["interact"]["teacher"]["device"], "cpu");
+  EXPECT_EQ(stages["interact"]["student"]["device"], "");
+  EXPECT_EQ(side_dtype(stages["interact"], "teacher", "i"), torch::kBFloat16);
+  EXPECT_EQ(side_dtype(stages["interact"], "student", "i"), torch::kFloat);
+  std::string e = distill_support::error_of([&] {
+    auto cfg = resolve_step_config("interact", json::object(), {"teacher.dtype=\"half\""}, "i.json");
+    validate_step_run_config("interact", cfg, "i.json");
+  });
+  EXPECT_NE(e.find("i.json: field 'teacher.dtype'"), std::string::npos) << e;
+  e = distill_support::error_of([&] {
+    auto cfg = resolve_step_config("interact", json::object(), {"student.device=\"tpu\""}, "i.json");
+    validate_step_run_config("interact", cfg, "i.json");
+  });
+  EXPECT_NE(e.find("i.json: field 'student.device': expected cpu, cuda or cuda:N, got 'tpu'"), std::string::npos) << e;
+}
