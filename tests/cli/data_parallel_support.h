@@ -24,7 +24,8 @@ inline std::string torchrun_bin() {
 // `vlsi ARGS` as N processes on this machine, launched the way the README says.
 // Each run picks its own port so concurrent tests do not meet.
 inline CliResult run_torchrun(int nproc, const std::string& args, const std::string& env = "") {
-  static int next_port = 29600 + int(::getpid() % 2000) * 7;
+  // 20000-28000: below the ephemeral range, apart from the other tests' ports (29000-29899)
+  static int next_port = 20000 + int(::getpid() % 1000) * 8;
   const int port = next_port++;
   return run_shell(env + " OMP_NUM_THREADS=1 VLSI_DIST_TIMEOUT_S=120 " + torchrun_bin() +
                    " --no-python --nproc-per-node " + std::to_string(nproc) + " --master-port " +

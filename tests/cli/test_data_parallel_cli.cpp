@@ -85,7 +85,7 @@ TEST_F(DataParallelSft, ADeadRankMakesTheOtherExitWithOneLine) {
   // during step 2; rank 0 must notice the lost peer and exit, well before the 60 s timeout.
   const std::string out = dir_ + "/dead";
   const std::string cfg = write_config(dir_, out);
-  const int port = 29400 + int(::getpid() % 500);
+  const int port = 29000 + int(::getpid() % 500);
   const std::string common = "OMP_NUM_THREADS=1 VLSI_DIST_TIMEOUT_S=60 MASTER_ADDR=127.0.0.1 MASTER_PORT=" +
                              std::to_string(port) + " WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 ";
   const std::string bin = test_support::vlsi_bin() + " train sft --config " + cfg;

@@ -142,6 +142,37 @@ void ProcessGroup::all_reduce_sum(std::vector<torch::Tensor>& tensors, const std
   }, [&](const std::string& cause) { fail(what, cause); });
 }
 
+ProcessGroup::Pending ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor, const std::string& what) {
+  Pending p;
+  p.group_ = this;
+  p.what_ = what;
+  if (!env_.distributed()) return p;
+  check(tensor.is_contiguous(), "distributed: ", what, ": tensors must be contiguous");
+  try {
+    std::vector<at::Tensor> one{tensor};
+    c10d::AllreduceOptions o;
+    o.reduceOp = c10d::ReduceOp::SUM;
+    p.work_ = backend_->backend->allreduce(one, o);
+  } catch (const c10::Error& e) {
+    fail(what, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    fail(what, e.what());
+  }
+  return p;
+}
+
+void ProcessGroup::Pending::wait() {
+  if (!work_.defined()) return;
+  try {
+    work_->wait();
+  } catch (const c10::Error& e) {
+    group_->fail(what_, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    group_->fail(what_, e.what());
+  }
+  work_.reset();
+}
+
 void ProcessGroup::broadcast_from_main(std::vector<torch::Tensor>& tensors, const std::string& what) {
   if (!env_.distributed() || tensors.empty()) return;
   run_collective(*this, tensors, [&](std::vector<at::Tensor>& one) {

@@ -6,6 +6,7 @@
 // A collective that fails (a peer exited, or nothing arrived within the
 // timeout, VLSI_DIST_TIMEOUT_S, default 1800 s) throws a one-line vlsi::Error
 // naming this rank and the operation, so the CLI exits instead of hanging.
+#include <torch/csrc/distributed/c10d/Work.hpp>
 #include <torch/torch.h>
 
 #include <memory>
@@ -40,6 +41,22 @@ class ProcessGroup {
   // any is waited for, so several buckets travel together. `what` names the
   // operation in errors.
   void all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& what);
+  // An all-reduce started and not yet waited for (gradient buckets during backward).
+  class Pending {
+   public:
+    // Blocks until the sum is in the tensor; a failure throws as all_reduce_sum does.
+    void wait();
+    bool started() const { return work_.defined(); }
+
+   private:
+    friend class ProcessGroup;
+    const ProcessGroup* group_ = nullptr;
+    c10::intrusive_ptr<c10d::Work> work_;
+    std::string what_;
+  };
+  // Starts an in-place sum of one contiguous tensor on collective_device().
+  Pending all_reduce_sum_async(torch::Tensor& tensor, const std::string& what);
+
   // Rank 0's values to every rank, in place.
   void broadcast_from_main(std::vector<torch::Tensor>& tensors, const std::string& what);
   void barrier(const std::string& what);

@@ -55,7 +55,9 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
   MasterWeights master(task.trainable_parameters());
   const auto& params = master.optimizer_params();  // float32 copies of bfloat16 parameters
   auto opt = make_adamw(params, cfg_);  // decay on matrices only
-  dist::GradientSync grad_sync(params);
+  // Buckets start their all-reduce during the last backward of each step; float32 copies of
+  // bfloat16 parameters get their gradients only after it, so those buckets wait for its end.
+  dist::GradientSync grad_sync(params, group, /*overlap=*/!master.active());
   LrSchedule sched{cfg_.lr, cfg_.min_lr, cfg_.warmup_steps, cfg_.max_steps};
 
   TrainResult result;
@@ -133,6 +135,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
       check(std::isfinite(lv), label_, ": step ", step + 1, ": loss is ", lv,
             " (not finite); stopping. The newest checkpoint in ", run_dir_, "/checkpoints is intact; lower the "
             "learning rate or check the data, then rerun with --resume");
+      if (micro + 1 == cfg_.grad_accum) grad_sync.begin_step();
       scaled.backward();
       master.accumulate_grads();
       if (micro + 1 == cfg_.grad_accum) io::kill_point(label_, "step");  // test-only: gradients, no update yet
@@ -145,7 +148,7 @@ TrainResult Trainer::run(TrainTask& task, BatchStream& data, bool resume) {
       if (!out.events.is_null()) events.push_back(out.events);
     }
     auto t_opt0 = now();
-    grad_sync.all_reduce_sum(group);
+    grad_sync.finish_step();
     double grad_norm = 0.0;
     if (cfg_.grad_clip > 0) grad_norm = torch::nn::utils::clip_grad_norm_(params, cfg_.grad_clip);
     opt->step();
