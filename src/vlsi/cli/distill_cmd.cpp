@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "vlsi/dist/process_group.h"
 #include "vlsi/cli/commands.h"
 #include "vlsi/distill/recipe.h"
 #include "vlsi/io/json_util.h"
@@ -37,7 +38,7 @@ void register_distill_command(CLI::App& app) {
       return;
     }
     io::json summary = distill::run_distill(cfg, a->resume, a->force);
-    std::printf("%s\n", summary.dump(2).c_str());
+    if (dist::ProcessGroup::current().is_main()) std::printf("%s\n", summary.dump(2).c_str());  // once per job
   });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "vlsi/cli/commands.h"
+#include "vlsi/dist/process_group.h"
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/io/json_util.h"
@@ -44,7 +45,7 @@ void add_run_command(CLI::App* parent, const std::string& name, const std::strin
       return;
     }
     io::json summary = run(cfg, a->resume, a->force);
-    std::printf("%s\n", summary.dump(2).c_str());
+    if (dist::ProcessGroup::current().is_main()) std::printf("%s\n", summary.dump(2).c_str());  // once per job
   });
 }
 
