@@ -40,7 +40,7 @@ TEST(ContinuousBatch, MembersJoiningAndLeavingDecodeAsTheyWouldAlone) {
   std::map<size_t, std::vector<torch::Tensor>> seen;  // prompt -> logits per step
   std::vector<torch::Tensor> last;                  // each row's newest logits
   auto join = [&](size_t i) {
-    auto row = batch.prefill(b.prompts[i], images_of(b, i), steps + 1);
+    auto row = batch.prefill(b.prompts[i], images_of(b, i), steps + 3);  // prompt 0 stays 12 steps
     seen[i].push_back(row.logits);
     last.push_back(row.logits);
     batch.join(std::move(row));
@@ -66,7 +66,7 @@ TEST(ContinuousBatch, MembersJoiningAndLeavingDecodeAsTheyWouldAlone) {
   while (seen[1].size() < size_t(steps) + 1) step();
   EXPECT_EQ(batch.size(), 2);
   for (size_t i = 0; i < 3; ++i) {
-    auto alone = alone_logits(m, b, i, steps);
+    auto alone = alone_logits(m, b, i, steps + 2);
     ASSERT_LE(seen[i].size(), alone.size());
     for (size_t s = 0; s < seen[i].size(); ++s) {
       EXPECT_TRUE(torch::allclose(seen[i][s], alone[s], 1e-4, 1e-4))

@@ -210,10 +210,19 @@ def main():
         if stream:
             return streamed_text(c, model, prompt, max_tokens=max_tokens)[0]
         return chat(c, model, prompt, max_tokens=max_tokens).choices[0].message.content
+    def decode_counts():
+        health = json.loads(raw.request("GET", "/health")[1])
+        return health["models"][0]["decode_steps"], health["models"][0]["rows_decoded"]
+    steps_before, rows_before = decode_counts()
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(32) as pool:
         results = list(pool.map(run, jobs))
-    print(f"32 concurrent clients: {time.time() - start:.2f} s", flush=True)
+    steps, rows = (after - before for after, before in zip(decode_counts(), (steps_before, rows_before)))
+    mean_batch = rows / max(steps, 1)
+    print(f"32 concurrent clients: {time.time() - start:.2f} s, {steps} decode steps, mean batch {mean_batch:.1f}",
+          flush=True)
+    # Served one at a time every step would hold one row.
+    expect(mean_batch > 2, f"32 concurrent clients were decoded {mean_batch:.1f} rows per step")
     for (prompt, stream), got in zip(jobs, results):
         expect(got == prompts[prompt], f"concurrent ({'streamed' if stream else 'plain'}) {prompt!r}: {got!r}")
 

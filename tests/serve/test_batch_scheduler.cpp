@@ -102,6 +102,21 @@ TEST(BatchScheduler, StaggeredGreedyRequestsAnswerAsGenerateAlone) {
   EXPECT_EQ(s.running(), 0);
 }
 
+TEST(BatchScheduler, ConcurrentRequestsShareDecodeSteps) {
+  auto m = tiny_model();
+  auto p = prompts(m);
+  BatchScheduler s(m, options());
+  std::vector<std::shared_ptr<JobProgress>> running;
+  for (size_t i = 0; i < p.ids.size(); ++i) running.push_back(s.submit(job(p, i, 20)));
+  int64_t tokens = 0;
+  for (auto& r : running) tokens += collect(*r).tokens;
+  ASSERT_EQ(tokens, 20 * int64_t(p.ids.size()));
+  // One request at a time would take 19 steps each; together most steps
+  // advance several rows (all six once the last has joined).
+  EXPECT_EQ(s.rows_decoded(), tokens - int64_t(p.ids.size()));  // each request's first token comes from its prefill
+  EXPECT_LT(s.decode_steps(), tokens / 2) << s.decode_steps() << " steps for " << s.rows_decoded() << " rows";
+}
+
 TEST(BatchScheduler, SeededSamplingIsTheSameAloneAndInABatch) {
   auto m = tiny_model();
   auto p = prompts(m);

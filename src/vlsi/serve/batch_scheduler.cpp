@@ -120,6 +120,8 @@ void BatchScheduler::step_members() {
   for (const auto& m : members) tokens.push_back(m.next_token);
   try {
     torch::Tensor logits = state_->batch.step(torch::tensor(tokens, torch::kLong)).cpu();
+    decode_steps_.fetch_add(1);
+    rows_decoded_.fetch_add(int64_t(members.size()));
     for (size_t r = 0; r < members.size(); ++r) {
       Member& m = members[r];
       const int64_t token = m.sampler->choose(logits.narrow(0, int64_t(r), 1))[0].item<int64_t>();

@@ -6,6 +6,7 @@
 // token or string, max_tokens), cancelled (client gone) or past its deadline,
 // and the others go on. Each member has its own sampler (seeded per request),
 // so its tokens do not depend on what else is in the batch.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -43,6 +44,10 @@ class BatchScheduler {
   void stop();
 
   int64_t running() const;  // members of the batch plus queued jobs
+  // Decode steps run so far and the rows they advanced: rows / steps is the
+  // mean batch size (GET /health reports both).
+  int64_t decode_steps() const { return decode_steps_.load(); }
+  int64_t rows_decoded() const { return rows_decoded_.load(); }
 
  private:
   struct Queued {
@@ -66,6 +71,7 @@ class BatchScheduler {
   std::deque<Queued> queue_;
   int64_t members_running_ = 0;  // guarded by mutex_ (mirrors members_.size())
   bool stopping_ = false;
+  std::atomic<int64_t> decode_steps_{0}, rows_decoded_{0};
   std::unique_ptr<State> state_;  // scheduler thread only
   std::thread thread_;
 };

@@ -219,8 +219,14 @@ void ChatServer::Impl::routes() {
       data.push_back({{"id", s.model.id}, {"object", "model"}, {"created", 0}, {"owned_by", "vlsi"}});
     res.set_content(nlohmann::json{{"object", "list"}, {"data", data}}.dump(), "application/json");
   });
-  http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}", "application/json");
+  http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& s : served)
+      models.push_back({{"id", s.model.id},
+                        {"running", s.scheduler->running()},
+                        {"decode_steps", s.scheduler->decode_steps()},
+                        {"rows_decoded", s.scheduler->rows_decoded()}});
+    res.set_content(nlohmann::json{{"status", "ok"}, {"models", models}}.dump(), "application/json");
   });
   // A known path asked with the wrong method: 405, not httplib's 404.
   auto not_allowed = [](const char* allowed) {
