@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <mutex>
 #include <random>
 
 #include "vlsi/io/error.h"
@@ -105,6 +106,7 @@ struct ChatServer::Impl {
 
   ServerLimits limits;
   std::vector<Served> served;
+  std::mutex image_decoding;
   httplib::Server http;
 };
 
@@ -145,7 +147,15 @@ void ChatServer::Impl::chat_completions(const httplib::Request& req, httplib::Re
     PromptRules pr;
     pr.max_prompt_tokens = s.max_prompt_tokens;
     pr.image_dir = limits.image_dir;
-    ChatPrompt prompt = build_chat_prompt(r, *s.model.encoder, *s.model.processor, pr);
+    ChatPrompt prompt;
+    {
+      // Decoded pixels cost width x height x 3 bytes before the prompt's length
+      // is known: one request decodes at a time, so 72 clients sending 8
+      // maximal images each cannot hold tens of GB at once.
+      std::unique_lock<std::mutex> one_at_a_time(image_decoding, std::defer_lock);
+      if (!r.images.empty()) one_at_a_time.lock();
+      prompt = build_chat_prompt(r, *s.model.encoder, *s.model.processor, pr);
+    }
     const int64_t prompt_tokens = int64_t(prompt.ids.size());
     auto progress = s.scheduler->submit(make_job(r, s, std::move(prompt)));
     const CompletionHeader h{new_completion_id(), int64_t(std::time(nullptr)), s.model.id};
