@@ -168,7 +168,7 @@ def slow_body(raw, base):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
-    ap.add_argument("--expected", required=True, help="JSON: model, max_tokens, prompts{}, image_png, image_prompt, image_answer")
+    ap.add_argument("--expected", required=True, help="JSON: model, max_tokens, prompts{}, image_png, image_prompt, image_answer, image_dir")
     args = ap.parse_args()
     exp = json.load(open(args.expected))
     model, max_tokens = exp["model"], exp["max_tokens"]
@@ -195,6 +195,20 @@ def main():
     r = chat(client, model, exp["image_prompt"], image_url=image_url, max_tokens=max_tokens)
     expect(r.choices[0].message.content == exp["image_answer"],
            f"image: {r.choices[0].message.content!r} != vlsi generate's {exp['image_answer']!r}")
+
+    # The same image as a file inside the server's --image-dir.
+    image_dir = exp["image_dir"]
+    r = chat(client, model, exp["image_prompt"], image_url=f"file://{image_dir}/img.png", max_tokens=max_tokens)
+    expect(r.choices[0].message.content == exp["image_answer"],
+           f"file:// image: {r.choices[0].message.content!r} != {exp['image_answer']!r}")
+    for name, url in (("outside --image-dir", "file:///etc/hostname"), ("link out of --image-dir",
+                      f"file://{image_dir}/escape.png"), ("missing file", f"file://{image_dir}/none.png"),
+                      ("relative path", "file://img.png")):
+        try:
+            chat(client, model, "hi", image_url=url, max_tokens=2)
+            expect(False, f"{name}: accepted")
+        except openai.BadRequestError as e:
+            expect(e.body.get("param", "").endswith("image_url.url"), f"{name}: {e}")
 
     # Seeded sampling: the same seed gives the same answer.
     sampled = [client.chat.completions.create(model=model, messages=[{"role": "user", "content": p}],

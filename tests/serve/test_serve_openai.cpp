@@ -13,6 +13,7 @@
 #include <fcntl.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -126,10 +127,16 @@ TEST(ServeOpenAI, OfficialClientPlainStreamedImageConcurrentAndBadRequests) {
   expected["image_prompt"] = "What colour is the shape?";
   expected["image_answer"] = generate_answer(dir + "/m", "What colour is the shape?", dir + "/img.png", max_new);
   expected["image_png"] = io::encode_base64(io::read_file(dir + "/img.png"));
+  // file:// images: allowed inside --image-dir only; a link inside it that leads out is refused too.
+  io::make_dirs(dir + "/images");
+  io::write_file_atomic(dir + "/images/img.png", io::read_file(dir + "/img.png"));
+  std::filesystem::create_symlink(dir + "/m/config.json", dir + "/images/escape.png");
+  expected["image_dir"] = dir + "/images";
   io::write_file_atomic(dir + "/expected.json", expected.dump());
 
   ServerProcess server({"--model", dir + "/m", "--port", "0", "--max-image-pixels", "4096", "--max-body-bytes",
-                        "16000000", "--read-timeout", "2", "--body-timeout", "4", "--max-tokens", "64", "--threads", "1"},
+                        "16000000", "--read-timeout", "2", "--body-timeout", "4", "--max-tokens", "64", "--threads", "1",
+                        "--image-dir", dir + "/images"},
                        dir + "/serve.log");
   ASSERT_TRUE(server.wait_for_url(60)) << server.output();
   EXPECT_NE(server.url.find("127.0.0.1"), std::string::npos) << server.url;

@@ -77,7 +77,7 @@ struct ChatServer::Impl {
     check(!models.empty(), "serve: no model to serve");
     for (auto& m : models) {
       for (const auto& s : served)
-        check(s.model.id != m.id, "serve: two models share the id '", m.id, "' (set --model-id)");
+        check(s.model.id != m.id, "serve: two models share the id '", m.id, "' (set --model-id or --teacher-id)");
       Served s;
       s.context = m.model->config().text_config.max_position_embeddings;
       check(s.context >= 2, "serve: model '", m.id, "' has a context of ", s.context, " positions");
