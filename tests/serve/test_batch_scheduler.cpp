@@ -3,6 +3,7 @@
 // limits (429, timeout, cancel) take rows out without disturbing the others.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 #include "../infer/infer_fixture.h"
@@ -189,6 +190,30 @@ TEST(BatchScheduler, PastTheDeadlineIs408AndOthersGoOn) {
   Answer lb = collect(*b);
   EXPECT_FALSE(lb.error);
   EXPECT_EQ(lb.text, alone(m, job(p, 3, 5)).text);
+}
+
+TEST(BatchScheduler, AFailingModelAnswers500AndTheSchedulerGoesOn) {
+  auto m = tiny_model();
+  auto p = prompts(m);
+  BatchScheduler s(m, options());
+  const Answer before = collect(*s.submit(job(p, 3, 5)));
+  ASSERT_FALSE(before.error);
+  torch::Tensor weight = m->lm_head_weight();
+  torch::Tensor saved = weight.clone();
+  {
+    torch::NoGradGuard g;
+    weight.fill_(std::numeric_limits<float>::quiet_NaN());  // logits turn NaN: generation must fail, not decode garbage
+  }
+  Answer failed = collect(*s.submit(job(p, 3, 5)));
+  ASSERT_TRUE(failed.error);
+  EXPECT_EQ(failed.error->status, 500);
+  {
+    torch::NoGradGuard g;
+    weight.copy_(saved);
+  }
+  const Answer after = collect(*s.submit(job(p, 3, 5)));
+  ASSERT_FALSE(after.error) << after.error->what();
+  EXPECT_EQ(after.text, before.text);
 }
 
 TEST(BatchScheduler, StopFailsWaitingRequestsWith503) {

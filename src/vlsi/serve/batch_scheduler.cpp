@@ -80,10 +80,14 @@ void BatchScheduler::run() {
       }
       members_running_ = int64_t(members.size() + joining.size());
     }
-    for (auto& q : joining) admit(q);
-    drop_leaving();
-    if (!members.empty()) step_members();
-    drop_leaving();
+    try {
+      for (auto& q : joining) admit(q);
+      drop_leaving();
+      if (!members.empty()) step_members();
+      drop_leaving();
+    } catch (const std::exception& e) {
+      fail_batch(e.what());  // nothing may end this thread but stop()
+    }
     publish_count();
   }
   const ApiError shutdown(503, "the server is shutting down", "", "shutting_down");
@@ -107,9 +111,8 @@ void BatchScheduler::admit(Queued& q) {
     if (accept(m, first)) return;  // answered by its first token: never joins
     state_->batch.join(std::move(row));
     state_->members.push_back(std::move(m));
-  } catch (const Error& e) {
-    q.progress->fail(ApiError(400, e.what(), "messages"));
   } catch (const std::exception& e) {
+    // The request was checked before it was queued: what fails here is the model's side.
     q.progress->fail(ApiError(500, std::string("generation failed: ") + e.what()));
   }
 }
@@ -128,12 +131,16 @@ void BatchScheduler::step_members() {
       m.done = accept(m, token);
     }
   } catch (const std::exception& e) {
-    // A failed step leaves the shared cache in an unknown state: end every member.
-    const ApiError failed(500, std::string("generation failed: ") + e.what());
-    for (auto& m : members) m.progress->fail(failed);
-    members.clear();
-    state_->batch = infer::ContinuousBatch(model_, options_.pad_id);
+    fail_batch(e.what());
   }
+}
+
+void BatchScheduler::fail_batch(const std::string& why) {
+  // The shared cache is in an unknown state after a failure: every member ends, the batch starts afresh.
+  const ApiError failed(500, "generation failed: " + why);
+  for (auto& m : state_->members) m.progress->fail(failed);
+  state_->members.clear();
+  state_->batch = infer::ContinuousBatch(model_, options_.pad_id);
 }
 
 bool BatchScheduler::accept(Member& m, int64_t token) {

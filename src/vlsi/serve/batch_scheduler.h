@@ -61,6 +61,7 @@ class BatchScheduler {
   void step_members();
   void drop_leaving();
   void publish_count();  // members_running_ = the batch's size
+  void fail_batch(const std::string& why);  // 500 to every member, a fresh batch
   // Takes the member's new token; true when its answer is complete.
   bool accept(Member& m, int64_t token);
 

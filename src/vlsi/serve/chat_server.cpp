@@ -130,6 +130,11 @@ DecodeJob ChatServer::Impl::make_job(const ChatRequest& r, const Served& s, Chat
   job.sampling.temperature = r.temperature;
   job.sampling.top_p = r.top_p;
   job.sampling.seed = r.seed ? *r.seed : std::random_device{}();
+  try {
+    job.sampling.validate();
+  } catch (const Error& e) {
+    reject("temperature", e.what());
+  }
   job.stop_strings = r.stop;
   job.deadline = Clock::now() + seconds(limits.request_timeout_s);
   return job;
