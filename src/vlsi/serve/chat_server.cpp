@@ -49,8 +49,7 @@ std::chrono::microseconds seconds(double s) { return std::chrono::microseconds(i
 
 // The body, read here rather than by httplib so that its total time is
 // bounded too (a client dripping one byte per read timeout holds a thread).
-std::string read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-                      const ServerLimits& limits) {
+std::string read_body(httplib::Response& res, const httplib::ContentReader& reader, const ServerLimits& limits) {
   const auto deadline = Clock::now() + seconds(limits.body_timeout_s);
   std::string body;
   bool too_big = false, too_slow = false;
@@ -65,7 +64,6 @@ std::string read_body(const httplib::Request& req, httplib::Response& res, const
                             std::to_string(limits.max_body_bytes) + " bytes", "", "request_too_large");
   if (too_slow) throw ApiError(408, "the request body took longer than the server's body timeout", "", "request_timeout");
   if (!ok) throw ApiError(400, "the request body could not be read (cut short or too slow)", "", "incomplete_body");
-  (void)req;
   return body;
 }
 
@@ -97,7 +95,7 @@ struct ChatServer::Impl {
   }
 
   void routes();
-  void chat_completions(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void chat_completions(httplib::Response& res, const httplib::ContentReader& reader);
   Served& find_model(const std::string& id);
   DecodeJob make_job(const ChatRequest& r, const Served& s, ChatPrompt prompt);
   void answer_whole(httplib::Response& res, JobProgress& progress, const CompletionHeader& h, int64_t prompt_tokens);
@@ -119,10 +117,7 @@ Served& ChatServer::Impl::find_model(const std::string& id) {
 
 DecodeJob ChatServer::Impl::make_job(const ChatRequest& r, const Served& s, ChatPrompt prompt) {
   DecodeJob job;
-  const int64_t asked = r.max_tokens.value_or(limits.max_tokens);
-  if (asked > limits.max_tokens)
-    reject("max_tokens", "max_tokens: at most " + std::to_string(limits.max_tokens) + " on this server, got " +
-                             std::to_string(asked));
+  const int64_t asked = r.max_tokens.value_or(limits.max_tokens);  // checked against the cap already
   // As generate(): the answer stops at the model's context.
   job.max_tokens = std::min(asked, s.context - int64_t(prompt.ids.size()));
   job.prompt = std::move(prompt.ids);
@@ -140,23 +135,25 @@ DecodeJob ChatServer::Impl::make_job(const ChatRequest& r, const Served& s, Chat
   return job;
 }
 
-void ChatServer::Impl::chat_completions(const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
+void ChatServer::Impl::chat_completions(httplib::Response& res, const httplib::ContentReader& reader) {
   try {
-    const std::string body = read_body(req, res, reader, limits);
+    const std::string body = read_body(res, reader, limits);
     RequestRules rules;
     rules.allow_image_files = !limits.image_dir.empty();
     rules.max_images = limits.max_images;
     const ChatRequest r = parse_chat_request(body, rules);
     Served& s = find_model(r.model);
+    if (r.max_tokens && *r.max_tokens > limits.max_tokens)
+      reject("max_tokens", "max_tokens: at most " + std::to_string(limits.max_tokens) + " on this server, got " +
+                               std::to_string(*r.max_tokens));
     PromptRules pr;
     pr.max_prompt_tokens = s.max_prompt_tokens;
     pr.image_dir = limits.image_dir;
     ChatPrompt prompt;
     {
       // Decoded pixels cost width x height x 3 bytes before the prompt's length
-      // is known: one request decodes at a time, so 72 clients sending 8
-      // maximal images each cannot hold tens of GB at once.
+      // is known: one request decodes at a time, so every handler thread
+      // holding --max-images maximal images cannot add up to tens of GB.
       std::unique_lock<std::mutex> one_at_a_time(image_decoding, std::defer_lock);
       if (!r.images.empty()) one_at_a_time.lock();
       prompt = build_chat_prompt(r, *s.model.encoder, *s.model.processor, pr);
@@ -226,8 +223,8 @@ void ChatServer::Impl::answer_streamed(httplib::Response& res, std::shared_ptr<J
 }
 
 void ChatServer::Impl::routes() {
-  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res,
-                                           const httplib::ContentReader& reader) { chat_completions(req, res, reader); });
+  http.Post("/v1/chat/completions", [this](const httplib::Request&, httplib::Response& res,
+                                           const httplib::ContentReader& reader) { chat_completions(res, reader); });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json data = nlohmann::json::array();
     for (const auto& s : served)
