@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   vlsi::cli::register_forward_command(app);
   vlsi::cli::register_demo_command(app);
   vlsi::cli::register_report_command(app);
+  vlsi::cli::register_serve_command(app);
   vlsi::cli::require_strict_numbers(app);  // after every REGISTER line: it checks their numeric flags
   // Flag errors in the same one-line form as every other error.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {

@@ -22,7 +22,7 @@ fi
 B=${FUZZ_BUILD:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${JOBS:-$(nproc)}
-ALL="safetensors safetensors_index model_config tokenizer_json tokenizer_encode chat_template records image"
+ALL="safetensors safetensors_index model_config tokenizer_json tokenizer_encode chat_template records image chat_request"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DVLSI_FUZZ=ON >/dev/null
 cmake --build "$B" -j "$JOBS"

@@ -18,5 +18,6 @@ void register_generate_commands(CLI::App& app);   // vlsi generate|chat|verbaliz
 void register_forward_command(CLI::App& app);     // vlsi forward
 void register_demo_command(CLI::App& app);        // vlsi demo
 void register_report_command(CLI::App& app);      // vlsi report
+void register_serve_command(CLI::App& app);       // vlsi serve
 
 }  // namespace vlsi::cli

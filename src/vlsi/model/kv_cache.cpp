@@ -78,4 +78,67 @@ void KvCache::select_rows(const torch::Tensor& rows) {
   }
 }
 
+namespace {
+
+// `src`'s first `length` slots [B, ..., length, ...] copied into the last
+// `length` of `total` slots of a zeroed tensor with `capacity` slots on dim `dim`.
+torch::Tensor right_aligned(const torch::Tensor& src, int64_t dim, int64_t length, int64_t total, int64_t capacity) {
+  auto sizes = src.sizes().vec();
+  sizes[size_t(dim)] = capacity;
+  auto out = torch::zeros(sizes, src.options());
+  out.narrow(dim, total - length, length).copy_(src.narrow(dim, 0, length));
+  return out;
+}
+
+}  // namespace
+
+void KvCache::add_rows(const KvCache& other, int64_t capacity) {
+  check(step_len_ == 0 && other.step_len_ == 0, "kv cache: rows cannot be added in the middle of a step");
+  check(other.layers() == layers(), "kv cache: adding rows of ", other.layers(), " layers to a cache of ", layers());
+  check(other.key_mask_.defined(), "kv cache: the rows to add hold no positions");
+  for (size_t l = 0; l < keys_.size(); ++l)
+    check(other.keys_[l].defined(), "kv cache: the rows to add lack layer ", l, "'s keys");
+  const int64_t length = std::max(length_, other.length_);
+  const int64_t cap = std::max(capacity, length);
+  auto merge = [&](const torch::Tensor& mine, const torch::Tensor& theirs, int64_t dim) {
+    auto b = right_aligned(theirs, dim, other.length_, length, cap);
+    if (batch() == 0 || !mine.defined()) return b;
+    return torch::cat({right_aligned(mine, dim, length_, length, cap), b.to(mine.device())}, 0);
+  };
+  key_mask_ = merge(key_mask_, other.key_mask_, 1);
+  for (size_t l = 0; l < keys_.size(); ++l) {
+    keys_[l] = merge(keys_[l], other.keys_[l], 2);
+    values_[l] = merge(values_[l], other.values_[l], 2);
+  }
+  next_position_ = next_position_.defined() && next_position_.size(0) > 0
+                       ? torch::cat({next_position_, other.next_position_.to(next_position_.device())})
+                       : other.next_position_.clone();
+  length_ = length;
+  capacity_ = cap;
+}
+
+void KvCache::drop_unused_prefix() {
+  check(step_len_ == 0, "kv cache: slots cannot be dropped in the middle of a step");
+  if (!key_mask_.defined() || length_ == 0) return;
+  int64_t unused = length_;  // an empty batch uses no slot
+  if (batch() > 0) {
+    auto used = key_mask_.narrow(1, 0, length_).any(0).nonzero();
+    unused = used.numel() > 0 ? used[0][0].item<int64_t>() : length_;
+  }
+  if (unused == 0) return;
+  const int64_t kept = length_ - unused;
+  auto shift = [&](torch::Tensor& t, int64_t dim) {
+    auto out = torch::zeros_like(t);
+    out.narrow(dim, 0, kept).copy_(t.narrow(dim, unused, kept));
+    t = out;
+  };
+  shift(key_mask_, 1);
+  for (size_t l = 0; l < keys_.size(); ++l) {
+    if (!keys_[l].defined()) continue;
+    shift(keys_[l], 2);
+    shift(values_[l], 2);
+  }
+  length_ = kept;
+}
+
 }  // namespace vlsi::model

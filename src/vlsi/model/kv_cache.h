@@ -44,6 +44,15 @@ class KvCache {
   // allowed): beam search follows its surviving beams, a batch expands to beams.
   void select_rows(const torch::Tensor& rows);
 
+  // Continuous batching (infer/continuous_batch.h): rows of different lengths
+  // share one cache, right-aligned, each row's earlier slots masked out.
+  // Appends `other`'s rows after this cache's (this may be empty: batch() 0)
+  // and makes room for `capacity` positions (at least the merged length).
+  void add_rows(const KvCache& other, int64_t capacity);
+  // Drops the leading slots that no row uses (left after rows were removed),
+  // so a batch that rows keep joining and leaving does not grow without end.
+  void drop_unused_prefix();
+
  private:
   int64_t capacity_;
   int64_t length_ = 0;     // positions finished by end_step
