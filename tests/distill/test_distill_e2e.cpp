@@ -1,13 +1,15 @@
 // `vlsi distill` end to end on tiny models (the vlsi binary, $VLSI_BIN): every
 // stage runs, verbalization losses fall, a run killed (-9) during the
 // interaction step is refused without --resume and continues with it, the final
-// student is a plain model folder with its verbalizers, `vlsi lora merge` and
+// student is a plain model folder with its verbalizers and layer pairing, RUN/teacher
+// serves the teacher with its verbalizers, `vlsi lora merge` and
 // `vlsi train interact` work from the command line.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -115,6 +117,29 @@ TEST(DistillCli, WholeRecipeRunsAndResumesAfterKill) {
   EXPECT_FALSE(model::has_lora(student));
   EXPECT_TRUE(fs::exists(dir + "/run/student/verbalizers.safetensors"));
   EXPECT_TRUE(fs::exists(dir + "/run/student/tokenizer.json"));
+
+  // What the run leaves for serving (distill/served_folders.h): the matched-layer
+  // pairing beside the student, and RUN/teacher: the teacher's files linked, its
+  // step-1 verbalizers copied, so verbalize/serve --teacher RUN/teacher work.
+  auto pairing = io::read_json_file(dir + "/run/student/layer_pairing.json");
+  EXPECT_EQ(pairing["match_counts"], info["match_counts"]);
+  ASSERT_EQ(pairing["matched"].size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& row = info["match_counts"][i];
+    const auto most = std::max_element(row.begin(), row.end(), [](const json& a, const json& b) { return a < b; });
+    EXPECT_EQ(pairing["matched"][i], info["teacher_target_layers"][size_t(most - row.begin())]) << i;
+  }
+  EXPECT_EQ(summary["teacher"], dir + "/run/teacher");
+  EXPECT_TRUE(fs::is_symlink(dir + "/run/teacher/config.json"));
+  EXPECT_TRUE(fs::is_symlink(dir + "/run/teacher/model.safetensors"));
+  EXPECT_EQ(io::read_file(dir + "/run/teacher/verbalizers.safetensors"),
+            io::read_file(dir + "/run/verbalize_teacher/verbalizers/verbalizers.safetensors"));
+  auto side = test_support::run_cli("verbalize --model " + dir + "/run/student --teacher " + dir +
+                                    "/run/teacher --prompt 'What shape?' --max-new-tokens 3 --threads 1 --json");
+  ASSERT_EQ(side.code, 0) << side.output;
+  auto layers = json::parse(side.output);
+  EXPECT_EQ(layers["student"]["layers"].size(), 3u);  // targets 0, 1 and the final layer
+  EXPECT_EQ(layers["teacher"]["layers"].size(), 5u);  // targets 0..3 and the final layer
 
   // Rerunning a finished recipe does nothing.
   auto done = test_support::run_cli("distill --config " + dir + "/recipe.json");

@@ -5,97 +5,24 @@
 // 4xx errors and the server keeps serving; SIGTERM ends it with status 0.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fcntl.h>
-
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include "../cli/model_folder_fixture.h"
 #include "../support/python_reference.h"
+#include "server_process.h"
 #include "vlsi/data/image.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/base64.h"
 #include "vlsi/io/dir_walk.h"
 #include "vlsi/io/read_file.h"
 
-extern char** environ;
-
 namespace vlsi::serve::openai_e2e_test {
 namespace {
 
 using test_support::run_shell;
+using test_support::ServerProcess;
 using test_support::vlsi_bin;
-
-// A `vlsi serve` child process; its output goes to a log file.
-struct ServerProcess {
-  pid_t pid = -1;
-  std::string log, url;
-
-  ServerProcess(const std::vector<std::string>& args, const std::string& log_path) : log(log_path) {
-    std::vector<std::string> argv{vlsi_bin(), "serve"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    EXPECT_EQ(posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  // Waits for the "http://HOST:PORT/v1" line (the server listens by then).
-  bool wait_for_url(double seconds) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      std::string out = output();
-      size_t at = out.find("http://");
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        url = out.substr(at, out.find(' ', at) - at);
-        return true;
-      }
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  std::string output() const {
-    std::ifstream f(log);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-  // SIGTERM, then the exit status (-1 when it had to be killed).
-  int terminate(double seconds) {
-    if (pid < 0) return -1;
-    ::kill(pid, SIGTERM);
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    int status = 0;
-    while (std::chrono::steady_clock::now() < end) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-    return -1;
-  }
-  ~ServerProcess() {
-    if (pid > 0) terminate(5);
-  }
-};
 
 // `vlsi generate`'s answer (stdout without its final newline).
 std::string generate_answer(const std::string& model, const std::string& prompt, const std::string& image, int max_new) {

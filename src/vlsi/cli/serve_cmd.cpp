@@ -1,5 +1,6 @@
 // vlsi serve: an OpenAI-compatible chat completions server for a model folder
-// (and optionally its teacher), src/vlsi/serve/. Prints its URL once it
+// (and optionally its teacher), src/vlsi/serve/, with a page at / and the
+// verbalized layers' answers at /v1/vlsi/layers. Prints its URL once it
 // listens; Ctrl-C or SIGTERM ends it cleanly (running requests get a 503).
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,10 @@
 
 #include "vlsi/cli/chat_model.h"
 #include "vlsi/cli/commands.h"
+#include "vlsi/cli/verbalized_exits.h"
+#include "vlsi/distill/served_folders.h"
+#include "vlsi/io/json_util.h"
+#include "vlsi/io/read_file.h"
 #include "vlsi/io/error.h"
 #include "vlsi/io/limits.h"
 #include "vlsi/serve/chat_server.h"
@@ -49,6 +54,11 @@ serve::ServedModel served(ChatModel& m, const std::string& id) {
   const auto o = m.generation_options();
   s.pad_id = o.pad_id;
   s.stop_ids = o.stop_ids;
+  // Verbalizers and pairing, when the folder carries them, feed POST /v1/vlsi/layers.
+  if (has_verbalizers(m.dir())) s.exits = load_verbalized_exits(m);
+  const std::string pairing = m.dir() + "/" + distill::kLayerPairingFile;
+  if (io::file_exists(pairing))  // checked (and its matches recomputed) as the recipe wrote it
+    s.pairing = distill::layer_pairing_from_interact(io::read_json_file(pairing), pairing);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vlsi/cli/chat_model.h"
+#include "vlsi/cli/verbalized_exits.h"
 #include "vlsi/distill/verbalizer_set.h"
 #include "vlsi/infer/early_exit.h"
 #include "vlsi/io/atomic_file.h"
@@ -23,21 +24,9 @@ struct VerbalizeArgs {
 
 // Every target layer's answer through its verbalizer, then the final layer's.
 std::vector<infer::LayerAnswer> verbalized_answers(const std::string& dir, const VerbalizeArgs& a) {
-  check(io::file_exists(dir + "/" + distill::kVerbalizerConfigFile), dir, ": model folder has no verbalizers (",
-        distill::kVerbalizerConfigFile, " and ", distill::kVerbalizerWeightsFile, "; train them with the VLsI steps)");
+  require_verbalizers(dir);  // before the model loads
   ChatModel m(dir, a.decode.device, a.decode.dtype);
-  const auto& tc = m.model()->config().text_config;
-  distill::VerbalizerSetExpectation expect;
-  expect.hidden_size = tc.hidden_size;
-  expect.num_layers = tc.num_hidden_layers;
-  auto set = distill::load_verbalizer_set(dir, distill::output_head_of(m.model()), expect);
-  set->to(m.model()->lm_head_weight().device(), m.model()->lm_head_weight().scalar_type());
-  set->eval();
-  std::vector<infer::ExitPoint> exits;
-  for (size_t k = 0; k < set->size(); ++k) {
-    auto v = (*set)[k].ptr();  // shared: the head outlives this function
-    exits.push_back({set->target_layers()[k], [v](const torch::Tensor& h) { return v->forward(h); }});
-  }
+  const std::vector<infer::ExitPoint> exits = load_verbalized_exits(m);
   std::vector<std::string> images;
   if (!a.image.empty()) images.push_back(a.image);
   auto prompt = m.encode({user_turn(a.prompt, !a.image.empty())}, images);

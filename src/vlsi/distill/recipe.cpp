@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "vlsi/dist/process_group.h"
+#include "vlsi/distill/served_folders.h"
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/step_support.h"
@@ -240,6 +241,19 @@ json run_distill(const json& cfg, bool resume, bool force) {
       model::save_model(m, final_dir, so);
     }
   }
+  // The served folders (served_folders.h): the pairing beside the final
+  // student, and RUN/teacher with its verbalizers. Rank 0 only, as above.
+  const std::string interact_json = out + "/interact/interact.json";
+  if (io::file_exists(interact_json)) {
+    json info = io::read_json_file(interact_json);
+    if (info.contains("match_counts"))
+      io::write_json_file(final_dir + "/" + kLayerPairingFile, layer_pairing_from_interact(info, interact_json));
+  }
+  const std::string teacher_dir = cfg["teacher"]["model"];
+  const std::string teacher_tokenizer = cfg["tokenizer"] != "" ? std::string(cfg["tokenizer"])
+                                                               : std::string(cfg["student"]["model"]) + "/tokenizer.json";
+  write_teacher_folder(teacher_dir, teacher_tokenizer, verbalizers_of(cfg, "teacher", out), out + "/teacher");
+  summary["teacher"] = out + "/teacher";
   summary["student"] = final_dir;
   summary["student_target_layers"] = layers["student"];
   summary["teacher_target_layers"] = layers["teacher"];

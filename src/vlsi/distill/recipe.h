@@ -6,7 +6,10 @@
 //   RUN/interact/              step 2                   (interact.json: target lists, match counts)
 //   RUN/reinforce/             step 3 (skipped when stages.reinforce.share is 0)
 //   RUN/student/               the final student: a plain HF-layout model folder (LoRA
-//                              merged) with verbalizers.safetensors/.json beside it
+//                              merged) with verbalizers.safetensors/.json beside it, and
+//                              layer_pairing.json (step 2's matched-layer pairing)
+//   RUN/teacher/               the teacher model (linked) with its step-1 verbalizers, for
+//                              `vlsi verbalize/serve --teacher` (served_folders.h)
 //   RUN/summary.json           every stage's summary and the final paths
 // Finished stages (summary.json present) are skipped, so rerunning continues where
 // the run stopped; a stage with checkpoints needs `resume`.

@@ -11,9 +11,11 @@
 #include "vlsi/io/error.h"
 #include "vlsi/serve/api_error.h"
 #include "vlsi/serve/batch_scheduler.h"
+#include "vlsi/serve/chat_page.h"
 #include "vlsi/serve/chat_prompt.h"
 #include "vlsi/serve/chat_request.h"
 #include "vlsi/serve/completion_json.h"
+#include "vlsi/serve/layer_answers.h"
 
 namespace vlsi::serve {
 
@@ -96,6 +98,10 @@ struct ChatServer::Impl {
 
   void routes();
   void chat_completions(httplib::Response& res, const httplib::ContentReader& reader);
+  void layers(httplib::Response& res, const httplib::ContentReader& reader);
+  ChatRequest parse_request(const std::string& body) const;
+  int64_t asked_max_tokens(const ChatRequest& r, int64_t fallback) const;
+  ChatPrompt build_prompt(const ChatRequest& r, const Served& s);
   Served& find_model(const std::string& id);
   DecodeJob make_job(const ChatRequest& r, const Served& s, ChatPrompt prompt);
   void answer_whole(httplib::Response& res, JobProgress& progress, const CompletionHeader& h, int64_t prompt_tokens);
@@ -105,6 +111,7 @@ struct ChatServer::Impl {
   ServerLimits limits;
   std::vector<Served> served;
   std::mutex image_decoding;
+  std::mutex layer_decoding;  // one layer request at a time (t + 1 decodes per model each)
   httplib::Server http;
 };
 
@@ -135,34 +142,11 @@ DecodeJob ChatServer::Impl::make_job(const ChatRequest& r, const Served& s, Chat
   return job;
 }
 
-void ChatServer::Impl::chat_completions(httplib::Response& res, const httplib::ContentReader& reader) {
+// Every route's refusals as OpenAI-shaped errors.
+template <typename Handler>
+void answer_or_refuse(httplib::Response& res, Handler&& handler) {
   try {
-    const std::string body = read_body(res, reader, limits);
-    RequestRules rules;
-    rules.allow_image_files = !limits.image_dir.empty();
-    rules.max_images = limits.max_images;
-    const ChatRequest r = parse_chat_request(body, rules);
-    Served& s = find_model(r.model);
-    if (r.max_tokens && *r.max_tokens > limits.max_tokens)
-      reject("max_tokens", "max_tokens: at most " + std::to_string(limits.max_tokens) + " on this server, got " +
-                               std::to_string(*r.max_tokens));
-    PromptRules pr;
-    pr.max_prompt_tokens = s.max_prompt_tokens;
-    pr.image_dir = limits.image_dir;
-    ChatPrompt prompt;
-    {
-      // Decoded pixels cost width x height x 3 bytes before the prompt's length
-      // is known: one request decodes at a time, so every handler thread
-      // holding --max-images maximal images cannot add up to tens of GB.
-      std::unique_lock<std::mutex> one_at_a_time(image_decoding, std::defer_lock);
-      if (!r.images.empty()) one_at_a_time.lock();
-      prompt = build_chat_prompt(r, *s.model.encoder, *s.model.processor, pr);
-    }
-    const int64_t prompt_tokens = int64_t(prompt.ids.size());
-    auto progress = s.scheduler->submit(make_job(r, s, std::move(prompt)));
-    const CompletionHeader h{new_completion_id(), int64_t(std::time(nullptr)), s.model.id};
-    if (r.stream) answer_streamed(res, progress, h, prompt_tokens, r.include_usage);
-    else answer_whole(res, *progress, h, prompt_tokens);
+    handler();
   } catch (const ApiError& e) {
     send_error(res, e);
   } catch (const Error& e) {  // a library check the request tripped (its text names the problem)
@@ -170,6 +154,69 @@ void ChatServer::Impl::chat_completions(httplib::Response& res, const httplib::C
   } catch (const std::exception& e) {
     send_error(res, ApiError(500, std::string("internal error: ") + e.what()));
   }
+}
+
+ChatRequest ChatServer::Impl::parse_request(const std::string& body) const {
+  RequestRules rules;
+  rules.allow_image_files = !limits.image_dir.empty();
+  rules.max_images = limits.max_images;
+  return parse_chat_request(body, rules);
+}
+
+int64_t ChatServer::Impl::asked_max_tokens(const ChatRequest& r, int64_t fallback) const {
+  if (r.max_tokens && *r.max_tokens > limits.max_tokens)
+    reject("max_tokens", "max_tokens: at most " + std::to_string(limits.max_tokens) + " on this server, got " +
+                             std::to_string(*r.max_tokens));
+  return r.max_tokens.value_or(std::min(fallback, limits.max_tokens));
+}
+
+ChatPrompt ChatServer::Impl::build_prompt(const ChatRequest& r, const Served& s) {
+  PromptRules pr;
+  pr.max_prompt_tokens = s.max_prompt_tokens;
+  pr.image_dir = limits.image_dir;
+  // Decoded pixels cost width x height x 3 bytes before the prompt's length
+  // is known: one request decodes at a time, so every handler thread
+  // holding --max-images maximal images cannot add up to tens of GB.
+  std::unique_lock<std::mutex> one_at_a_time(image_decoding, std::defer_lock);
+  if (!r.images.empty()) one_at_a_time.lock();
+  return build_chat_prompt(r, *s.model.encoder, *s.model.processor, pr);
+}
+
+void ChatServer::Impl::chat_completions(httplib::Response& res, const httplib::ContentReader& reader) {
+  answer_or_refuse(res, [&] {
+    const ChatRequest r = parse_request(read_body(res, reader, limits));
+    Served& s = find_model(r.model);
+    asked_max_tokens(r, limits.max_tokens);  // checked against the cap before the prompt is built
+    ChatPrompt prompt = build_prompt(r, s);
+    const int64_t prompt_tokens = int64_t(prompt.ids.size());
+    auto progress = s.scheduler->submit(make_job(r, s, std::move(prompt)));
+    const CompletionHeader h{new_completion_id(), int64_t(std::time(nullptr)), s.model.id};
+    if (r.stream) answer_streamed(res, progress, h, prompt_tokens, r.include_usage);
+    else answer_whole(res, *progress, h, prompt_tokens);
+  });
+}
+
+// Every served model (the student, then the teacher), each through its own
+// chat format; "model" must name one of them. The pairing is the first
+// served folder's that carries one (the student's).
+void ChatServer::Impl::layers(httplib::Response& res, const httplib::ContentReader& reader) {
+  answer_or_refuse(res, [&] {
+    const std::string body = read_body(res, reader, limits);
+    const ChatRequest r = parse_request(body);
+    check_layer_request(r, body);
+    find_model(r.model);
+    const int64_t asked = asked_max_tokens(r, kLayerDefaultMaxTokens);
+    std::lock_guard<std::mutex> one_at_a_time(layer_decoding);
+    nlohmann::json models = nlohmann::json::array(), pairing;
+    for (const Served& s : served) {
+      ChatPrompt prompt = build_prompt(r, s);
+      const int64_t room = s.context - int64_t(prompt.ids.size());  // as generate(): stop at the context
+      models.push_back(layer_answers(s.model, prompt, std::min(asked, room)));
+      if (pairing.is_null()) pairing = s.model.pairing;
+    }
+    const nlohmann::json answer = {{"object", "vlsi.layers"}, {"models", models}, {"pairing", pairing}};
+    res.set_content(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  });
 }
 
 void ChatServer::Impl::answer_whole(httplib::Response& res, JobProgress& progress, const CompletionHeader& h,
@@ -225,6 +272,11 @@ void ChatServer::Impl::answer_streamed(httplib::Response& res, std::shared_ptr<J
 void ChatServer::Impl::routes() {
   http.Post("/v1/chat/completions", [this](const httplib::Request&, httplib::Response& res,
                                            const httplib::ContentReader& reader) { chat_completions(res, reader); });
+  http.Post("/v1/vlsi/layers", [this](const httplib::Request&, httplib::Response& res,
+                                      const httplib::ContentReader& reader) { layers(res, reader); });
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(chat_page_html(), "text/html; charset=utf-8");
+  });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json data = nlohmann::json::array();
     for (const auto& s : served)
@@ -248,10 +300,12 @@ void ChatServer::Impl::routes() {
                                "method_not_allowed"));
     };
   };
-  http.Get("/v1/chat/completions", not_allowed("POST"));
-  http.Put("/v1/chat/completions", not_allowed("POST"));
-  http.Delete("/v1/chat/completions", not_allowed("POST"));
-  for (const char* path : {"/v1/models", "/health"}) {
+  for (const char* path : {"/v1/chat/completions", "/v1/vlsi/layers"}) {
+    http.Get(path, not_allowed("POST"));
+    http.Put(path, not_allowed("POST"));
+    http.Delete(path, not_allowed("POST"));
+  }
+  for (const char* path : {"/v1/models", "/health", "/"}) {
     http.Post(path, not_allowed("GET"));
     http.Put(path, not_allowed("GET"));
     http.Delete(path, not_allowed("GET"));

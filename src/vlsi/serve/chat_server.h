@@ -1,6 +1,8 @@
 #pragma once
 // The OpenAI-compatible HTTP server (cpp-httplib): POST /v1/chat/completions
-// (plain or streamed as server-sent events), GET /v1/models, GET /health.
+// (plain or streamed as server-sent events), GET /v1/models, GET /health,
+// and for people: GET / (the page, chat_page.h) and POST /v1/vlsi/layers
+// (each verbalized layer's answer, layer_answers.h).
 // Each served model has its own BatchScheduler thread; HTTP handler threads
 // parse and check requests, build prompts, and wait on their job's progress.
 // Limits guard every resource a client controls, and every refusal is an
@@ -10,21 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "vlsi/data/collate.h"
-#include "vlsi/model/causal_vlm.h"
-#include "vlsi/model/vision_processor.h"
+#include "vlsi/serve/served_model.h"
 
 namespace vlsi::serve {
-
-// A loaded model as the server uses it; the encoder and processor outlive the server.
-struct ServedModel {
-  std::string id;  // what /v1/models lists and requests name in "model"
-  model::CausalVlm model = nullptr;
-  const data::SampleEncoder* encoder = nullptr;
-  const model::VisionProcessor* processor = nullptr;
-  int64_t pad_id = 0;
-  std::vector<int64_t> stop_ids;
-};
 
 struct ServerLimits {
   size_t max_body_bytes = size_t(32) << 20;
