@@ -35,7 +35,7 @@ json trainer(int64_t steps, int64_t batch, int64_t accum = 1) {
   return {{"max_steps", steps}, {"batch_size", batch}, {"grad_accum", accum}};
 }
 
-json recipe(const std::string& interact_finetune) {
+json stages_recipe(const std::string& interact_finetune) {
   return {{"out", models() + "/never"},
           {"teacher", {{"model", models() + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
           {"student", {{"model", models() + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
@@ -54,25 +54,25 @@ json stages_of(const json& content, const std::vector<std::string>& overrides = 
 }  // namespace
 
 TEST(RecipeStages, ReinforceFineTunesAsTheInteractionStepByDefault) {
-  json full = stages_of(recipe("full"));
+  json full = stages_of(stages_recipe("full"));
   EXPECT_EQ(full["reinforce"]["finetune"], "full");  // the paper's full student SFT in step 3
   EXPECT_EQ(full["reinforce"]["student"]["model"], models() + "/never/interact/model");
   EXPECT_EQ(full["reinforce"]["student"]["adapter"], "");
 
-  json lora = stages_of(recipe("lora"));
+  json lora = stages_of(stages_recipe("lora"));
   EXPECT_EQ(lora["reinforce"]["finetune"], "lora");  // continues the interaction step's adapter
   EXPECT_EQ(lora["reinforce"]["student"]["adapter"], models() + "/never/interact/adapter");
 
   // An explicit mode is an override, kept as given.
-  EXPECT_EQ(stages_of(recipe("full"), {"stages.reinforce.finetune=\"lora\""})["reinforce"]["finetune"], "lora");
-  EXPECT_EQ(stages_of(recipe("lora"), {"stages.reinforce.finetune=\"full\""})["reinforce"]["finetune"], "full");
+  EXPECT_EQ(stages_of(stages_recipe("full"), {"stages.reinforce.finetune=\"lora\""})["reinforce"]["finetune"], "lora");
+  EXPECT_EQ(stages_of(stages_recipe("lora"), {"stages.reinforce.finetune=\"full\""})["reinforce"]["finetune"], "full");
 
-  std::string e = distill_support::error_of([] { stages_of(recipe("full"), {"stages.reinforce.finetune=\"qlora\""}); });
+  std::string e = distill_support::error_of([] { stages_of(stages_recipe("full"), {"stages.reinforce.finetune=\"qlora\""}); });
   EXPECT_TRUE(distill_support::one_line_error_with(e, "stages.reinforce: field 'finetune'")) << e;
 }
 
 TEST(RecipeStages, EachStageReadsTheRecordsAfterThePreviousOnes) {
-  json s = stages_of(recipe("full"));
+  json s = stages_of(stages_recipe("full"));
   // Records read: teacher 10x4, student 5x4, interaction 12x2x8, reinforcement round(0.5 x 12) x 16.
   const std::vector<std::pair<const char*, int64_t>> expected = {
       {"verbalize_teacher", 100}, {"verbalize_student", 140}, {"interact", 160}, {"reinforce", 352}};
@@ -90,15 +90,15 @@ TEST(RecipeStages, EachStageReadsTheRecordsAfterThePreviousOnes) {
   EXPECT_EQ(data::distinct_records(ranges, 1000), 100 + 40 + 20 + 192 + 96);
 
   // Prepared student verbalizers: no step 1 for the student, interaction follows the teacher's.
-  json prepared = recipe("full");
+  json prepared = stages_recipe("full");
   prepared["student"]["verbalizers"] = models() + "/prepared";
   EXPECT_EQ(stages_of(prepared)["interact"]["data"]["record_offset"], 140);
 }
 
 TEST(RecipeStages, SharedStageDataReadsFromOneOffset) {
-  json s = stages_of(recipe("lora"), {"stage_data=\"shared\""});
+  json s = stages_of(stages_recipe("lora"), {"stage_data=\"shared\""});
   for (const char* stage : {"verbalize_teacher", "verbalize_student", "interact", "reinforce"})
     EXPECT_EQ(s[stage]["data"]["record_offset"], 100) << stage;
-  std::string e = distill_support::error_of([] { stages_of(recipe("lora"), {"stage_data=\"fresh\""}); });
+  std::string e = distill_support::error_of([] { stages_of(stages_recipe("lora"), {"stage_data=\"fresh\""}); });
   EXPECT_TRUE(distill_support::one_line_error_with(e, "stage_data")) << e;
 }
