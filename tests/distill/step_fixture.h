@@ -49,4 +49,20 @@ inline io::json fixture_trainer(int64_t steps, double lr = 3e-3) {
           {"log_every", 5},     {"ckpt_every", 4},  {"keep_checkpoints", 10}, {"threads", 1}, {"seed", 7}};
 }
 
+// A short whole recipe over the fixture (every layer a target): 4 + 4 verbalization
+// steps, `interact_steps` interaction steps, reinforcement at half of them.
+inline io::json short_recipe(const std::string& dir, const std::string& out, int64_t interact_steps) {
+  io::json interact_trainer = fixture_trainer(interact_steps, 3e-3);
+  interact_trainer["ckpt_every"] = 4;
+  return {{"out", out},
+          {"teacher", {{"model", dir + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
+          {"student", {{"model", dir + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
+          {"data", fixture_data(dir)},
+          {"stages",
+           {{"verbalize_teacher", {{"trainer", fixture_trainer(4, 5e-2)}}},
+            {"verbalize_student", {{"trainer", fixture_trainer(4, 5e-2)}}},
+            {"interact", {{"trainer", interact_trainer}}},
+            {"reinforce", {{"share", 0.5}, {"trainer", fixture_trainer(1, 3e-3)}}}}}};
+}
+
 }  // namespace vlsi::test_support

@@ -17,17 +17,7 @@ using io::json;
 
 namespace cuda_placement_tests {
 
-json recipe(const std::string& dir, const std::string& out) {
-  return {{"out", out},
-          {"teacher", {{"model", dir + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
-          {"student", {{"model", dir + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
-          {"data", test_support::fixture_data(dir)},
-          {"stages",
-           {{"verbalize_teacher", {{"trainer", test_support::fixture_trainer(4, 5e-2)}}},
-            {"verbalize_student", {{"trainer", test_support::fixture_trainer(4, 5e-2)}}},
-            {"interact", {{"trainer", test_support::fixture_trainer(6, 3e-3)}}},
-            {"reinforce", {{"share", 0.5}, {"trainer", test_support::fixture_trainer(1, 3e-3)}}}}}};
-}
+json recipe(const std::string& dir, const std::string& out) { return test_support::short_recipe(dir, out, 6); }
 
 TEST(CudaPlacement, TeacherOnTheGpuStudentOnTheCpuTrainsAsAllCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible to libtorch";

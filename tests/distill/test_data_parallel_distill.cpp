@@ -15,19 +15,7 @@ using io::json;
 
 namespace data_parallel_distill {
 
-json recipe(const std::string& dir, const std::string& out) {
-  json interact_trainer = test_support::fixture_trainer(8, 3e-3);
-  interact_trainer["ckpt_every"] = 4;
-  return {{"out", out},
-          {"teacher", {{"model", dir + "/teacher"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
-          {"student", {{"model", dir + "/student"}, {"target_layers", {{"start", 0}, {"stride", 1}}}}},
-          {"data", test_support::fixture_data(dir)},
-          {"stages",
-           {{"verbalize_teacher", {{"trainer", test_support::fixture_trainer(4, 5e-2)}}},
-            {"verbalize_student", {{"trainer", test_support::fixture_trainer(4, 5e-2)}}},
-            {"interact", {{"trainer", interact_trainer}}},
-            {"reinforce", {{"share", 0.5}, {"trainer", test_support::fixture_trainer(1, 3e-3)}}}}}};
-}
+json recipe(const std::string& dir, const std::string& out) { return test_support::short_recipe(dir, out, 8); }
 
 TEST(DataParallelDistill, TwoProcessesRunTheRecipeAsOne) {
   const std::string dir = test_support::fresh_dir("dp_distill");

@@ -113,33 +113,26 @@ void ProcessGroup::fail(const std::string& what, const std::string& cause) const
 
 namespace {
 
-template <typename Launch>
-void run_collective(const ProcessGroup& pg, std::vector<torch::Tensor>& tensors, Launch launch,
-                    const std::function<void(const std::string&)>& on_error) {
+// Runs a c10d call; its failure (a peer gone, a timeout) becomes the group's one-line error.
+template <typename Call>
+auto guarded(const ProcessGroup& group, const std::string& what, Call call,
+             void (ProcessGroup::*fail)(const std::string&, const std::string&) const) {
   try {
-    std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (auto& t : tensors) {
-      std::vector<at::Tensor> one{t};  // Gloo reads a list as one tensor per local device
-      works.push_back(launch(one));
-    }
-    for (auto& w : works) w->wait();
+    return call();
   } catch (const c10::Error& e) {
-    on_error(e.what_without_backtrace());
+    (group.*fail)(what, e.what_without_backtrace());
   } catch (const std::exception& e) {
-    on_error(e.what());
+    (group.*fail)(what, e.what());
   }
+  __builtin_unreachable();  // fail() always throws
 }
 
 }  // namespace
 
 void ProcessGroup::all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& what) {
-  if (!env_.distributed() || tensors.empty()) return;
-  for (auto& t : tensors) check(t.is_contiguous(), "distributed: ", what, ": tensors must be contiguous");
-  run_collective(*this, tensors, [&](std::vector<at::Tensor>& one) {
-    c10d::AllreduceOptions o;
-    o.reduceOp = c10d::ReduceOp::SUM;
-    return backend_->backend->allreduce(one, o);
-  }, [&](const std::string& cause) { fail(what, cause); });
+  std::vector<Pending> sums;
+  for (auto& t : tensors) sums.push_back(all_reduce_sum_async(t, what));  // all started before any is waited for
+  for (auto& s : sums) s.wait();
 }
 
 ProcessGroup::Pending ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor, const std::string& what) {
@@ -148,49 +141,35 @@ ProcessGroup::Pending ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor, 
   p.what_ = what;
   if (!env_.distributed()) return p;
   check(tensor.is_contiguous(), "distributed: ", what, ": tensors must be contiguous");
-  try {
-    std::vector<at::Tensor> one{tensor};
+  p.work_ = guarded(*this, what, [&] {
+    std::vector<at::Tensor> one{tensor};  // Gloo reads a list as one tensor per local device
     c10d::AllreduceOptions o;
     o.reduceOp = c10d::ReduceOp::SUM;
-    p.work_ = backend_->backend->allreduce(one, o);
-  } catch (const c10::Error& e) {
-    fail(what, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    fail(what, e.what());
-  }
+    return backend_->backend->allreduce(one, o);
+  }, &ProcessGroup::fail);
   return p;
 }
 
 void ProcessGroup::Pending::wait() {
   if (!work_.defined()) return;
-  try {
-    work_->wait();
-  } catch (const c10::Error& e) {
-    group_->fail(what_, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    group_->fail(what_, e.what());
-  }
+  guarded(*group_, what_, [&] { return work_->wait(); }, &ProcessGroup::fail);
   work_.reset();
 }
 
 void ProcessGroup::broadcast_from_main(std::vector<torch::Tensor>& tensors, const std::string& what) {
-  if (!env_.distributed() || tensors.empty()) return;
-  run_collective(*this, tensors, [&](std::vector<at::Tensor>& one) {
-    c10d::BroadcastOptions o;
-    o.rootRank = 0;
-    return backend_->backend->broadcast(one, o);
-  }, [&](const std::string& cause) { fail(what, cause); });
+  if (!env_.distributed()) return;
+  for (auto& t : tensors)
+    guarded(*this, what, [&] {
+      std::vector<at::Tensor> one{t};
+      c10d::BroadcastOptions o;
+      o.rootRank = 0;
+      return backend_->backend->broadcast(one, o)->wait();
+    }, &ProcessGroup::fail);
 }
 
 void ProcessGroup::barrier(const std::string& what) {
   if (!env_.distributed()) return;
-  try {
-    backend_->backend->barrier()->wait();
-  } catch (const c10::Error& e) {
-    fail(what, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    fail(what, e.what());
-  }
+  guarded(*this, what, [&] { return backend_->backend->barrier()->wait(); }, &ProcessGroup::fail);
 }
 
 }  // namespace vlsi::dist
