@@ -3,6 +3,8 @@
 // run, step 1 shared per seed, one-line errors naming the setting, mean ± std.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "step_fixture.h"
 #include "test_util.h"
 #include "vlsi/distill/ablation_plan.h"
@@ -171,9 +173,47 @@ TEST(AblationReport, MeanAndSampleStd) {
   EXPECT_DOUBLE_EQ(sample_std_of({42}), 0.0);
 }
 
+TEST(AblationReport, PairedDifferenceWithStudentInterval) {
+  EXPECT_NEAR(student_t_975(1), 12.7062, 1e-4);
+  EXPECT_NEAR(student_t_975(4), 2.7764, 1e-4);
+  EXPECT_NEAR(student_t_975(40), 2.0211, 2e-4);   // beyond the table: the expansion
+  EXPECT_NEAR(student_t_975(120), 1.9799, 2e-4);
+  // Differences 1, 2, 0, 3, 2: mean 1.6, sd sqrt(1.3), half width 2.7764 * sd / sqrt(5).
+  auto d = paired_difference({0, 1, 2, 3, 4}, {40, 42, 41, 43, 44}, {4, 3, 2, 1, 0}, {42, 40, 41, 40, 39});
+  EXPECT_EQ(d.n, 5);
+  EXPECT_NEAR(d.mean, 1.6, 1e-12);
+  EXPECT_NEAR(d.sd, std::sqrt(1.3), 1e-12);
+  EXPECT_NEAR(d.low, 1.6 - 2.7764 * std::sqrt(1.3) / std::sqrt(5.0), 1e-4);
+  EXPECT_NEAR(d.high, 1.6 + 2.7764 * std::sqrt(1.3) / std::sqrt(5.0), 1e-4);
+  EXPECT_EQ(format_paired_difference(d), "+1.6 [+0.2, +3.0]");
+  // Only seeds both finished are paired.
+  d = paired_difference({0, 2}, {30, 35}, {1, 2}, {31, 36});
+  EXPECT_EQ(d.n, 1);
+  EXPECT_EQ(format_paired_difference(d), "-1.0 (1 seed)");
+  EXPECT_EQ(format_paired_difference(paired_difference({0}, {30}, {1}, {31})), "–");
+}
+
+TEST(AblationPlan, ReferenceMustNameASettingOfItsGrid) {
+  std::string dir = distill_support::temp_dir();
+  json content = planning_ablation_config(dir);
+  content["grids"][0]["reference"] = "Random";  // a setting of another grid
+  EXPECT_TRUE(distill_support::one_line_error_with(
+      error_of([&] { resolve_ablation_config(content, {}, "a.json"); }),
+      "grid 'ops': field 'reference': expected the label of one of the grid's settings, got 'Random'"));
+  content["grids"][0]["reference"] = "KLD / none";
+  AblationPlan plan = plan_ablation(resolve_ablation_config(content, {}, "a.json"), {});
+  EXPECT_EQ(plan.settings[plan.grids[0].reference].label, "KLD / none");
+  EXPECT_EQ(plan.grids[1].reference, AblationGrid::kNoReference);
+  AblationPlan only = plan_ablation(resolve_ablation_config(content, {}, "a.json"), {"matching", "ops"});
+  EXPECT_EQ(only.settings[only.grids[0].reference].label, "KLD / none");  // re-indexed by keep_grids
+  io::remove_tree(dir);
+}
+
 TEST(AblationReport, TablesFromResultFiles) {
   std::string dir = distill_support::temp_dir();
-  AblationPlan plan = plan_ablation(resolve_ablation_config(planning_ablation_config(dir), {}, "ablate.json"), {"ops", "matching"});
+  json content = planning_ablation_config(dir);
+  content["grids"][0]["reference"] = "KLD / KLD";
+  AblationPlan plan = plan_ablation(resolve_ablation_config(content, {}, "ablate.json"), {"ops", "matching"});
   // KLD / KLD: seeds 0 and 1 finished; KLD / none: seed 0 only; Random: none.
   auto result = [](double overall, double circle) {
     return json{{"overall", {{"accuracy", overall}}}, {"categories", {{"circle", {{"accuracy", circle}}}}}};
@@ -184,9 +224,14 @@ TEST(AblationReport, TablesFromResultFiles) {
   write_ablation_report(plan, "vlsi ablate --config ablate.json");
 
   json table = io::read_json_file(plan.out + "/ablation.json");
-  EXPECT_EQ(table["columns"], json({"grid", "setting", "n", "overall", "overall_std", "circle", "result"}));
+  EXPECT_EQ(table["columns"], json({"grid", "setting", "n", "overall", "overall_std", "circle", "reference", "diff",
+                                    "diff_low", "diff_high", "diff_n", "overall_by_seed", "result"}));
   ASSERT_EQ(table["rows"].size(), 4u);
-  EXPECT_EQ(table["rows"][0], json({"ops", "KLD / KLD", 2, 60.0, 14.14, 50.0, "runs/kld-kld/seed-*/eval"}));
+  EXPECT_EQ(table["rows"][0], json({"ops", "KLD / KLD", 2, 60.0, 14.14, 50.0, nullptr, nullptr, nullptr, nullptr,
+                                    nullptr, {{"0", 50.0}, {"1", 70.0}}, "runs/kld-kld/seed-*/eval"}));
+  // KLD / none against the reference: seed 0 pairs (40 - 50), seed 1 has no KLD / none result.
+  EXPECT_EQ(table["rows"][1], json({"ops", "KLD / none", 1, 40.0, 0.0, 50.0, "KLD / KLD", -10.0, -10.0, -10.0, 1,
+                                    {{"0", 40.0}}, "runs/kld-none/seed-*/eval"}));
   EXPECT_EQ(table["rows"][2][1], "+ adaptive temperature");  // reported again where the grid lists it
   EXPECT_EQ(table["rows"][2][3], 60.0);
   EXPECT_EQ(table["rows"][3][2], 0);
@@ -195,12 +240,13 @@ TEST(AblationReport, TablesFromResultFiles) {
   std::string md = io::read_file(plan.out + "/results.md");
   EXPECT_NE(md.find("`vlsi ablate --config ablate.json`"), std::string::npos) << md;
   EXPECT_NE(md.find("## Ops\n"), std::string::npos) << md;
-  EXPECT_NE(md.find("| setting | overall | n | circle | result |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| KLD / KLD | 60.0 ± 14.1 | 2 | 50.0 | `runs/kld-kld/seed-*/eval` (also matching: + adaptive "
-                    "temperature) |"),
+  EXPECT_NE(md.find("| setting | overall | n | Δ vs KLD / KLD [95 % CI] | circle | result |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| setting | overall | n | circle | result |"), std::string::npos) << md;  // matching: no reference
+  EXPECT_NE(md.find("| KLD / KLD | 60.0 ± 14.1 | 2 | (reference) | 50.0 | `runs/kld-kld/seed-*/eval` (also matching: + "
+                    "adaptive temperature) |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | 50.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | -10.0 (1 seed) | 50.0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| Random | – | 0 | – |"), std::string::npos) << md;
   io::remove_tree(dir);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -29,9 +30,23 @@ json demo_defaults() {
       {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"grid", 0}, {"describe_train", true}}},
       {"tokenizer",
        {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
-      {"models", json::object()},  // name -> {"model": config path, "trainer": {...}}
+      {"models", json::object()},  // name -> demo_model_defaults() fields
       {"eval", {{"batch_size", 64}, {"max_new_tokens", 8}}},
       {"distill", json::object()},  // empty: no distillation (demo_students.h)
+  };
+}
+
+json demo_model_defaults() {
+  return {
+      {"model", ""},        // the model config file (relative to the demo config's folder)
+      {"trainer", json::object()},
+      // Another model of the demo whose trained vision tower this one starts from
+      // (trained first); frozen unless "vision" is in trainable.
+      {"vision_from", ""},
+      {"trainable", {"vision", "projector", "lm", "embeddings", "head"}},
+      // false: train on the questions only (data/train-questions.jsonl), without the
+      // object-listing exchange: a privileged teacher knows what its student's labels do not say.
+      {"describe", true},
   };
 }
 
@@ -76,6 +91,40 @@ int64_t count_records(const std::string& jsonl) {
   return n;
 }
 
+// The training split without the object-listing exchange: each record keeps its first
+// question and answer. Written next to train.jsonl, so the image folder is shared.
+std::string write_question_only_split(const std::string& data_dir) {
+  const std::string path = (fs::path(data_dir) / "train-questions.jsonl").string();
+  if (fs::exists(path)) return path;
+  std::istringstream lines(io::read_file(data_dir + "/train.jsonl"));
+  std::string line, out;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json r = io::parse_json(line, data_dir + "/train.jsonl");
+    json& turns = r.at("conversations");
+    if (turns.size() > 2) turns.erase(turns.begin() + 2, turns.end());
+    out += r.dump() + "\n";
+  }
+  io::write_file_atomic(path, out);
+  return path;
+}
+
+// Training order: a model whose vision tower comes from another trains after it.
+std::vector<std::string> training_order(const json& models, const std::string& where) {
+  std::vector<std::string> first, then;
+  for (auto& [name, m] : models.items()) {
+    const std::string from = m["vision_from"];
+    if (from.empty()) { first.push_back(name); continue; }
+    check(models.contains(from) && from != name, where, ": models.", name, ".vision_from: '", from,
+          "' is not another model of the demo");
+    check(models[from]["vision_from"].get<std::string>().empty(), where, ": models.", name, ".vision_from: '", from,
+          "' takes its own vision tower from another model; chains are not supported");
+    then.push_back(name);
+  }
+  first.insert(first.end(), then.begin(), then.end());
+  return first;
+}
+
 }  // namespace
 
 json run_demo(const std::string& config_path, const std::vector<std::string>& overrides,
@@ -84,10 +133,11 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
   json content = config_path.empty() ? json::object() : io::read_json_file(config_path);
   json cfg = io::merge_with_defaults(demo_defaults(), content, config_path.empty() ? "demo config" : config_path);
   // Spell out every trainer option so any of them can be overridden with --set.
-  for (auto& [name, m] : cfg["models"].items())
-    m["trainer"] = io::merge_with_defaults(train::TrainerConfig::defaults_json(),
-                                           io::get_or<json>(m, "trainer", json::object(), "demo config: models." + name),
+  for (auto& [name, m] : cfg["models"].items()) {
+    m = io::merge_with_defaults(demo_model_defaults(), m, "demo config: models." + name);
+    m["trainer"] = io::merge_with_defaults(train::TrainerConfig::defaults_json(), m["trainer"],
                                            "demo config: models." + name + ".trainer");
+  }
   io::apply_overrides(cfg, overrides);
   if (!out_override.empty()) cfg["out"] = out_override;
   std::string base = config_path.empty() ? "" : fs::path(config_path).parent_path().string();
@@ -175,15 +225,22 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
   json summary = {{"seed", seed}, {"data", data_dir}, {"models", json::object()}};
   const int64_t n_train = count_records(data_dir + "/train.jsonl");
   json resolved_sft;  // by model name
-  for (auto& [name, mcfg] : cfg["models"].items()) {
+  std::map<std::string, std::string> train_file;  // by model name
+  for (const std::string& name : training_order(cfg["models"], "demo config")) {
+    const json& mcfg = cfg["models"][name];
     const std::string where = "demo config: models." + name;
     const std::string run_dir = (fs::path(out) / name).string();
+    const std::string vision_from = io::get_field<std::string>(mcfg, "vision_from", where);
+    train_file[name] = io::get_field<bool>(mcfg, "describe", where) ? data_dir + "/train.jsonl"
+                                                                     : write_question_only_split(data_dir);
     json sft = {{"out", run_dir},
                 {"tokenizer", tok_path},
                 {"model", {{"init", resolve_relative(io::get_field<std::string>(mcfg, "model", where), base)},
-                           {"seed", seed}}},
-                {"data", {{"train", data_dir + "/train.jsonl"}, {"val", data_dir + "/val.jsonl"}}},
-                {"trainer", io::get_or<json>(mcfg, "trainer", json::object(), where)}};
+                           {"seed", seed},
+                           {"vision_from", vision_from.empty() ? "" : (fs::path(out) / vision_from / "model").string()}}},
+                {"data", {{"train", train_file[name]}, {"val", data_dir + "/val.jsonl"}}},
+                {"trainable", mcfg["trainable"]},
+                {"trainer", mcfg["trainer"]}};
     sft["trainer"]["seed"] = seed;
     json resolved = train::resolve_sft_config(sft, {}, where);
     resolved_sft[name] = resolved;
@@ -205,6 +262,7 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
     setup.teacher_dir = out + "/teacher/model";
     setup.student_dir = out + "/student/model";
     setup.data_dir = data_dir;
+    setup.student_train = train_file["student"];
     setup.seed = seed;
     setup.student_records =
         train::TrainerConfig::from_json(resolved_sft["student"]["trainer"], where + ": student").records_read();

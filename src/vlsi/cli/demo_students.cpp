@@ -42,7 +42,7 @@ DemoStudentPlan plan_demo_students(const json& distill_block, const DemoStudentS
   recipe["out"] = setup.out + "/student-vlsi";
   recipe["teacher"]["model"] = setup.teacher_dir;
   recipe["student"]["model"] = setup.student_dir;
-  recipe["data"]["train"] = setup.data_dir + "/train.jsonl";
+  recipe["data"]["train"] = setup.student_train.empty() ? setup.data_dir + "/train.jsonl" : setup.student_train;
   recipe["data"]["val"] = setup.data_dir + "/val.jsonl";
   // The base student read the loader order from its start with the demo's seed;
   // VLsI's stages continue that order (unless the config says otherwise).

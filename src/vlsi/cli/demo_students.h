@@ -25,6 +25,7 @@ struct DemoStudentSetup {
   std::string out;                     // the demo's run folder
   std::string teacher_dir, student_dir;  // the SFT model folders
   std::string data_dir;
+  std::string student_train;    // the student's training records (empty: data_dir/train.jsonl)
   uint64_t seed = 0;            // the demo's seed: every stage's trainer (and so loader) seed
   int64_t student_records = 0;  // records the base student's SFT read (VLsI's data start after them)
 };

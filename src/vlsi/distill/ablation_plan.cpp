@@ -31,7 +31,8 @@ void check_grids(const json& grids, const std::string& where) {
         "{\"name\", \"title\", \"settings\"}");
   std::vector<std::string> names;
   for (const json& g : grids) {
-    io::merge_with_defaults({{"name", ""}, {"title", ""}, {"settings", json::array()}}, g, where + ": grids[]");
+    io::merge_with_defaults({{"name", ""}, {"title", ""}, {"reference", ""}, {"settings", json::array()}}, g,
+                            where + ": grids[]");
     auto name = io::get_field<std::string>(g, "name", where + ": grids[]");
     check(!name.empty() && label_slug(name) == name, where, ": grid '", name,
           "': expected a name of lower-case letters, digits and '-'");
@@ -50,6 +51,9 @@ void check_grids(const json& grids, const std::string& where) {
       io::get_or<std::vector<std::string>>(s, "set", {}, gw + ": setting '" + label + "'");
       io::get_or<std::vector<std::string>>(s, "eval_set", {}, gw + ": setting '" + label + "'");
     }
+    const std::string reference = io::get_or<std::string>(g, "reference", "", gw);
+    check(reference.empty() || std::find(labels.begin(), labels.end(), reference) != labels.end(), gw,
+          ": field 'reference': expected the label of one of the grid's settings, got '", reference, "'");
   }
 }
 
@@ -149,6 +153,7 @@ AblationPlan keep_grids(const AblationPlan& full, const std::vector<std::string>
     if (std::find(names.begin(), names.end(), grid.name) == names.end()) continue;
     AblationGrid g{grid.name, grid.title, {}};
     for (size_t i : grid.settings) {
+      if (i == grid.reference) g.reference = kept.settings.size();
       AblationSetting s = full.settings[i];
       if (!run_index.count(s.run)) {
         run_index[s.run] = kept.runs.size();
@@ -275,6 +280,7 @@ AblationPlan plan_ablation(const json& config, const std::vector<std::string>& g
       } catch (const Error& e) {
         fail("ablation: grid '", name, "', setting '", setting.label, "': ", e.what());
       }
+      if (setting.label == g.value("reference", "")) grid.reference = plan.settings.size();
       grid.settings.push_back(plan.settings.size());
       plan.settings.push_back(setting);
     }

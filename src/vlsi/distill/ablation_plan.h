@@ -10,10 +10,12 @@
 //    "recipe": {...} | "FILE.json",   the base distill recipe (recipe.h), or its file
 //    "eval": {"data": DIR|FILE, "split": "test", "images": "", "batch_size": 64,
 //             "max_new_tokens": 8, "beams": 1, "limit": 0, "threads": 0},
-//    "grids": [{"name": "ops", "title": "...", "settings": [
+//    "grids": [{"name": "ops", "title": "...", "reference": "KLD / KLD", "settings": [
 //        {"label": "KLD / none", "set": ["stages.interact.loss.last_op=\"none\""],
 //         "eval_set": ["beams=5"]}]}]}
-// `set` are --set overrides of the recipe, `eval_set` of the eval block.
+// `set` are --set overrides of the recipe, `eval_set` of the eval block. A grid's
+// optional `reference` names one of its settings; the report then gives every
+// setting's paired per-seed difference to it with a 95 % interval.
 // Seeds are 0..seeds-1; seed s is written into EVERY "seed" field of the recipe
 // (each stage's trainer.seed, matching.seed, lora.seed, verbalizer.seed) before a
 // setting's overrides, so a setting may still pin one.
@@ -63,6 +65,10 @@ struct SharedVerbalize {      // a step-1 run shared by every run with this exac
 struct AblationGrid {
   std::string name, title;
   std::vector<size_t> settings;  // indices into AblationPlan::settings
+  // The setting every other one of the grid is compared with, seed by seed
+  // (ablation_report.h); an index into AblationPlan::settings, or none.
+  static constexpr size_t kNoReference = size_t(-1);
+  size_t reference = kNoReference;
 };
 
 struct AblationPlan {

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "vlsi/distill/paired_difference.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
 
@@ -50,7 +52,29 @@ std::string shared_with(const AblationPlan& plan, size_t index) {
   return o;
 }
 
+std::string signed_one_decimal(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f", x);
+  return buf;
+}
+
+// Setting i against its grid's reference, seed by seed; nullopt where the grid has none
+// or i is the reference.
+std::optional<PairedDifference> against_reference(const AblationGrid& g, size_t i,
+                                                  const std::vector<SettingScores>& scores) {
+  if (g.reference == AblationGrid::kNoReference || g.reference == i) return std::nullopt;
+  const auto& a = scores[i];
+  const auto& r = scores[g.reference];
+  return paired_difference(a.seeds, a.overall, r.seeds, r.overall);
+}
+
 }  // namespace
+
+std::string format_paired_difference(const PairedDifference& d) {
+  if (d.n == 0) return "–";
+  if (d.n == 1) return signed_one_decimal(d.mean) + " (1 seed)";
+  return signed_one_decimal(d.mean) + " [" + signed_one_decimal(d.low) + ", " + signed_one_decimal(d.high) + "]";
+}
 
 double mean_of(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -92,7 +116,8 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
   auto categories = all_categories(scores);
   json columns = {"grid", "setting", "n", "overall", "overall_std"};
   for (auto& c : categories) columns.push_back(c);
-  columns.push_back("result");
+  for (const char* c : {"reference", "diff", "diff_low", "diff_high", "diff_n", "overall_by_seed", "result"})
+    columns.push_back(c);
   json rows = json::array();
   for (const auto& g : plan.grids) {
     for (size_t i : g.settings) {
@@ -104,6 +129,16 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
         auto it = sc.categories.find(c);
         row.push_back(it == sc.categories.end() ? json() : rounded(mean_of(it->second)));
       }
+      const auto d = against_reference(g, i, scores);
+      const bool paired = d && d->n > 0;
+      row.push_back(d ? json(plan.settings[g.reference].label) : json());
+      row.push_back(paired ? rounded(d->mean) : json());
+      row.push_back(paired ? rounded(d->low) : json());
+      row.push_back(paired ? rounded(d->high) : json());
+      row.push_back(d ? json(d->n) : json());
+      json by_seed = json::object();
+      for (size_t k = 0; k < sc.seeds.size(); ++k) by_seed[std::to_string(sc.seeds[k])] = rounded(sc.overall[k]);
+      row.push_back(by_seed);
       row.push_back(result_folder(plan, plan.settings[i]));
       rows.push_back(row);
     }
@@ -120,17 +155,26 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
     << "Test accuracy (%) on `" << ev["data"].get<std::string>() << "` (split `" << ev["split"].get<std::string>()
     << "`): overall as mean ± sample standard deviation (n - 1) over the n seeds whose evaluation finished, "
     << "per category as means; seeds 0.." << plan.seeds.size() - 1 << ". Result folders are relative to `"
-    << plan.out << "`; settings that name the same folder are one run, reported in each place.\n";
+    << plan.out << "`; settings that name the same folder are one run, reported in each place. "
+    << "Where a grid names a reference setting, Δ is each setting's accuracy minus the reference's, paired by "
+    << "seed: the mean over the seeds both finished and its 95 % interval (Student's t, n - 1 degrees of "
+    << "freedom).\n";
   for (const auto& g : plan.grids) {
+    const bool has_reference = g.reference != AblationGrid::kNoReference;
     o << "\n## " << cell_text(g.title) << "\n\n| setting | overall | n |";
+    if (has_reference) o << " Δ vs " << cell_text(plan.settings[g.reference].label) << " [95 % CI] |";
     for (auto& c : categories) o << " " << cell_text(c) << " |";
-    o << " result |\n| --- | ---: | ---: |";
+    o << " result |\n| --- | ---: | ---: |" << (has_reference ? " ---: |" : "");
     for (size_t k = 0; k < categories.size(); ++k) o << " ---: |";
     o << " --- |\n";
     for (size_t i : g.settings) {
       const auto& sc = scores[i];
       o << "| " << cell_text(plan.settings[i].label) << " | " << format_mean_std(sc.overall) << " | "
         << sc.overall.size() << " |";
+      if (has_reference) {
+        const auto d = against_reference(g, i, scores);
+        o << " " << (d ? format_paired_difference(*d) : std::string("(reference)")) << " |";
+      }
       for (auto& c : categories) {
         auto it = sc.categories.find(c);
         o << " " << (it == sc.categories.end() ? "–" : one_decimal(mean_of(it->second))) << " |";

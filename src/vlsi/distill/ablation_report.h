@@ -3,7 +3,9 @@
 // sample standard deviation (n - 1) over the seeds whose evaluation finished.
 //   OUT/ablation.json  {"columns": [...], "rows": [[...], ...]} (the shape `vlsi report`
 //                      renders): grid, setting, n, overall mean and std, per-category
-//                      means, the result folder; numbers in percent, null where n = 0
+//                      means, then (grids with a reference) the paired per-seed difference
+//                      to the reference with its 95 % interval, each seed's overall, the
+//                      result folder; numbers in percent, null where n = 0
 //   OUT/results.md     the command line, then one markdown table per grid
 //                      (setting | overall mean ± std | n | per-category means | result)
 #include <map>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "vlsi/distill/ablation_plan.h"
+#include "vlsi/distill/paired_difference.h"
 
 namespace vlsi::distill {
 
@@ -26,6 +29,8 @@ double mean_of(const std::vector<double>& v);         // 0 for none
 double sample_std_of(const std::vector<double>& v);   // n - 1 in the denominator; 0 for fewer than two
 // "84.3 ± 1.2" (one decimal; "80.0 ± 0.0" for one value); "–" for none.
 std::string format_mean_std(const std::vector<double>& v);
+// "+1.2 [-0.3, +2.7]"; "+1.2 (1 seed)"; "–" when no seed pairs.
+std::string format_paired_difference(const PairedDifference& d);
 
 // Reads every finished evaluation (eval_dir/results.json) of the plan, per setting.
 std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan);

@@ -77,7 +77,10 @@ double adaptive_temperature(const std::vector<double>& k, TemperatureRule rule, 
 nlohmann::json layer_match_to_json(const LayerMatch& m) {
   nlohmann::json temps = nlohmann::json::array();
   for (double t : m.temperature) temps.push_back(std::isfinite(t) ? nlohmann::json(t) : nlohmann::json());
-  return {{"teacher_index", m.teacher_index}, {"temperature", temps}};
+  nlohmann::json spreads = nlohmann::json::array(), bands = nlohmann::json::array();
+  for (double x : m.candidate_spread) spreads.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json());
+  for (size_t i = 0; i < m.candidate_lo.size(); ++i) bands.push_back({m.candidate_lo[i], m.candidate_hi[i]});
+  return {{"teacher_index", m.teacher_index}, {"temperature", temps}, {"band", bands}, {"d_spread", spreads}};
 }
 
 LayerMatcher::LayerMatcher(const LayerMatcherOptions& options, uint64_t seed)
@@ -153,6 +156,11 @@ LayerMatch LayerMatcher::match(const torch::Tensor& divergence) {
       for (int64_t j = lo; j <= hi; ++j) k.push_back(acc[is][j]);
       chosen = lo + pick(k, &temperature);
     }
+    // How far apart the candidates' divergences are: under ~0.3 nats every temperature
+    // reading samples nearly uniformly, so the log shows whether matching has room.
+    double dmin = acc[is][lo], dmax = acc[is][lo];
+    for (int64_t j = lo; j <= hi; ++j) dmin = std::min(dmin, acc[is][j]), dmax = std::max(dmax, acc[is][j]);
+    m.candidate_spread.push_back(std::isfinite(dmax - dmin) ? dmax - dmin : nan);
     m.teacher_index.push_back(chosen);
     m.temperature.push_back(temperature);
     m.candidate_lo.push_back(lo);

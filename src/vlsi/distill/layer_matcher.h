@@ -85,8 +85,10 @@ struct LayerMatch {
   std::vector<double> temperature;     // softmax temperature used (multinomial); NaN for other strategies
   std::vector<int64_t> candidate_lo;   // the candidate range considered (inclusive);
   std::vector<int64_t> candidate_hi;   // for uniform, the chosen index itself
+  std::vector<double> candidate_spread;  // max - min of D over the candidates (0 for one); NaN if not finite
 };
-// {"teacher_index": [...], "temperature": [...]} for the training log (NaN -> null).
+// {"teacher_index", "temperature", "band": [[lo, hi], ...], "d_spread"} for the training
+// log (NaN -> null).
 nlohmann::json layer_match_to_json(const LayerMatch& m);
 
 class LayerMatcher {

@@ -27,5 +27,8 @@ nlohmann::json run_student_step(const std::string& step, const nlohmann::json& c
 
 // match_counts[i_s][j] from the "matched" events of a metrics.jsonl (t_s x t_l).
 nlohmann::json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int64_t t_l);
+// Per student target: its last candidate band and the candidates' D spread (max - min)
+// over the run's steps: [{"band": [lo, hi], "steps": n, "mean", "min", "max"}, ...].
+nlohmann::json band_spread_from_metrics(const std::string& metrics_path, int64_t t_s);
 
 }  // namespace vlsi::distill

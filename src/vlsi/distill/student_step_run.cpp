@@ -1,9 +1,11 @@
 // vlsi train interact|kd|reinforce: the student-side steps as run folders (step_run.h).
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <sstream>
 
 #include "vlsi/dist/process_group.h"
+
 #include "vlsi/distill/step_config.h"
 #include "vlsi/distill/step_run.h"
 #include "vlsi/distill/teacher_inputs.h"
@@ -46,24 +48,61 @@ VerbalizedModel load_side(const json& side, const std::string& where, const torc
 
 }  // namespace
 
-json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int64_t t_l) {
-  json counts = json::array();
-  for (int64_t i = 0; i < t_s; ++i) counts.push_back(std::vector<int64_t>(size_t(t_l), 0));
-  if (!io::file_exists(metrics_path)) return counts;
+namespace {
+
+// Calls `fn` with every matching event of a step's metrics.jsonl, in order.
+template <typename Fn>
+void for_each_match_event(const std::string& metrics_path, Fn fn) {
+  if (!io::file_exists(metrics_path)) return;
   std::istringstream lines(io::read_file(metrics_path));
   std::string line;
   while (std::getline(lines, line)) {
     if (line.find("\"matched\"") == std::string::npos) continue;
     json rec = io::parse_json(line, metrics_path);
-    for (const auto& ev : rec.value("events", json::array())) {
-      const auto& m = ev.value("matched", json::array());
-      for (int64_t i = 0; i < t_s && i < int64_t(m.size()); ++i) {
-        int64_t j = m[i].get<int64_t>();
-        if (j >= 0 && j < t_l) counts[i][j] = counts[i][j].get<int64_t>() + 1;
-      }
-    }
+    for (const auto& ev : rec.value("events", json::array())) fn(ev);
   }
+}
+
+}  // namespace
+
+json match_counts_from_metrics(const std::string& metrics_path, int64_t t_s, int64_t t_l) {
+  json counts = json::array();
+  for (int64_t i = 0; i < t_s; ++i) counts.push_back(std::vector<int64_t>(size_t(t_l), 0));
+  for_each_match_event(metrics_path, [&](const json& ev) {
+    const auto& m = ev.value("matched", json::array());
+    for (int64_t i = 0; i < t_s && i < int64_t(m.size()); ++i) {
+      int64_t j = m[i].get<int64_t>();
+      if (j >= 0 && j < t_l) counts[i][j] = counts[i][j].get<int64_t>() + 1;
+    }
+  });
   return counts;
+}
+
+json band_spread_from_metrics(const std::string& metrics_path, int64_t t_s) {
+  std::vector<std::vector<double>> spreads(static_cast<size_t>(t_s));
+  std::vector<json> bands(static_cast<size_t>(t_s));
+  for_each_match_event(metrics_path, [&](const json& ev) {
+    const auto& d = ev.value("d_spread", json::array());
+    const auto& b = ev.value("band", json::array());
+    for (int64_t i = 0; i < t_s && i < int64_t(d.size()); ++i) {
+      if (d[i].is_number()) spreads[i].push_back(d[i].get<double>());
+      if (i < int64_t(b.size())) bands[i] = b[i];
+    }
+  });
+  json out = json::array();
+  for (int64_t i = 0; i < t_s; ++i) {
+    const auto& v = spreads[i];
+    json row = {{"band", bands[i]}, {"steps", v.size()}};
+    if (!v.empty()) {
+      double sum = 0;
+      for (double x : v) sum += x;
+      row["mean"] = sum / double(v.size());
+      row["min"] = *std::min_element(v.begin(), v.end());
+      row["max"] = *std::max_element(v.begin(), v.end());
+    }
+    out.push_back(row);
+  }
+  return out;
 }
 
 namespace {
@@ -162,7 +201,10 @@ class StudentStepRun : public train::TrainingRun {
                                               int64_t(task_->teacher_layers().size()));
       json info = io::read_json_file(out_ + "/interact.json");
       info["match_counts"] = counts;
+      const json spread = band_spread_from_metrics(out_ + "/metrics.jsonl", int64_t(task_->student_layers().size()));
+      info["band_d_spread"] = spread;
       io::write_json_file(out_ + "/interact.json", info);
+      summary["band_d_spread"] = spread;
       summary["student_target_layers"] = task_->student_layers();
       summary["teacher_target_layers"] = task_->teacher_layers();
       summary["match_counts"] = counts;

@@ -160,7 +160,8 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
     r.metrics["loss_intermediate"] = inter.item<double>();
     loss = loss + options_.intermediate_weight * inter;
     auto ev = layer_match_to_json(match);
-    r.events = {{"matched", ev["teacher_index"]}, {"temperature", ev["temperature"]}};
+    r.events = {{"matched", ev["teacher_index"]}, {"temperature", ev["temperature"]}, {"band", ev["band"]},
+                {"d_spread", ev["d_spread"]}};
   }
   if (options_.last.op != DivergenceOp::None) {
     auto last = pair_divergence(to_student(teacher_final), normed_output_source(teacher_->model), final_sel.hidden,

@@ -10,6 +10,7 @@
 #include "vlsi/model/init.h"
 #include "vlsi/model/model_bundle.h"
 #include "vlsi/model/model_io.h"
+#include "vlsi/model/part_transfer.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/model_setup.h"
 #include "vlsi/train/run_data.h"
@@ -26,7 +27,9 @@ json sft_defaults() {
   return {
       {"out", "runs/sft"},
       {"tokenizer", ""},  // default: the tokenizer.json of model.from
-      {"model", {{"init", ""}, {"from", ""}, {"seed", 0}}},
+      // vision_from: a trained model folder whose vision tower a fresh model starts from
+      // (frozen unless "vision" is in trainable); same family and vision config.
+      {"model", {{"init", ""}, {"from", ""}, {"seed", 0}, {"vision_from", ""}}},
       {"data", data_defaults()},
       {"trainable", {"vision", "projector", "lm", "embeddings", "head"}},
       {"device", "cpu"},
@@ -58,6 +61,11 @@ void validate_sft_config(const json& cfg, const std::string& where) {
   check(init.empty() != from.empty(), where, ": set exactly one of 'model.init' (a config for a fresh model) and "
         "'model.from' (a model folder)");
   io::get_field<uint64_t>(mc, "seed", where + ": model");
+  const std::string vision_from = io::get_field<std::string>(mc, "vision_from", where + ": model");
+  check(vision_from.empty() || !init.empty(), where, ": field 'model.vision_from': only for a fresh model "
+        "('model.init'); a model folder already has its vision tower");
+  check(vision_from.empty() || fs::exists(fs::path(vision_from) / "config.json"), where,
+        ": field 'model.vision_from': ", vision_from, " is not a model folder (no config.json)");
   check(init.empty() || !io::get_field<std::string>(cfg, "tokenizer", where).empty(), where,
         ": field 'tokenizer': required when training a fresh model");
   model::device_from_name(io::get_field<std::string>(cfg, "device", where), where + ": field 'device'");
@@ -95,6 +103,13 @@ class SftRun : public TrainingRun {
       // Drawn in float32 (create_model), then rounded: the same start for every dtype.
       net_ = model::create_model(config_for_tokenizer(init, tok), io::get_field<uint64_t>(mc, "seed", where));
       processor = model::default_processor(net_->config());
+      const std::string vision_from = io::get_field<std::string>(mc, "vision_from", where + ": model");
+      if (!vision_from.empty()) {
+        const int64_t n = model::copy_part_weights(*model::load_model(vision_from, {}), *net_, model::Part::Vision,
+                                                   where + ": model.vision_from " + vision_from);
+        if (dist::ProcessGroup::current().rank() == 0)
+          std::fprintf(stderr, "sft: vision tower (%lld values) from %s\n", (long long)n, vision_from.c_str());
+      }
     } else {
       model::LoadOptions lo;
       lo.dtype = dtype;
