@@ -24,6 +24,7 @@ TEST(ShapesVlmevalkit, RotationsPairsAndProbes) {
   o.test = 21;
   o.image_size = 32;
   o.vlmevalkit = true;
+  o.version = 2;  // the counts below are version 2's seven categories (test_shapes_v3.cpp: version 3)
   auto summary = data::shapes::generate_shapes_dataset(o);
 
   // MCQ: 15 non-yes/no questions (3 of each of five categories), 4 rotations each.

@@ -28,8 +28,8 @@ void run_shapes(ShapesArgs a) {
   a.opt.vlmevalkit = a.format == "vlmevalkit";
   check(!a.opt.vlmevalkit || a.opt.test > 0, "data shapes: --format vlmevalkit writes the test split; --test must be > 0");
   auto s = data::shapes::generate_shapes_dataset(a.opt);
-  std::printf("wrote %lld records (train %lld, val %lld, test %lld) at %dx%d to %s in %.2f s\n",
-              static_cast<long long>(s.records), static_cast<long long>(a.opt.train),
+  std::printf("wrote %lld records (generator version %d; train %lld, val %lld, test %lld) at %dx%d to %s in %.2f s\n",
+              static_cast<long long>(s.records), a.opt.version, static_cast<long long>(a.opt.train),
               static_cast<long long>(a.opt.val), static_cast<long long>(a.opt.test), a.opt.image_size,
               a.opt.image_size, a.opt.out_dir.c_str(), s.seconds);
   for (const auto& [split, info] : s.meta["splits"].items()) {
@@ -97,6 +97,10 @@ void register_data_commands(CLI::App& app) {
                      "Place each object in its own cell of an N x N grid (0 = anywhere); with a vision patch of "
                      "image-size/N pixels every object falls in one patch")
       ->default_val(0);
+  shapes->add_option("--generator-version", shapes_args->opt.version,
+                     "Generator version: 3 asks ten categories (v2's seven plus relational, comparison, arithmetic); "
+                     "2 reproduces version 2's files byte for byte")
+      ->default_val(3);
   shapes->add_flag("!--no-describe", shapes_args->opt.describe_train,
                    "Do not add the \"list the objects\" exchange to training records");
   shapes->add_option("--format", shapes_args->format,

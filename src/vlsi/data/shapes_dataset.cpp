@@ -20,7 +20,6 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int kGeneratorVersion = 2;
 constexpr const char* kDescribePrompt = "List the objects from left to right.";
 
 // FNV-1a over pixels and question: the identity of a sample for the
@@ -57,13 +56,17 @@ std::string index_name(const std::string& split, int64_t i) {
 }  // namespace
 
 json shapes_settings(const ShapesOptions& opt) {
-  return {{"seed", opt.seed},   {"image_size", opt.image_size}, {"grid", opt.grid},
-          {"train", opt.train}, {"val", opt.val},               {"test", opt.test},
-          {"describe_train", opt.describe_train}};
+  json s = {{"seed", opt.seed},   {"image_size", opt.image_size}, {"grid", opt.grid},
+            {"train", opt.train}, {"val", opt.val},               {"test", opt.test},
+            {"describe_train", opt.describe_train}};
+  if (opt.version != 2) s["version"] = opt.version;
+  return s;
 }
 
 ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   check(!opt.out_dir.empty(), "data shapes: --out is required");
+  check(opt.version == 2 || opt.version == 3, "data shapes: version (--generator-version) must be 2 or 3, got ",
+        opt.version);
   check(opt.train >= 0 && opt.val >= 0 && opt.test >= 0, "data shapes: split sizes must be >= 0");
   check(opt.image_size >= 32 && opt.image_size <= 1024, "data shapes: --image-size must be in [32, 1024], got ",
         opt.image_size);
@@ -75,7 +78,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   json splits = json::object();
   std::unordered_set<uint64_t> seen;
   const std::vector<std::pair<std::string, int64_t>> plan = {{"train", opt.train}, {"val", opt.val}, {"test", opt.test}};
-  const auto& cats = all_categories();
+  const auto& cats = categories_for_version(opt.version);
   std::vector<std::pair<std::string, Sample>> test_samples;  // for the TSVs
   for (size_t split_index = 0; split_index < plan.size(); ++split_index) {
     const auto& [split, count] = plan[split_index];
@@ -129,7 +132,7 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& opt) {
   for (Category c : cats) categories.push_back(category_name(c));
   summary.meta = {
       {"generator", "vlsi data shapes"},
-      {"version", kGeneratorVersion},
+      {"version", opt.version},
       {"settings", shapes_settings(opt)},
       {"format", {{"image_folder", "images"}, {"record_fields", {"id", "image", "conversations", "category", "answer_type"}}}},
       {"categories", categories},

@@ -23,6 +23,9 @@ struct ShapesOptions {
   int grid = 0;
   // Also write the test split as VLMEvalKit TSVs (data/shapes_vlmevalkit.h).
   bool vlmevalkit = false;
+  // Generator version: 3 (newest) adds the relational, comparison and
+  // arithmetic categories; 2 writes exactly what version 2 always wrote.
+  int version = 3;
 };
 
 struct ShapesSummary {
@@ -37,6 +40,8 @@ ShapesSummary generate_shapes_dataset(const ShapesOptions& options);
 
 // The options that decide the generated files, as meta.json's "settings"
 // records them (so a reuser can check a folder matches what it would generate).
+// "version" is listed from version 3 on: version 2's meta.json never had it,
+// and a v2 folder still compares unequal to v3 settings (the key is missing).
 nlohmann::json shapes_settings(const ShapesOptions& options);
 
 }  // namespace vlsi::data::shapes

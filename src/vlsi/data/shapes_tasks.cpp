@@ -3,16 +3,27 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vlsi/data/shapes_bar_chart.h"
 #include "vlsi/data/shapes_scene.h"
+#include "vlsi/data/shapes_task_support.h"
+#include "vlsi/data/shapes_tasks_v3.h"
 #include "vlsi/io/error.h"
 
 namespace vlsi::data::shapes {
 
-const std::vector<Category>& all_categories() {
-  static const std::vector<Category> c = {Category::attribute, Category::counting, Category::spatial,
-                                          Category::existence, Category::pattern,  Category::chart,
-                                          Category::reasoning};
-  return c;
+const std::vector<Category>& categories_for_version(int version) {
+  // Version 2's seven in their order (its round-robin, so its files, depend on
+  // it); version 3 appends the multi-step categories.
+  static const std::vector<Category> v2 = {Category::attribute, Category::counting, Category::spatial,
+                                           Category::existence, Category::pattern,  Category::chart,
+                                           Category::reasoning};
+  static const std::vector<Category> v3 = [] {
+    std::vector<Category> c = v2;
+    c.insert(c.end(), {Category::relational, Category::comparison, Category::arithmetic});
+    return c;
+  }();
+  check(version == 2 || version == 3, "shapes: version must be 2 or 3, got ", version);
+  return version == 2 ? v2 : v3;
 }
 
 const char* category_name(Category c) {
@@ -24,78 +35,18 @@ const char* category_name(Category c) {
     case Category::pattern: return "pattern";
     case Category::chart: return "chart";
     case Category::reasoning: return "reasoning";
+    case Category::relational: return "relational";
+    case Category::comparison: return "comparison";
+    case Category::arithmetic: return "arithmetic";
   }
   return "?";
 }
 
+// File-local code sits in task:: beside the shared helpers (no using-directive
+// that would leak into the other files of a unity batch).
+namespace task {
+
 namespace {
-
-constexpr const char* kTextHint = " Answer with one word.";
-constexpr const char* kNumberHint = " Answer with a number.";
-constexpr const char* kYesNoHint = " Answer yes or no.";
-constexpr const char* kLetterHint = "Answer with the option's letter.";
-
-// Mixed-radix digits of the slot: consecutive slots walk through every
-// combination, so each stratified variable is uniform within a category.
-struct Strata {
-  uint64_t slot;
-  int take(int n) {
-    int v = int(slot % uint64_t(n));
-    slot /= uint64_t(n);
-    return v;
-  }
-};
-
-int num_colours() { return int(palette().size()); }
-int num_shapes() { return int(all_shapes().size()); }
-const std::string& colour(int c) { return palette()[c].name; }
-ShapeKind shape(int s) { return all_shapes()[s]; }
-std::string sname(int s) { return shape_name(shape(s)); }
-std::string splural(int s) { return shape_plural(shape(s)); }
-std::string with_article(const std::string& phrase) {
-  return (std::string("aeiou").find(phrase[0]) != std::string::npos ? "an " : "a ") + phrase;
-}
-
-// Uniform in [0, n) but not in `exclude`.
-int other_than(Rng& rng, int n, std::initializer_list<int> exclude) {
-  std::vector<int> pool;
-  for (int i = 0; i < n; ++i)
-    if (std::find(exclude.begin(), exclude.end(), i) == exclude.end()) pool.push_back(i);
-  return rng.pick(pool);
-}
-
-// `k` distinct values in [0, n) in random order.
-std::vector<int> distinct(Rng& rng, int n, int k) {
-  std::vector<int> all(n);
-  for (int i = 0; i < n; ++i) all[i] = i;
-  rng.shuffle(all);
-  all.resize(k);
-  return all;
-}
-
-Object obj(int s, int c) {
-  Object o;
-  o.kind = shape(s);
-  o.colour = c;
-  return o;
-}
-
-// Retries `compose` (which draws a fresh object list) until a layout fits;
-// fills the sample's image and description.
-template <typename Compose>
-void scene(Sample& out, Rng& rng, const Canvas& canvas, Compose compose, const LayoutRule& rule = nullptr) {
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    std::vector<Object> objs = compose();
-    if (layout_objects(objs, rng, canvas, rule)) {
-      out.image = render_objects(objs, canvas.size);
-      out.objects = objs;
-      out.description = describe_objects(std::move(objs));
-      return;
-    }
-  }
-  fail("shapes: no layout found for a scene at image size ", canvas.size, " and grid ", canvas.grid,
-       " (image too small, or fewer grid cells than objects?)");
-}
 
 Sample attribute(Strata st, Rng& rng, const Canvas& canvas) {
   Sample out;
@@ -307,21 +258,11 @@ Sample chart(Strata st, Rng& rng, const Canvas& canvas) {
     out.answer = colour(target);
     question = std::string("Which bar is the ") + (tallest ? "tallest" : "shortest") + "? Answer with its colour.";
   }
-  Image img(size, size);
-  fill(img, kBackground);
-  const double left = 0.10 * size, right = 0.95 * size, top = 0.06 * size, bottom = 0.92 * size;
-  const double unit = (bottom - top) / 6.3;
-  for (int v = 1; v <= 6; ++v) fill_rect(img, left, bottom - v * unit - 0.5, right, bottom - v * unit + 0.5, Rgb{200, 200, 200});
-  const double slot = (right - left) / k;
-  for (int i = 0; i < k; ++i) {
-    const double x0 = left + (i + 0.19) * slot;
-    fill_rect(img, x0, bottom - values[i] * unit, x0 + 0.62 * slot, bottom, palette()[colours[i]].rgb);
-  }
-  fill_rect(img, left, bottom, right, bottom + 1.0, Rgb{80, 80, 80});
-  fill_rect(img, left - 1.0, top, left, bottom + 1.0, Rgb{80, 80, 80});
-  out.image = std::move(img);
-  for (int i = 0; i < k; ++i)
-    out.description += (i ? ", " : "") + colour(colours[i]) + " " + std::to_string(values[i]);
+  std::vector<Bar> bars(k);
+  for (int i = 0; i < k; ++i) bars[i] = Bar{colours[i], values[i]};
+  out.image = draw_bar_chart(bars, size);
+  out.description = describe_bars(bars);
+  out.bars = std::move(bars);
   out.question = question;
   return out;
 }
@@ -366,6 +307,8 @@ Sample reasoning(Strata st, Rng& rng, const Canvas& canvas) {
 
 }  // namespace
 
+}  // namespace task
+
 Sample make_sample(Category c, uint64_t slot, Rng& rng, int image_size) {
   return make_sample(c, slot, rng, Canvas{image_size, 0});
 }
@@ -375,16 +318,19 @@ Sample make_sample(Category c, uint64_t slot, Rng& rng, const Canvas& canvas) {
   check(image_size >= 32, "shapes: image size must be at least 32 pixels, got ", image_size);
   check(canvas.grid >= 0 && canvas.grid <= image_size / 8, "shapes: grid must be 0 (free layout) or 1..", image_size / 8,
         " cells per side at image size ", image_size, ", got ", canvas.grid);
-  Strata st{slot};
+  task::Strata st{slot};
   Sample s;
   switch (c) {
-    case Category::attribute: s = attribute(st, rng, canvas); break;
-    case Category::counting: s = counting(st, rng, canvas); break;
-    case Category::spatial: s = spatial(st, rng, canvas); break;
-    case Category::existence: s = existence(st, rng, canvas); break;
-    case Category::pattern: s = pattern(st, rng, canvas); break;
-    case Category::chart: s = chart(st, rng, canvas); break;
-    case Category::reasoning: s = reasoning(st, rng, canvas); break;
+    case Category::attribute: s = task::attribute(st, rng, canvas); break;
+    case Category::counting: s = task::counting(st, rng, canvas); break;
+    case Category::spatial: s = task::spatial(st, rng, canvas); break;
+    case Category::existence: s = task::existence(st, rng, canvas); break;
+    case Category::pattern: s = task::pattern(st, rng, canvas); break;
+    case Category::chart: s = task::chart(st, rng, canvas); break;
+    case Category::reasoning: s = task::reasoning(st, rng, canvas); break;
+    case Category::relational: s = relational_sample(slot, rng, canvas); break;
+    case Category::comparison: s = comparison_sample(slot, rng, canvas); break;
+    case Category::arithmetic: s = arithmetic_sample(slot, rng, canvas); break;
   }
   s.category = c;
   return s;

@@ -26,6 +26,13 @@ std::vector<std::string> distractors(const Sample& s, Rng& rng) {
   std::vector<std::string> pool;
   if (s.answer_type == "number") {
     for (int v = 1; v <= 9; ++v) pool.push_back(std::to_string(v));
+    // Sums up to 12 (arithmetic): the nearest numbers instead. Answers 1..9
+    // keep the pool (and so the draws) of generator version 2.
+    if (std::find(pool.begin(), pool.end(), s.answer) == pool.end() && !s.answer.empty() && s.answer.size() <= 2 &&
+        std::all_of(s.answer.begin(), s.answer.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      pool.clear();
+      for (int v = std::max(1, std::stoi(s.answer) - 4), e = v + 8; v <= e; ++v) pool.push_back(std::to_string(v));
+    }
   } else {
     for (const auto& c : palette()) pool.push_back(c.name);
     if (std::find(pool.begin(), pool.end(), s.answer) == pool.end()) {
@@ -42,7 +49,14 @@ std::vector<std::string> distractors(const Sample& s, Rng& rng) {
 }
 
 std::string l2_category(Category c) {
-  return c == Category::pattern || c == Category::reasoning ? "reasoning" : "perception";
+  switch (c) {
+    case Category::pattern:
+    case Category::reasoning:
+    case Category::relational:
+    case Category::comparison:
+    case Category::arithmetic: return "reasoning";
+    default: return "perception";
+  }
 }
 
 Rows mcq_rows(const std::vector<std::pair<std::string, Sample>>& test, uint64_t seed, VlmevalkitCounts& counts) {
