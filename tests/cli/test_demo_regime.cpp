@@ -80,3 +80,16 @@ TEST(CliDemoRegime, VisionFromMustNameAnotherModel) {
       << r.output;
   fs::remove_all(dir);
 }
+
+TEST(CliDemoRegime, RefusesDataOfAnotherGeneratorVersion) {
+  const std::string dir = test_support::fresh_dir("cli_demo_version");
+  auto d = test_support::run_cli("data shapes --out " + dir + "/data --seed 0 --train 7 --val 7 --test 7 --grid 4");
+  ASSERT_EQ(d.code, 0) << d.output;  // version 3, the default
+  auto r = test_support::run_cli("demo --config " + std::string(VLSI_SOURCE_DIR) + "/configs/demo.json --out " + dir +
+                                 " --set data.train=7 --set data.val=7 --set data.test=7");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("data/meta.json: data was generated with version = 3, the config asks for 2"),
+            std::string::npos)
+      << r.output;
+  fs::remove_all(dir);
+}

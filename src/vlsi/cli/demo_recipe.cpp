@@ -27,7 +27,8 @@ json demo_defaults() {
   return {
       {"out", "runs/demo"},
       {"seed", 0},
-      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"grid", 0}, {"describe_train", true}}},
+      {"data", {{"train", 6000}, {"val", 210}, {"test", 700}, {"image_size", 64}, {"grid", 0}, {"describe_train", true},
+                {"version", 3}}},  // the shapes generator's version (data/shapes_dataset.h)
       {"tokenizer",
        {{"vocab_size", 512}, {"special", {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>"}}}},
       {"models", json::object()},  // name -> demo_model_defaults() fields
@@ -160,6 +161,7 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
   so.image_size = io::get_field<int>(cfg["data"], "image_size", "demo config: data");
   so.grid = io::get_field<int>(cfg["data"], "grid", "demo config: data");
   so.describe_train = io::get_field<bool>(cfg["data"], "describe_train", "demo config: data");
+  so.version = io::get_field<int>(cfg["data"], "version", "demo config: data");
   const std::string meta_path = (fs::path(data_dir) / "meta.json").string();
   if (fs::exists(meta_path)) {
     // A finished run folder is reused stage by stage; data made with other
@@ -171,6 +173,10 @@ json run_demo(const std::string& config_path, const std::vector<std::string>& ov
       check(got == item.value(), meta_path, ": data was generated with ", item.key(), " = ", got.dump(),
             ", the config asks for ", item.value().dump(), "; remove the run folder or choose another --out");
     }
+    // Version 2's settings never list the version (its files stay byte-identical).
+    const int have_version = have.value("version", 2);
+    check(have_version == so.version, meta_path, ": data was generated with version = ", have_version,
+          ", the config asks for ", so.version, "; remove the run folder or choose another --out");
   } else {
     stage("data", "generating the shapes benchmark");
     auto s = data::shapes::generate_shapes_dataset(so);
