@@ -28,7 +28,7 @@ namespace {
 // Fields of a step config the recipe fills itself (paths, shared data, device and dtype).
 const std::vector<std::string> kRecipeOwned = {"out",        "model",     "tokenizer", "target_layers",
                                                "verbalizer", "init_from", "student",   "teacher",
-                                               "data",       "device",    "dtype"};
+                                               "data",       "device",    "device_map", "dtype"};
 
 json stage_defaults(const std::string& step) {
   json d = step_defaults(step);
@@ -76,6 +76,7 @@ json distill_defaults() {
   json side = {{"model", ""}, {"target_layers", target_layer_spec_defaults()}, {"verbalizers", ""}, {"device", ""}};
   json teacher = side;
   teacher["dtype"] = "";
+  teacher["device_map"] = json::object();  // {"layers A-B": device, ...}: split by layer ranges instead of `device`
   json verbalize = step_defaults("verbalize");
   json reinforce = stage_defaults("reinforce");
   reinforce["share"] = 1.0;
@@ -105,6 +106,7 @@ json distill_stage_configs(const json& cfg) {
   const std::string out = io::get_field<std::string>(cfg, "out", where);
   const json& stages = cfg["stages"];
   auto teacher_layers = layers_of(cfg["teacher"], where + ": teacher");
+  side_placement(cfg, "teacher", where);  // a split teacher's map, checked before any stage runs
   auto student_layers = layers_of(cfg["student"], where + ": student");
   check_teacher_has_more_targets(teacher_layers, student_layers, where + ": target layers");
   const std::string teacher_dir = cfg["teacher"]["model"], student_dir = cfg["student"]["model"];
@@ -137,6 +139,7 @@ json distill_stage_configs(const json& cfg) {
     c["model"] = cfg[side]["model"];
     if (cfg[side]["device"] != "") c["device"] = cfg[side]["device"];
     if (cfg[side].value("dtype", "") != "") c["dtype"] = cfg[side]["dtype"];
+    if (cfg[side].contains("device_map")) c["device_map"] = cfg[side]["device_map"];
     c["target_layers"] = {{"layers", std::string(side) == "teacher" ? teacher_layers : student_layers}};
     c["verbalizer"] = cfg["verbalizer"];
     // Each side's verbalizers learn through its own tokenizer: its folder's, or
@@ -152,7 +155,8 @@ json distill_stage_configs(const json& cfg) {
   interact["student"] = {{"model", student_dir}, {"verbalizers", verbalizers_of(cfg, "student", out)},
                          {"device", cfg["student"]["device"]}};
   interact["teacher"] = {{"model", teacher_dir}, {"verbalizers", verbalizers_of(cfg, "teacher", out)},
-                         {"device", cfg["teacher"]["device"]}, {"dtype", cfg["teacher"]["dtype"]}};
+                         {"device", cfg["teacher"]["device"]}, {"device_map", cfg["teacher"]["device_map"]},
+                         {"dtype", cfg["teacher"]["dtype"]}};
   result["interact"] = done(resolve_step_config("interact", interact, {}, where + ": stages.interact"), "interact");
 
   json reinforce = common("reinforce");

@@ -3,6 +3,7 @@
 #include "vlsi/dist/process_group.h"
 #include "vlsi/io/json_util.h"
 #include "vlsi/model/compute_dtype.h"
+#include "vlsi/model/model_io.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/train_config.h"
 
@@ -65,14 +66,17 @@ json step_defaults(const std::string& step_name) {
             {"chunk_tokens", 256},
             {"data", train::data_defaults()},
             {"device", "cpu"},
+            // {"layers A-B": device, ...}: the model split by layer ranges, instead of `device`
+            {"device_map", json::object()},
             {"dtype", "float32"},
             {"trainer", trainer}};
   json lora = model::LoraConfig::defaults_json();
   return {{"out", "runs/" + step},
           // device "" = the step's device; teacher dtype "" = the step's dtype (e.g. a
-          // bfloat16 teacher beside a float32 student; it never trains).
+          // bfloat16 teacher beside a float32 student; it never trains); teacher
+          // device_map {"layers A-B": device, ...}: split by layer ranges instead of `device`.
           {"student", {{"model", ""}, {"verbalizers", ""}, {"adapter", ""}, {"device", ""}}},
-          {"teacher", {{"model", ""}, {"verbalizers", ""}, {"device", ""}, {"dtype", ""}}},
+          {"teacher", {{"model", ""}, {"verbalizers", ""}, {"device", ""}, {"device_map", json::object()}, {"dtype", ""}}},
           {"tokenizer", ""},  // default: the student folder's tokenizer.json
           {"loss", loss_defaults(step)},
           {"matching", LayerMatcherOptions::fields().to_json({})},
@@ -106,6 +110,39 @@ torch::Device side_device(const json& cfg, const std::string& side, const std::s
   return dist::ProcessGroup::current().local_device(d);
 }
 
+namespace {
+
+// A device_map for the decoder of the model folder `model_dir`; its devices as
+// side_device maps them (a bare "cuda" is this process's GPU).
+model::LayerPlacement placement_for(const json& map, const std::string& model_dir, const std::string& field) {
+  if (map.is_object() && map.empty()) return {};
+  check(!model_dir.empty(), field, ": expected a model folder beside it (the map covers its decoder layers)");
+  const int64_t layers = model::load_model_config(model_dir).text_config.num_hidden_layers;
+  model::LayerPlacement p = model::layer_placement_from_json(map, layers, field);
+  auto ranges = p.ranges();
+  for (auto& r : ranges) r.device = dist::ProcessGroup::current().local_device(r.device);
+  return model::LayerPlacement(ranges, layers, field);
+}
+
+}  // namespace
+
+model::LayerPlacement side_placement(const json& cfg, const std::string& side, const std::string& where) {
+  const json& s = cfg.at(side);
+  if (!s.contains("device_map")) return {};
+  const std::string field = where + ": field '" + side + ".device_map'";
+  const json& map = s["device_map"];
+  const std::string device = io::get_field<std::string>(s, "device", where + ": " + side);
+  check(device.empty() || (map.is_object() && map.empty()), where, ": fields '", side, ".device' (\"", device,
+        "\") and '", side, ".device_map' together (expected one: the map places every part of the model)");
+  return placement_for(map, io::get_field<std::string>(s, "model", where + ": " + side), field);
+}
+
+model::LayerPlacement step_placement(const json& cfg, const std::string& where) {
+  if (!cfg.contains("device_map")) return {};
+  return placement_for(cfg.at("device_map"), io::get_field<std::string>(cfg, "model", where),
+                       where + ": field 'device_map'");
+}
+
 torch::ScalarType side_dtype(const json& cfg, const std::string& side, const std::string& where) {
   const std::string own = cfg[side].contains("dtype") ? io::get_field<std::string>(cfg[side], "dtype", where + ": " + side) : "";
   return own.empty() ? step_dtype(cfg, where)
@@ -122,6 +159,7 @@ void validate_step_run_config(const std::string& step, const json& cfg, const st
           ": field 'model': expected the model folder whose verbalizers to train");
     target_layer_spec_from_json(cfg["target_layers"], where + ": target_layers");
     verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
+    step_placement(cfg, where);
   } else {
     student_step_options(step, cfg, where);
     io::get_field<bool>(cfg, "gradient_checkpointing", where);
@@ -129,6 +167,7 @@ void validate_step_run_config(const std::string& step, const json& cfg, const st
       side_device(cfg, side, where);
       side_dtype(cfg, side, where);
     }
+    if (student_step_options(step, cfg, where).needs_teacher()) side_placement(cfg, "teacher", where);
   }
   train::validate_data_config(cfg["data"], where + ": data");
 }

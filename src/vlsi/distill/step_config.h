@@ -3,7 +3,8 @@
 // verbalize|interact|kd|reinforce`) or by the recipe (recipe.h). Every field has
 // a default (docs/distill.md lists them with the method doc's reasons); a config
 // file may set any subset and a misspelt field is an error.
-//   verbalize                      model, target_layers, verbalizer, chunk_tokens, data, device, dtype, trainer
+//   verbalize                      model, target_layers, verbalizer, chunk_tokens, data, device, device_map,
+//                                  dtype, trainer
 //   interact | kd | reinforce      student, teacher, loss, matching, finetune, lora, full_trainable,
 //                                  train_verbalizers, save_merged, data, device, dtype, trainer
 // The three student steps share one schema; only the defaults differ:
@@ -42,6 +43,12 @@ torch::ScalarType step_dtype(const nlohmann::json& cfg, const std::string& where
 // this process's GPU in a data-parallel job).
 torch::Device side_device(const nlohmann::json& cfg, const std::string& side, const std::string& where);
 torch::ScalarType side_dtype(const nlohmann::json& cfg, const std::string& side, const std::string& where);
+// A side's "device_map" (model/layer_placement.h), checked against its model
+// folder's decoder depth; empty when unset. Set together with the side's own
+// "device" it is an error.
+model::LayerPlacement side_placement(const nlohmann::json& cfg, const std::string& side, const std::string& where);
+// The verbalize step's top-level "device_map"; when set it replaces "device".
+model::LayerPlacement step_placement(const nlohmann::json& cfg, const std::string& where);
 
 // Everything a resolved step config alone can tell (trainer, step options,
 // device, data block), checked before the run folder gets its config.json.

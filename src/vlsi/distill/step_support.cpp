@@ -8,8 +8,11 @@
 namespace vlsi::distill {
 
 torch::Device device_of(const model::CausalVlm& model) {
-  return model->parameters().front().device();
+  const auto& placement = model->layer_placement();
+  return placement.empty() ? model->parameters().front().device() : placement.first_device();
 }
+
+torch::Device verbalizer_device(const model::CausalVlm& model) { return model->final_norm_weight().device(); }
 
 torch::ScalarType dtype_of(const model::CausalVlm& model) {
   return model->parameters().front().scalar_type();
@@ -31,7 +34,7 @@ void freeze(const VerbalizedModel& m) {
 LogitSource normed_output_source(const model::CausalVlm& model) {
   LogitSource s;
   auto m = model.ptr();
-  s.logits = [m](const torch::Tensor& normed) { return m->lm_head(normed); };
+  s.logits = [m](const torch::Tensor& normed) { return m->lm_head(normed).to(normed.device()); };
   s.parameters = {m->lm_head_weight()};
   return s;
 }
@@ -58,7 +61,7 @@ VerbalizerSet load_verbalizers_for(const model::CausalVlm& model, const std::str
   expect.hidden_size = model->config().text_config.hidden_size;
   expect.num_layers = model->config().text_config.num_hidden_layers;
   auto set = load_verbalizer_set(dir, output_head_of(model), expect);
-  set->to(device_of(model), dtype_of(model));
+  set->to(verbalizer_device(model), dtype_of(model));
   return set;
 }
 

@@ -21,7 +21,11 @@ struct VerbalizedModel {
   std::string model_dir;  // where the backbone was loaded from (for logs and adapter configs)
 };
 
+// Where a model's inputs go: its (first) device; a split model's first range's.
 torch::Device device_of(const model::CausalVlm& model);
+// Where its verbalizers sit: with the final norm (a split model's last range).
+// They read rows of any layer by moving them there (VerbalizerImpl::forward).
+torch::Device verbalizer_device(const model::CausalVlm& model);
 torch::ScalarType dtype_of(const model::CausalVlm& model);
 
 // Storage dtype of a student merged from the base in `base_dir` after training in
@@ -34,7 +38,7 @@ c10::optional<torch::ScalarType> merged_storage_dtype(const std::string& base_di
 void freeze(const VerbalizedModel& m);
 
 // The model's own output: logits = lm_head(hidden AFTER the final norm), i.e.
-// applied to VlmOutput::last_hidden_state rows.
+// applied to VlmOutput::last_hidden_state rows; logits on the rows' device.
 LogitSource normed_output_source(const model::CausalVlm& model);
 
 // One LogitSource per verbalizer, in target order.
@@ -49,7 +53,7 @@ std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor
 void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir);
 
 // Loads the verbalizers of `dir` for `model` (validated against its width and depth),
-// on the model's device and in its dtype.
+// on verbalizer_device(model) and in its dtype.
 VerbalizerSet load_verbalizers_for(const model::CausalVlm& model, const std::string& dir);
 
 }  // namespace vlsi::distill

@@ -30,14 +30,16 @@ std::string verbalizer_dir(const std::string& configured, const std::string& mod
   return io::file_exists(model_dir + "/" + kVerbalizerConfigFile) ? model_dir : "";
 }
 
+// placement: the side's device_map (replaces `device` when set).
 VerbalizedModel load_side(const json& side, const std::string& where, const torch::Device& device,
-                          torch::ScalarType dtype, bool need_verbalizers) {
+                          torch::ScalarType dtype, bool need_verbalizers, const model::LayerPlacement& placement = {}) {
   VerbalizedModel m;
   m.model_dir = io::get_field<std::string>(side, "model", where);
   check(!m.model_dir.empty(), where, ": field 'model': expected a model folder");
   model::LoadOptions lo;
   lo.device = device;
   lo.dtype = dtype;
+  lo.placement = placement;
   m.model = model::load_model(m.model_dir, lo);
   std::string vdir = verbalizer_dir(io::get_field<std::string>(side, "verbalizers", where), m.model_dir);
   check(!need_verbalizers || !vdir.empty(), where, ": field 'verbalizers': the step needs this model's verbalizers "
@@ -134,7 +136,7 @@ class StudentStepRun : public train::TrainingRun {
     std::optional<train::TeacherInputs> teacher_view;  // set when the teacher reads the data its own way
     if (opts.needs_teacher()) {
       teacher = load_side(cfg["teacher"], where + ": teacher", side_device(cfg, "teacher", where),
-                          side_dtype(cfg, "teacher", where), opts.matches_layers());
+                          side_dtype(cfg, "teacher", where), opts.matches_layers(), side_placement(cfg, "teacher", where));
       teacher_view = teacher_inputs(student, tok, tok_path_, *teacher, where);
       if (teacher_view && main_rank)
         std::fprintf(stderr, "[%s] the teacher (%s) reads the data through its own tokenizer, template and processor\n",

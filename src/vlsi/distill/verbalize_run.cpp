@@ -39,6 +39,7 @@ class VerbalizeRun : public train::TrainingRun {
     model::LoadOptions lo;
     lo.device = dist::ProcessGroup::current().local_device(torch::Device(io::get_field<std::string>(cfg, "device", where)));
     lo.dtype = step_dtype(cfg, where);
+    lo.placement = step_placement(cfg, where);
     VerbalizedModel vm;
     vm.model_dir = model_dir;
     vm.model = model::load_model(model_dir, lo);
@@ -55,7 +56,8 @@ class VerbalizeRun : public train::TrainingRun {
     } else {
       auto vo = verbalizer_options_from_json(cfg["verbalizer"], where + ": verbalizer");
       vm.verbalizers = VerbalizerSet(layers_, text.hidden_size, output_head_of(vm.model), vo, vo.seed);
-      vm.verbalizers->to(lo.device, *lo.dtype);  // drawn in float32, then rounded like the backbone
+      // Drawn in float32, then rounded like the backbone; beside its final norm.
+      vm.verbalizers->to(verbalizer_device(vm.model), *lo.dtype);
     }
     if (dist::ProcessGroup::current().is_main())
       std::fprintf(stderr, "[verbalize] %s: target layers [%s] of %lld\n", model_dir.c_str(),

@@ -69,7 +69,9 @@ torch::Tensor VerbalizerImpl::transform(const torch::Tensor& hidden) {
   return form_ == VerbalizerForm::Residual ? hidden + delta : delta;
 }
 
-torch::Tensor VerbalizerImpl::forward(const torch::Tensor& hidden) { return head_(transform(hidden)); }
+torch::Tensor VerbalizerImpl::forward(const torch::Tensor& hidden) {
+  return head_(transform(hidden.to(gate_proj->weight.device()))).to(hidden.device());
+}
 
 void init_verbalizer(VerbFfnImpl& ffn, const VerbalizerOptions& options, at::Generator& generator) {
   check(options.init_std > 0, "verbalizer: init_std must be positive, got ", options.init_std);

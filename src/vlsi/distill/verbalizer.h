@@ -30,7 +30,8 @@ struct OutputHead {
   std::vector<torch::Tensor> parameters;
 
   bool defined() const { return final_norm && lm_head; }
-  torch::Tensor operator()(const torch::Tensor& hidden) const { return lm_head(final_norm(hidden)); }
+  // Logits on `hidden`'s device, wherever a split backbone keeps its norm and head.
+  torch::Tensor operator()(const torch::Tensor& hidden) const { return lm_head(final_norm(hidden)).to(hidden.device()); }
 };
 
 // The final norm and LM head of `model` (the model stays alive while the head is held).
@@ -77,7 +78,9 @@ class VerbalizerImpl : public VerbFfnImpl {
   VerbalizerImpl(int64_t hidden_size, VerbalizerForm form, OutputHead head);
   // The verbalized hidden state: h + verbFFN(h) or verbFFN(h).
   torch::Tensor transform(const torch::Tensor& hidden);
-  // Logits [.., V] = head(transform(hidden)).
+  // Logits [.., V] = head(transform(hidden)), on hidden's device: the rows move
+  // to the verbalizer's device first (a split teacher's verbalizers sit with its
+  // final norm, on the last range's device, and read rows of any layer).
   torch::Tensor forward(const torch::Tensor& hidden);
   torch::Tensor ffn(const torch::Tensor& x) { return VerbFfnImpl::forward(x); }
 

@@ -67,4 +67,13 @@ int64_t CausalVlmImpl::parameter_count() const {
   return n;
 }
 
+void CausalVlmImpl::place_layers(const LayerPlacement& placement) {
+  check(!placement.empty(), "place_layers: the placement holds no layer range");
+  check(placement.num_layers() == num_layers(), "place_layers: a placement of ", placement.num_layers(),
+        " decoder layers for a model of ", num_layers());
+  to(placement.first_device());
+  place_decoder(placement);
+  placement_ = placement;
+}
+
 }  // namespace vlsi::model

@@ -14,6 +14,7 @@
 #include "vlsi/model/config.h"
 #include "vlsi/model/decoder_output.h"
 #include "vlsi/model/kv_cache.h"
+#include "vlsi/model/layer_placement.h"
 #include "vlsi/model/vision_inputs.h"
 
 namespace vlsi::model {
@@ -79,7 +80,12 @@ class CausalVlmImpl : public torch::nn::Module {
   // Which Part a parameter (by its full name) belongs to.
   virtual Part part_of_parameter(const std::string& parameter_name) const = 0;
 
-  torch::Tensor lm_head(const torch::Tensor& normed) const { return torch::linear(normed, lm_head_weight()); }
+  // The rows move to the head's device first (a split model's final norm and
+  // head may sit apart); logits come back on the head's device.
+  torch::Tensor lm_head(const torch::Tensor& normed) const {
+    const torch::Tensor& w = lm_head_weight();
+    return torch::linear(normed.to(w.device()), w);
+  }
   torch::Tensor logits_from_hidden(const torch::Tensor& hidden) { return lm_head(final_norm(hidden)); }
 
   // input_ids [B, T] int64; images as the family's processor made them;
@@ -92,6 +98,23 @@ class CausalVlmImpl : public torch::nn::Module {
   void set_trainable(Part part, bool trainable);
   int64_t parameter_count(Part part) const;
   int64_t parameter_count() const;
+
+  // Splits the model over devices by decoder-layer ranges (layer_placement.h),
+  // in place. Inputs then go to the first range's device (where the embeddings
+  // and the vision tower sit). Outputs: layer_hidden_states[i] on layer i's
+  // device; last_hidden_state (after the final norm) on the last range's; logits
+  // on the head's (the last range's, the first's when the head is tied). Fails
+  // unless the placement covers exactly this model's decoder layers.
+  void place_layers(const LayerPlacement& placement);
+  const LayerPlacement& layer_placement() const { return placement_; }
+
+ protected:
+  // The family's part of place_layers: everything is on the first device
+  // already; move decoder layers, final norm and an untied head.
+  virtual void place_decoder(const LayerPlacement& placement) = 0;
+
+ private:
+  LayerPlacement placement_;
 };
 TORCH_MODULE(CausalVlm);
 

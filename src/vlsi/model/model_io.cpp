@@ -185,7 +185,10 @@ CausalVlm load_model(const std::string& folder, const LoadOptions& options) {
     fail(folder, ": ", e.what());
   }
   load_weights(model, checkpoint, config.torch_dtype, /*map_in_place=*/true);
-  if (options.device != torch::Device(torch::kCPU)) model->to(options.device);
+  if (!options.placement.empty())
+    model->place_layers(options.placement);
+  else if (options.device != torch::Device(torch::kCPU))
+    model->to(options.device);
   return model;
 }
 

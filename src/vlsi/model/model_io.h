@@ -29,6 +29,9 @@ struct LoadOptions {
   // dtype, float32 when it names none), as transformers' dtype="auto".
   c10::optional<torch::ScalarType> dtype;
   torch::Device device = torch::kCPU;
+  // When set, replaces `device`: the decoder split by layer ranges
+  // (CausalVlmImpl::place_layers), loaded on the CPU first.
+  LayerPlacement placement;
 };
 CausalVlm load_model(const std::string& folder, const LoadOptions& options = {});
 

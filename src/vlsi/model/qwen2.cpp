@@ -7,6 +7,13 @@
 
 namespace vlsi::model {
 namespace nn = torch::nn;
+namespace {
+
+RotaryTables moved(const RotaryTables& rope, const torch::Device& device) {
+  return {rope.cos.to(device), rope.sin.to(device)};
+}
+
+}  // namespace
 
 Qwen2RmsNormImpl::Qwen2RmsNormImpl(int64_t size, double eps) : eps_(eps) {
   weight = register_parameter("weight", torch::ones({size}));
@@ -109,11 +116,18 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
   if (collect_layer_outputs) out.layer_outputs.reserve(layer_list.size());
   torch::Tensor h = inputs_embeds;
   const bool checkpoint = gradient_checkpointing_ && is_training() && torch::GradMode::is_enabled();
-  for (auto& layer : layer_list) {
-    h = checkpoint ? checkpointed([l = layer.ptr(), rope, bias](const torch::Tensor& x) { return l->forward(x, rope, bias); },
-                                  h)
-                   : layer->forward(h, rope, bias);
-    if (collect_layer_outputs) out.layer_outputs.push_back(h);
+  for (const LayerRange& range : ranges_on(h.device())) {
+    // Entering a range: what every layer reads follows it to its device (no-ops when it is already there).
+    h = h.to(range.device);
+    rope = moved(rope, range.device);
+    if (bias.defined()) bias = bias.to(range.device);
+    for (int64_t i = range.first; i <= range.last; ++i) {
+      auto& layer = layer_list[size_t(i)];
+      h = checkpoint ? checkpointed([l = layer.ptr(), rope, bias](const torch::Tensor& x) { return l->forward(x, rope, bias); },
+                                    h)
+                     : layer->forward(h, rope, bias);
+      if (collect_layer_outputs) out.layer_outputs.push_back(h);
+    }
   }
   out.last_hidden_state = h;
   return out;
@@ -128,16 +142,37 @@ torch::Tensor Qwen2ModelImpl::forward_cached(const torch::Tensor& inputs_embeds,
   RotaryTables rope = this->rope(positions.to(inputs_embeds.device()), inputs_embeds.scalar_type());
   torch::Tensor bias = causal_attention_bias(cache.key_mask(), T, inputs_embeds.scalar_type());
   torch::Tensor h = inputs_embeds;
-  // Qwen2DecoderLayerImpl::forward with the cache between project and attend.
-  for (int64_t l = 0; l < cache.layers(); ++l) {
-    auto& layer = layer_list[size_t(l)];
-    auto p = layer->self_attn->project(layer->input_layernorm->forward(h), rope);
-    std::tie(p.k, p.v) = cache.append(l, p.k, p.v);
-    h = h + layer->self_attn->attend(p, bias);
-    h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
+  for (const LayerRange& range : ranges_on(h.device())) {
+    if (range.first >= cache.layers()) break;  // an early exit stops before this range
+    h = h.to(range.device);
+    rope = moved(rope, range.device);
+    bias = bias.to(range.device);
+    // Qwen2DecoderLayerImpl::forward with the cache between project and attend;
+    // each layer's keys and values are stored on its own device.
+    for (int64_t l = range.first; l <= range.last && l < cache.layers(); ++l) {
+      auto& layer = layer_list[size_t(l)];
+      auto p = layer->self_attn->project(layer->input_layernorm->forward(h), rope);
+      std::tie(p.k, p.v) = cache.append(l, p.k, p.v);
+      h = h + layer->self_attn->attend(p, bias);
+      h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
+    }
   }
   cache.end_step();
   return h;
+}
+
+void Qwen2ModelImpl::place(const LayerPlacement& placement) {
+  check(placement.num_layers() == int64_t(layer_list.size()), "decoder: a placement of ", placement.num_layers(),
+        " layers for a decoder of ", layer_list.size());
+  for (const LayerRange& range : placement.ranges())
+    for (int64_t i = range.first; i <= range.last; ++i) layer_list[size_t(i)]->to(range.device);
+  norm->to(placement.last_device());
+  placement_ = placement;
+}
+
+std::vector<LayerRange> Qwen2ModelImpl::ranges_on(const torch::Device& device) const {
+  if (!placement_.empty()) return placement_.ranges();
+  return {LayerRange{0, int64_t(layer_list.size()) - 1, device}};
 }
 
 Qwen2ForCausalLMImpl::Qwen2ForCausalLMImpl(const TextConfig& c, bool tie_word_embeddings) {

@@ -16,6 +16,7 @@
 #include "vlsi/model/decoder_output.h"
 #include "vlsi/model/embedding.h"
 #include "vlsi/model/kv_cache.h"
+#include "vlsi/model/layer_placement.h"
 #include "vlsi/model/lora.h"
 
 namespace vlsi::model {
@@ -97,8 +98,18 @@ class Qwen2ModelImpl : public torch::nn::Module {
   void set_gradient_checkpointing(bool on) { gradient_checkpointing_ = on; }
   bool gradient_checkpointing() const { return gradient_checkpointing_; }
 
+  // Moves each layer to its range's device and the final norm to the last
+  // range's (layer_placement.h); the loops then move their inputs per range.
+  void place(const LayerPlacement& placement);
+  // The final norm over `hidden` moved to the norm's device.
+  torch::Tensor final_norm(const torch::Tensor& hidden) { return norm->forward(hidden.to(norm->weight.device())); }
+
  private:
+  // The ranges the loops run: the placement's, or one range of every layer on
+  // `device` (the input's) when the model is not split.
+  std::vector<LayerRange> ranges_on(const torch::Device& device) const;
   bool gradient_checkpointing_ = false;
+  LayerPlacement placement_;
   RotaryTables rope(const torch::Tensor& position_ids, torch::ScalarType dtype) const;
   TextConfig config_;
 };

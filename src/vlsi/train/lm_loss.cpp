@@ -11,7 +11,8 @@ AnswerTokens select_answer_tokens(const torch::Tensor& hidden, const torch::Tens
   auto next = labels.slice(1, 1);                // [B, T-1]
   auto h = hidden.slice(1, 0, hidden.size(1) - 1);  // [B, T-1, H]
   auto mask = next.ne(-100);
-  return {h.index({mask}), next.index({mask})};
+  // hidden may sit on another device than labels (a split model's later layers).
+  return {h.index({mask.to(h.device())}), next.index({mask})};
 }
 
 int64_t answer_token_count(const torch::Tensor& labels) {

@@ -111,4 +111,9 @@ torch::Tensor LlavaOnevisionForConditionalGenerationImpl::decode_cached(const to
   return language_model->model->forward_cached(embeds, new_mask, cache, position_ids);
 }
 
+void LlavaOnevisionForConditionalGenerationImpl::place_decoder(const LayerPlacement& placement) {
+  language_model->model->place(placement);
+  if (!language_model->tied()) language_model->lm_head->to(placement.last_device());
+}
+
 }  // namespace vlsi::model::llava_onevision

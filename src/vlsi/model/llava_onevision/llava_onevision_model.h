@@ -32,7 +32,7 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
                        const torch::Tensor& position_ids = {}) override;
   torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache,
                               const torch::Tensor& position_ids = {}) override;
-  torch::Tensor final_norm(const torch::Tensor& hidden) override { return language_model->model->norm->forward(hidden); }
+  torch::Tensor final_norm(const torch::Tensor& hidden) override { return language_model->model->final_norm(hidden); }
   const torch::Tensor& final_norm_weight() const override { return language_model->model->norm->weight; }
   void set_gradient_checkpointing(bool on) override { language_model->model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return language_model->head_weight(); }
@@ -49,6 +49,9 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
   MultiModalProjector multi_modal_projector{nullptr};
   Qwen2ForCausalLM language_model{nullptr};
   torch::Tensor image_newline;  // [text hidden]
+
+ protected:
+  void place_decoder(const LayerPlacement& placement) override;
 
  private:
   torch::Tensor pack_anyres(const torch::Tensor& tiles, const std::array<int64_t, 2>& image_size);

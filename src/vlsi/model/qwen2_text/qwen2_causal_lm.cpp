@@ -43,4 +43,9 @@ torch::Tensor Qwen2CausalLmImpl::decode_cached(const torch::Tensor& embeds, cons
   return model->forward_cached(embeds, new_mask, cache, position_ids);
 }
 
+void Qwen2CausalLmImpl::place_decoder(const LayerPlacement& placement) {
+  model->place(placement);
+  if (lm_head) lm_head->to(placement.last_device());
+}
+
 }  // namespace vlsi::model::qwen2

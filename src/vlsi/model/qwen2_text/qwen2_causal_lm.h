@@ -26,7 +26,7 @@ class Qwen2CausalLmImpl : public CausalVlmImpl {
                        const torch::Tensor& position_ids = {}) override;
   torch::Tensor decode_cached(const torch::Tensor& embeds, const torch::Tensor& new_mask, KvCache& cache,
                               const torch::Tensor& position_ids = {}) override;
-  torch::Tensor final_norm(const torch::Tensor& hidden) override { return model->norm->forward(hidden); }
+  torch::Tensor final_norm(const torch::Tensor& hidden) override { return model->final_norm(hidden); }
   const torch::Tensor& final_norm_weight() const override { return model->norm->weight; }
   void set_gradient_checkpointing(bool on) override { model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return lm_->head_weight(); }
@@ -36,6 +36,7 @@ class Qwen2CausalLmImpl : public CausalVlmImpl {
   LoraLinear lm_head{nullptr};  // null when tied
 
  protected:
+  void place_decoder(const LayerPlacement& placement) override;
   // input_ids checked against the vocabulary, embedded.
   torch::Tensor text_embeddings(const torch::Tensor& input_ids);
   VlmConfig config_;
