@@ -8,6 +8,7 @@
 #include "step_fixture.h"
 #include "test_util.h"
 #include "vlsi/distill/ablation_plan.h"
+#include "vlsi/distill/ablation_mechanisms.h"
 #include "vlsi/distill/ablation_report.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
@@ -248,5 +249,32 @@ TEST(AblationReport, TablesFromResultFiles) {
       << md;
   EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | -10.0 (1 seed) | 50.0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| Random | – | 0 | – |"), std::string::npos) << md;
+  io::remove_tree(dir);
+}
+
+TEST(AblationReport, MechanismsOfFinishedRunsOnly) {
+  std::string dir = distill_support::temp_dir();
+  AblationPlan plan = plan_ablation(resolve_ablation_config(planning_ablation_config(dir), {}, "ablate.json"), {});
+  // Two logged interaction steps per seed: loss_last 0.5 then 0.25; one micro-batch each.
+  std::string metrics;
+  for (int s = 1; s <= 2; ++s)
+    metrics += json{{"split", "train"}, {"step", s}, {"loss_last", s == 1 ? 0.5 : 0.25},
+                    {"events", {{{"matched", {s - 1, 3}}, {"d_spread", {0.2, 0.1}}}}}}.dump() + "\n";
+  for (size_t k = 0; k < 2; ++k) {
+    io::make_dirs(plan.run_dir(plan.settings[0].run, k) + "/interact");
+    io::write_file_atomic(plan.run_dir(plan.settings[0].run, k) + "/interact/metrics.jsonl", metrics);
+  }
+  io::write_json_file(plan.run_dir(plan.settings[0].run, 0) + "/summary.json", json::object());  // seed 1 still runs
+  json m = ablation_mechanisms(plan);
+  ASSERT_TRUE(m.contains("ops/KLD / KLD")) << m.dump();
+  EXPECT_EQ(m["ops/KLD / KLD"]["seeds"], 1);
+  EXPECT_FALSE(m.contains("ops/KLD / none"));  // no trace at all
+  std::string md = mechanisms_markdown(plan, plan.grids[0], m);
+  EXPECT_NE(md.find("| KLD / KLD | 1 | 0.500 → 0.250 | 0.200, 0.100 | 0.0 → 1.0, 3.0 → 3.0 |"), std::string::npos) << md;
+  EXPECT_FALSE(m.contains("reinforce/without, greedy"));
+  EXPECT_TRUE(m.contains("reinforce/with reinforcement"));  // the same run as KLD / KLD
+  write_ablation_report(plan, "vlsi ablate");
+  EXPECT_NE(io::read_file(plan.out + "/results.md").find("| KLD / KLD | 1 | 0.500 → 0.250"), std::string::npos);
+  EXPECT_EQ(io::read_json_file(plan.out + "/mechanisms.json"), m);
   io::remove_tree(dir);
 }

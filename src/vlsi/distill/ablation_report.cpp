@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "vlsi/distill/ablation_mechanisms.h"
 #include "vlsi/distill/paired_difference.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/json_util.h"
@@ -149,6 +150,7 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
 std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
                               const std::string& command_line) {
   auto categories = all_categories(scores);
+  const json mechanisms = ablation_mechanisms(plan);
   const json& ev = plan.config["eval"];
   std::ostringstream o;
   o << "# VLsI ablations\n\n`" << command_line << "`\n\n"
@@ -183,6 +185,7 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
       o << " `" << result_folder(plan, plan.settings[i]) << "`"
         << (shared.empty() ? "" : " (also " + cell_text(shared) + ")") << " |\n";
     }
+    o << mechanisms_markdown(plan, g, mechanisms);
   }
   return o.str();
 }
@@ -190,6 +193,7 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
 void write_ablation_report(const AblationPlan& plan, const std::string& command_line) {
   auto scores = collect_ablation_scores(plan);
   io::write_json_file(plan.out + "/ablation.json", ablation_table(plan, scores));
+  io::write_json_file(plan.out + "/mechanisms.json", ablation_mechanisms(plan));
   io::write_file_atomic(plan.out + "/results.md", ablation_markdown(plan, scores, command_line));
 }
 

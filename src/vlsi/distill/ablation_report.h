@@ -6,6 +6,8 @@
 //                      means, then (grids with a reference) the paired per-seed difference
 //                      to the reference with its 95 % interval, each seed's overall, the
 //                      result folder; numbers in percent, null where n = 0
+//   OUT/mechanisms.json what each setting's interaction did, averaged over seeds
+//                      (ablation_mechanisms.h)
 //   OUT/results.md     the command line, then one markdown table per grid
 //                      (setting | overall mean ± std | n | per-category means | result)
 #include <map>

@@ -1,0 +1,28 @@
+#pragma once
+// What an interaction step did, read back from its metrics.jsonl (the mechanism
+// figures of issue 14 / the paper's Figure 5): how close the student's final
+// distribution came to the teacher's, how much room the layer matching had, and
+// how the matched teacher layers drifted over training.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vlsi::distill {
+
+struct InteractionTrace {
+  int64_t steps = 0;     // logged training steps
+  int64_t window = 0;    // steps averaged at each end: a tenth of the run, at least one
+  // Mean loss_last (the last-layer divergence to the teacher) over the first and the
+  // last `window` steps; empty when the step logged none (e.g. last_op none).
+  std::optional<double> last_loss_start, last_loss_end;
+  // Per student target: the mean spread (max - min, nats) of the candidates'
+  // divergences, and the mean matched teacher-target index over the first and
+  // the last `window` steps. Empty without layer matching.
+  std::vector<double> d_spread_mean, matched_start, matched_end;
+};
+
+// Reads RUN/interact/metrics.jsonl; nullopt when the file does not exist.
+std::optional<InteractionTrace> read_interaction_trace(const std::string& metrics_path);
+
+}  // namespace vlsi::distill
