@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "vlsi/distill/ablation_report.h"  // mean_of
 #include "vlsi/distill/interaction_trace.h"
 #include "vlsi/io/read_file.h"
 
@@ -26,13 +27,6 @@ json mean_vector(const std::vector<std::vector<double>>& vs) {
   }
   for (double& x : sum) x /= double(count);
   return sum;
-}
-
-json mean_scalar(const std::vector<double>& v) {
-  if (v.empty()) return json();
-  double s = 0;
-  for (double x : v) s += x;
-  return s / double(v.size());
 }
 
 std::string fixed(double x, int digits) {
@@ -65,8 +59,8 @@ json ablation_mechanisms(const AblationPlan& plan) {
     }
     if (seeds == 0) continue;
     out[key_of(s)] = {{"seeds", seeds},
-                      {"last_loss_start", mean_scalar(start)},
-                      {"last_loss_end", mean_scalar(end)},
+                      {"last_loss_start", start.empty() ? json() : json(mean_of(start))},
+                      {"last_loss_end", end.empty() ? json() : json(mean_of(end))},
                       {"d_spread", mean_vector(spread)},
                       {"matched_start", mean_vector(m_start)},
                       {"matched_end", mean_vector(m_end)}};

@@ -149,8 +149,12 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
 
 std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
                               const std::string& command_line) {
+  return ablation_markdown(plan, scores, command_line, ablation_mechanisms(plan));
+}
+
+std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
+                              const std::string& command_line, const json& mechanisms) {
   auto categories = all_categories(scores);
-  const json mechanisms = ablation_mechanisms(plan);
   const json& ev = plan.config["eval"];
   std::ostringstream o;
   o << "# VLsI ablations\n\n`" << command_line << "`\n\n"
@@ -192,9 +196,10 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
 
 void write_ablation_report(const AblationPlan& plan, const std::string& command_line) {
   auto scores = collect_ablation_scores(plan);
+  const json mechanisms = ablation_mechanisms(plan);  // reads every run's metrics once
   io::write_json_file(plan.out + "/ablation.json", ablation_table(plan, scores));
-  io::write_json_file(plan.out + "/mechanisms.json", ablation_mechanisms(plan));
-  io::write_file_atomic(plan.out + "/results.md", ablation_markdown(plan, scores, command_line));
+  io::write_json_file(plan.out + "/mechanisms.json", mechanisms);
+  io::write_file_atomic(plan.out + "/results.md", ablation_markdown(plan, scores, command_line, mechanisms));
 }
 
 }  // namespace vlsi::distill

@@ -39,6 +39,9 @@ std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan);
 nlohmann::json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& scores);
 std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
                               const std::string& command_line);
+// The same with the mechanisms already read (ablation_mechanisms.h).
+std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,
+                              const std::string& command_line, const nlohmann::json& mechanisms);
 // Collects the scores and writes OUT/ablation.json and OUT/results.md (atomically).
 void write_ablation_report(const AblationPlan& plan, const std::string& command_line);
 
