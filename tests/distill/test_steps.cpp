@@ -186,6 +186,7 @@ TEST(StepConfig, DefaultsFollowTheMethodDoc) {
   EXPECT_EQ(v["target_layers"]["start"], 2);
   EXPECT_EQ(v["target_layers"]["stride"], 4);
   EXPECT_EQ(v["verbalizer"]["form"], "residual");
+  EXPECT_EQ(v["verbalizer"]["architecture"], "ffn");
   try {
     resolve_step_config("interact", {{"loss", {{"intermediate_op", "kl2"}}}}, {}, "x.json");
     FAIL();

@@ -35,7 +35,9 @@ double verbalizer_max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 TEST(Verbalizer, VerbFfnIsSwiGluWithoutExpansionOrBias) {
-  VerbFfn ffn(6);
+  VerbalizerOptions drawn;
+  drawn.zero_init_down = false;
+  auto ffn = create_verbalizer(6, simple_head(torch::ones({6}), torch::randn({9, 6})), drawn, 2);
   std::set<std::string> names;
   for (const auto& p : ffn->named_parameters()) {
     names.insert(p.key());
@@ -46,7 +48,35 @@ TEST(Verbalizer, VerbFfnIsSwiGluWithoutExpansionOrBias) {
   auto expected = torch::matmul(torch::silu(torch::matmul(x, ffn->gate_proj->weight.t())) *
                                     torch::matmul(x, ffn->up_proj->weight.t()),
                                 ffn->down_proj->weight.t());
-  EXPECT_LT(verbalizer_max_abs_diff(ffn->forward(x), expected), 1e-6);
+  torch::NoGradGuard g;
+  EXPECT_LT(verbalizer_max_abs_diff(ffn->ffn(x), expected), 1e-6);
+  EXPECT_LT(verbalizer_max_abs_diff(ffn->transform(x), x + expected), 1e-6);
+}
+
+TEST(Verbalizer, LinearArchitectureIsOneProjection) {
+  auto r = run_tiny_model();
+  VerbalizerOptions linear;
+  linear.architecture = VerbalizerArchitecture::Linear;
+  auto v = create_verbalizer(64, output_head_of(r.model), linear, 5);
+  std::set<std::string> names;
+  for (const auto& p : v->named_parameters()) names.insert(p.key());
+  EXPECT_EQ(names, (std::set<std::string>{"proj.weight"}));
+  EXPECT_EQ(v->proj->weight.sizes(), (std::vector<int64_t>{64, 64}));
+  EXPECT_TRUE(v->gate_proj.is_empty() && v->down_proj.is_empty());
+  // Residual with a zero projection: the logit lens, as the verb-FFN default.
+  const auto& h = r.out.layer_hidden_states[1];
+  torch::NoGradGuard g;
+  EXPECT_EQ(v->proj->weight.abs().max().item<double>(), 0.0);
+  EXPECT_TRUE(v->forward(h).equal(r.model->logits_from_hidden(h)));
+  // Plain form: head(proj(h)), with proj drawn.
+  linear.form = VerbalizerForm::Plain;
+  auto plain = create_verbalizer(64, output_head_of(r.model), linear, 5);
+  EXPECT_NEAR(plain->proj->weight.std().item<double>(), 0.02, 0.005);
+  auto expected = r.model->logits_from_hidden(torch::matmul(h, plain->proj->weight.t()));
+  EXPECT_LT(verbalizer_max_abs_diff(plain->forward(h), expected), 1e-5);
+  EXPECT_EQ(verbalizer_architecture_from_name("linear", "x"), VerbalizerArchitecture::Linear);
+  EXPECT_EQ(std::string(verbalizer_architecture_name(VerbalizerArchitecture::Ffn)), "ffn");
+  EXPECT_THROW(verbalizer_architecture_from_name("decoder", "x"), vlsi::Error);
 }
 
 TEST(Verbalizer, ZeroInitResidualVerbalizerIsTheLogitLens) {

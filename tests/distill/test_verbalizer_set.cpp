@@ -20,9 +20,11 @@ namespace {
 
 OutputHead test_head() { return simple_head(torch::ones({8}), torch::randn({13, 8})); }
 
-VerbalizerSet saved_set(const std::string& dir, VerbalizerForm form = VerbalizerForm::Residual) {
+VerbalizerSet saved_set(const std::string& dir, VerbalizerForm form = VerbalizerForm::Residual,
+                        VerbalizerArchitecture architecture = VerbalizerArchitecture::Ffn) {
   VerbalizerOptions o;
   o.form = form;
+  o.architecture = architecture;
   o.zero_init_down = false;  // non-zero everywhere, so a wrong load shows
   VerbalizerSet set(std::vector<int64_t>{1, 3, 5}, 8, test_head(), o, 77);
   save_verbalizer_set(set, dir);
@@ -100,7 +102,7 @@ TEST(VerbalizerSetFiles, WrongHiddenSizeNamesTheJson) {
   // The JSON agreeing with the backbone but not with the tensors is caught on the tensors.
   rewrite_json(dir, [](io::json& j) { j["hidden_size"] = 16; });
   msg = load_error(dir, expect_width(16));
-  EXPECT_TRUE(one_line_error_with(msg, dir + "/verbalizers.safetensors: tensor 'verbalizers.1.down_proj.weight' has shape [8,8], expected [16,16]"));
+  EXPECT_TRUE(one_line_error_with(msg, dir + "/verbalizers.safetensors: tensor 'verbalizers.1.gate_proj.weight' has shape [8,8], expected [16,16]"));
 }
 
 TEST(VerbalizerSetFiles, MissingTensorNamesTheWeightsFile) {
@@ -137,6 +139,29 @@ TEST(VerbalizerSetFiles, LayerListMismatchesAreCaught) {
   e = expect_width(8);
   e.num_layers = 6;
   EXPECT_TRUE(one_line_error_with(load_error(dir, e), dir + "/verbalizers.json: field 'target_layers': layer 5"));
+}
+
+TEST(VerbalizerSetFiles, LinearArchitectureRoundTripsAndOldFilesAreFfn) {
+  std::string dir = temp_dir("linear");
+  auto set = saved_set(dir, VerbalizerForm::Residual, VerbalizerArchitecture::Linear);
+  EXPECT_EQ(io::read_json_file(dir + "/verbalizers.json")["architecture"], "linear");
+  io::SafetensorsFile file(dir + "/verbalizers.safetensors");
+  EXPECT_EQ(file.names().size(), 3u);
+  EXPECT_TRUE(file.contains("verbalizers.3.proj.weight"));
+  auto loaded = load_verbalizer_set(dir, test_head(), expect_width(8));
+  EXPECT_EQ(loaded->architecture(), VerbalizerArchitecture::Linear);
+  EXPECT_TRUE(loaded->at_layer(5)->proj->weight.equal(set->at_layer(5)->proj->weight));
+  // The json says ffn, the weights are linear ones: named as unexpected.
+  rewrite_json(dir, [](io::json& j) { j["architecture"] = "ffn"; });
+  EXPECT_TRUE(one_line_error_with(load_error(dir, expect_width(8)), "unexpected tensor 'verbalizers.1.proj.weight'"));
+  rewrite_json(dir, [](io::json& j) { j["architecture"] = "decoder"; });
+  EXPECT_TRUE(one_line_error_with(load_error(dir, expect_width(8)),
+                                  dir + "/verbalizers.json: field 'architecture': unknown verbalizer architecture 'decoder'"));
+  // Files written before the field existed hold verb-FFNs.
+  std::string old_dir = temp_dir("old");
+  saved_set(old_dir);
+  rewrite_json(old_dir, [](io::json& j) { j.erase("architecture"); });
+  EXPECT_EQ(load_verbalizer_set(old_dir, test_head(), expect_width(8))->architecture(), VerbalizerArchitecture::Ffn);
 }
 
 TEST(VerbalizerSetFiles, BadJsonOrMissingFilesNameTheFile) {

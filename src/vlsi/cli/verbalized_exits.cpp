@@ -23,6 +23,11 @@ std::vector<infer::ExitPoint> load_verbalized_exits(ChatModel& m) {
   expect.hidden_size = tc.hidden_size;
   expect.num_layers = tc.num_hidden_layers;
   auto set = distill::load_verbalizer_set(dir, distill::output_head_of(m.model()), expect);
+  // Early exit verbalizes one new row per decoded token; a decoder-layer verbalizer would need its own KV cache.
+  check(set->architecture() != distill::VerbalizerArchitecture::DecoderLayer, dir, "/",
+        distill::kVerbalizerConfigFile,
+        ": decoder_layer verbalizers attend over the sequence and have no early-exit decoding (train ffn or linear "
+        "verbalizers for vlsi verbalize and layer answers)");
   set->to(m.model()->lm_head_weight().device(), m.model()->lm_head_weight().scalar_type());
   set->eval();
   std::vector<infer::ExitPoint> exits;

@@ -39,21 +39,28 @@ LogitSource normed_output_source(const model::CausalVlm& model) {
   return s;
 }
 
-std::vector<LogitSource> verbalizer_sources(const VerbalizerSet& set) {
-  std::vector<LogitSource> out;
-  for (const auto& v : set->verbalizers()) out.push_back(verbalizer_source(v));
+VerbalizedRows verbalized_rows(const VerbalizerSet& set, const std::vector<torch::Tensor>& layer_hidden_states,
+                               const torch::Tensor& labels, const SequencePositions& at) {
+  VerbalizedRows out;
+  for (size_t k = 0; k < set->size(); ++k) {
+    const int64_t l = set->target_layers()[k];
+    check(l >= 0 && l < int64_t(layer_hidden_states.size()), "target layer ", l, " is outside the model's ",
+          layer_hidden_states.size(), " decoder layers");
+    auto v = set->verbalizers()[k].ptr();  // shared: the sources call the live module
+    if (v->reads_sequence()) {
+      out.rows.push_back(train::select_answer_tokens(v->transform_sequence(layer_hidden_states[l], at), labels).hidden);
+      out.sources.push_back(head_source(v->head()));
+    } else {
+      out.rows.push_back(train::select_answer_tokens(layer_hidden_states[l], labels).hidden);
+      out.sources.push_back(verbalizer_source(set->verbalizers()[k]));
+    }
+  }
   return out;
 }
 
-std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor>& layer_hidden_states,
-                                                 const std::vector<int64_t>& layers, const torch::Tensor& labels) {
-  std::vector<torch::Tensor> rows;
-  for (auto l : layers) {
-    check(l >= 0 && l < int64_t(layer_hidden_states.size()), "target layer ", l, " is outside the model's ",
-          layer_hidden_states.size(), " decoder layers");
-    rows.push_back(train::select_answer_tokens(layer_hidden_states[l], labels).hidden);
-  }
-  return rows;
+SequencePositions sequence_positions(const model::CausalVlm& model, const torch::Tensor& input_ids,
+                                     const model::VisionInputs& images, const torch::Tensor& attention_mask) {
+  return {attention_mask, model.ptr()->position_ids(input_ids, images, attention_mask)};
 }
 
 VerbalizerSet load_verbalizers_for(const model::CausalVlm& model, const std::string& dir) {

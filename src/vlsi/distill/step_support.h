@@ -41,13 +41,22 @@ void freeze(const VerbalizedModel& m);
 // applied to VlmOutput::last_hidden_state rows; logits on the rows' device.
 LogitSource normed_output_source(const model::CausalVlm& model);
 
-// One LogitSource per verbalizer, in target order.
-std::vector<LogitSource> verbalizer_sources(const VerbalizerSet& set);
+// Per target layer of `set`, in target order: answer rows [N, H] (the usual
+// next-token shift, train::select_answer_tokens) and what turns them into logits.
+// A row-wise verbalizer (ffn, linear) reads the layer's own rows
+// (verbalizer_source); a decoder-layer one first attends over the layer's whole
+// sequence at `at`, and its rows go to the shared head (the gradient reaches
+// its layer through the rows).
+struct VerbalizedRows {
+  std::vector<torch::Tensor> rows;
+  std::vector<LogitSource> sources;
+};
+VerbalizedRows verbalized_rows(const VerbalizerSet& set, const std::vector<torch::Tensor>& layer_hidden_states,
+                               const torch::Tensor& labels, const SequencePositions& at);
 
-// Answer rows [N, H] of decoder layer outputs `layers` (0-based), with the usual
-// next-token shift (train::select_answer_tokens), in the order given.
-std::vector<torch::Tensor> answer_rows_of_layers(const std::vector<torch::Tensor>& layer_hidden_states,
-                                                 const std::vector<int64_t>& layers, const torch::Tensor& labels);
+// Where a batch's tokens sit for `model` (its position_ids() and the mask).
+SequencePositions sequence_positions(const model::CausalVlm& model, const torch::Tensor& input_ids,
+                                     const model::VisionInputs& images, const torch::Tensor& attention_mask);
 
 // Loads the verbalizers saved in `dir` and copies them into `set` (same layers and shapes).
 void restore_verbalizers_in_place(VerbalizerSet& set, const std::string& dir);

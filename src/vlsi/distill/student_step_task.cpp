@@ -114,7 +114,7 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
   fo.compute_logits = false;
   fo.output_layer_hidden_states = options_.matches_layers();
 
-  std::vector<torch::Tensor> teacher_rows;
+  VerbalizedRows teacher_verbalized;
   torch::Tensor teacher_final;
   if (teacher_) {
     torch::NoGradGuard no_grad;
@@ -124,7 +124,9 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
     if (cpu_batch.teacher_view) check_same_answers(cpu_batch, teacher_cpu, options_.name + " step");
     auto tb = train::batch_to(teacher_cpu, device_of(teacher_->model));
     auto tout = teacher_->model->forward(tb.input_ids, tb.images, tb.attention_mask, fo);
-    if (options_.matches_layers()) teacher_rows = answer_rows_of_layers(tout.layer_hidden_states, teacher_layers_, tb.labels);
+    if (options_.matches_layers())
+      teacher_verbalized = verbalized_rows(teacher_->verbalizers, tout.layer_hidden_states, tb.labels,
+                                           sequence_positions(teacher_->model, tb.input_ids, tb.images, tb.attention_mask));
     teacher_final = train::select_answer_tokens(tout.last_hidden_state, tb.labels).hidden;
   }
   auto sout = student_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
@@ -137,10 +139,13 @@ train::LossOutput StudentStepTask::compute_loss(const data::Batch& cpu_batch) {
   const auto loss_type = final_sel.hidden.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
   torch::Tensor loss = torch::zeros({}, final_sel.hidden.options().dtype(loss_type).requires_grad(false));
   if (options_.matches_layers()) {
-    auto student_rows = answer_rows_of_layers(sout.layer_hidden_states, student_layers_, b.labels);
+    auto student_verbalized = verbalized_rows(student_.verbalizers, sout.layer_hidden_states, b.labels,
+                                              sequence_positions(student_.model, b.input_ids, b.images, b.attention_mask));
+    auto& student_rows = student_verbalized.rows;
+    auto& teacher_rows = teacher_verbalized.rows;
     for (auto& t : teacher_rows) t = to_student(t);
-    auto tsrc = verbalizer_sources(teacher_->verbalizers);
-    auto ssrc = verbalizer_sources(student_.verbalizers);
+    const auto& tsrc = teacher_verbalized.sources;
+    const auto& ssrc = student_verbalized.sources;
     std::vector<torch::Tensor> detached;
     for (auto& s : student_rows) detached.push_back(s.detach());
     auto d = divergence_matrix(teacher_rows, tsrc, detached, ssrc, options_.intermediate, options_.chunk_tokens);

@@ -37,14 +37,15 @@ train::LossOutput VerbalizeTask::compute_loss(const data::Batch& cpu_batch) {
     out = model_.model->forward(b.input_ids, b.images, b.attention_mask, fo);
   }
   const auto& layers = model_.verbalizers->target_layers();
-  auto rows = answer_rows_of_layers(out.layer_hidden_states, layers, b.labels);
+  auto verbalized = verbalized_rows(model_.verbalizers, out.layer_hidden_states, b.labels,
+                                    sequence_positions(model_.model, b.input_ids, b.images, b.attention_mask));
   auto targets = train::select_answer_tokens(out.layer_hidden_states.front(), b.labels).targets;
   check(targets.numel() > 0, "verbalize step: the batch has no answer tokens (every label is -100)");
 
   train::LossOutput r;
   torch::Tensor loss;
   for (size_t k = 0; k < layers.size(); ++k) {
-    auto ce = token_cross_entropy(rows[k], verbalizer_source((*model_.verbalizers)[k]), targets, options_.chunk_tokens);
+    auto ce = token_cross_entropy(verbalized.rows[k], verbalized.sources[k], targets, options_.chunk_tokens);
     r.metrics["ce_layer_" + std::to_string(layers[k])] = ce.item<double>();
     loss = loss.defined() ? loss + ce : ce;
   }

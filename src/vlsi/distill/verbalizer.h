@@ -4,7 +4,10 @@
 // say":  logits = LMHead( FinalNorm( h + verbFFN(h) ) )   (residual form, default)
 //    or  logits = LMHead( FinalNorm( verbFFN(h) ) )       (plain form).
 // verbFFN is a SwiGLU with no expansion: down(silu(gate(h)) * up(h)), all d x d,
-// no bias (3 d^2 parameters, as the paper's 269M for 7 layers of d = 3584).
+// no bias (3 d^2 parameters, as the paper's 269M for 7 layers of d = 3584). Paper
+// Table 4f's alternatives: "linear" replaces it by proj(h) (d^2); "decoder_layer"
+// by a fresh decoder layer of the backbone's own kind, which attends over the
+// whole sequence, so it verbalizes [B, T, H] states (transform_sequence), never rows.
 // The final norm and LM head are the backbone's own: the verbalizer calls them
 // through an OutputHead and never copies or registers them, so its parameters()
 // are exactly its three projections. Keeping the head frozen is the training
@@ -28,6 +31,13 @@ struct OutputHead {
   // The tensors used inside final_norm and lm_head (the backbone's, shared),
   // so chunked losses can also differentiate them if a caller left them trainable.
   std::vector<torch::Tensor> parameters;
+  // For decoder-layer verbalizers: a fresh decoder layer of the backbone's kind
+  // and one run of it (model::CausalVlmImpl::new_decoder_layer, run_decoder_layer).
+  // Empty for a head that is not a backbone's.
+  std::function<std::shared_ptr<torch::nn::Module>()> new_decoder_layer;
+  std::function<torch::Tensor(torch::nn::Module& layer, const torch::Tensor& hidden, const torch::Tensor& attention_mask,
+                              const torch::Tensor& position_ids)>
+      run_decoder_layer;
 
   bool defined() const { return final_norm && lm_head; }
   // Logits on `hidden`'s device, wherever a split backbone keeps its norm and head.
@@ -45,24 +55,30 @@ const char* verbalizer_form_name(VerbalizerForm form);  // "residual", "plain"
 // Inverse of verbalizer_form_name; `where` names the file/field for the error.
 VerbalizerForm verbalizer_form_from_name(const std::string& name, const std::string& where);
 
-// SwiGLU with no expansion: down(silu(gate(x)) * up(x)), three d x d linears, no bias.
-class VerbFfnImpl : public torch::nn::Module {
- public:
-  explicit VerbFfnImpl(int64_t hidden_size);
-  torch::Tensor forward(const torch::Tensor& x);
-  int64_t hidden_size() const { return hidden_size_; }
-  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
-
- private:
-  int64_t hidden_size_;
+enum class VerbalizerArchitecture {
+  Ffn,           // verb-FFN: SwiGLU without expansion, gate_proj/up_proj/down_proj (the paper's choice)
+  Linear,        // one d x d linear, proj (paper Table 4f: "clearly worse")
+  DecoderLayer,  // a decoder layer of the backbone's kind (Table 4f: as good as verb-FFN, 6x the parameters)
 };
-TORCH_MODULE(VerbFfn);
+// "ffn", "linear", "decoder_layer"
+const char* verbalizer_architecture_name(VerbalizerArchitecture architecture);
+VerbalizerArchitecture verbalizer_architecture_from_name(const std::string& name, const std::string& where);
+// The weight names of one row-wise verbalizer (ffn, linear; each [d, d], no bias).
+std::vector<std::string> verbalizer_projection_names(VerbalizerArchitecture architecture);
+
+// Where the tokens of a [B, T, H] batch sit, as the backbone's forward saw them:
+// what a decoder-layer verbalizer needs to attend like the backbone's own layers.
+struct SequencePositions {
+  torch::Tensor attention_mask;  // [B, T] (1 = token) or undefined
+  torch::Tensor position_ids;    // the model's position_ids() for the batch, or undefined
+};
 
 struct VerbalizerOptions {
+  VerbalizerArchitecture architecture = VerbalizerArchitecture::Ffn;
   VerbalizerForm form = VerbalizerForm::Residual;
-  // Residual form only: down_proj starts at zero, so the untrained verbalizer is
-  // the layer's logit lens. The plain form always draws down_proj like the others
-  // (zero would make every layer say FinalNorm(0)).
+  // Residual form only: the output projection (down_proj, or proj) starts at zero,
+  // so the untrained verbalizer is the layer's logit lens. The plain form always
+  // draws it like the others (zero would make every layer say FinalNorm(0)).
   bool zero_init_down = true;
   double init_std = 0.02;  // normal(0, init_std), as the backbone's initializer_range
   uint64_t seed = 0;       // draws of a fresh verbalizer set
@@ -71,32 +87,57 @@ struct VerbalizerOptions {
   static const io::FieldTable<VerbalizerOptions>& fields();
 };
 
-// A verb-FFN (its gate_proj/up_proj/down_proj are the verbalizer's only
-// parameters, hence the inheritance) followed by the shared output head.
-class VerbalizerImpl : public VerbFfnImpl {
+// The verbalizer's own projections (registered under their HF-style names, so
+// parameters() are exactly them) followed by the shared output head.
+class VerbalizerImpl : public torch::nn::Module {
  public:
-  VerbalizerImpl(int64_t hidden_size, VerbalizerForm form, OutputHead head);
-  // The verbalized hidden state: h + verbFFN(h) or verbFFN(h).
+  // A decoder_layer verbalizer takes its layer from head.new_decoder_layer and must be residual.
+  VerbalizerImpl(int64_t hidden_size, VerbalizerArchitecture architecture, VerbalizerForm form, OutputHead head);
+  // Row-wise verbalizers (ffn, linear): the verbalized hidden state, h + ffn(h) or ffn(h).
   torch::Tensor transform(const torch::Tensor& hidden);
-  // Logits [.., V] = head(transform(hidden)), on hidden's device: the rows move
-  // to the verbalizer's device first (a split teacher's verbalizers sit with its
-  // final norm, on the last range's device, and read rows of any layer).
+  // Any architecture, over a whole batch [B, T, H]: the verbalized states
+  // [B, T, H] on the verbalizer's device (row-wise ones: transform).
+  torch::Tensor transform_sequence(const torch::Tensor& hidden, const SequencePositions& at);
+  // Row-wise verbalizers: logits [.., V] = head(transform(hidden)), on hidden's
+  // device: the rows move to the verbalizer's device first (a split teacher's
+  // verbalizers sit with its final norm, on the last range's device, and read
+  // rows of any layer).
   torch::Tensor forward(const torch::Tensor& hidden);
-  torch::Tensor ffn(const torch::Tensor& x) { return VerbFfnImpl::forward(x); }
+  // The learned row-wise map: down(silu(gate(x)) * up(x)) (ffn) or proj(x) (linear).
+  torch::Tensor ffn(const torch::Tensor& x);
+  // The projection named `name` (one of verbalizer_projection_names(architecture())).
+  torch::nn::Linear& projection(const std::string& name);
+  // Whether this verbalizer attends over the sequence (decoder_layer): then
+  // only transform_sequence applies.
+  bool reads_sequence() const { return architecture_ == VerbalizerArchitecture::DecoderLayer; }
+  torch::Device device() const;
 
+  int64_t hidden_size() const { return hidden_size_; }
+  VerbalizerArchitecture architecture() const { return architecture_; }
   VerbalizerForm form() const { return form_; }
   const OutputHead& head() const { return head_; }
   void set_head(OutputHead head);
 
+  // ffn: gate_proj, up_proj, down_proj; linear: proj. The others stay empty.
+  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr}, proj{nullptr};
+  // decoder_layer: the layer, its children registered here under their own
+  // names (self_attn.q_proj.weight, mlp.down_proj.weight, input_layernorm.weight, ...).
+  std::shared_ptr<torch::nn::Module> decoder_layer;
+
  private:
+  int64_t hidden_size_;
+  VerbalizerArchitecture architecture_;
   VerbalizerForm form_;
   OutputHead head_;
 };
 TORCH_MODULE(Verbalizer);
 
-// Draws the verb-FFN weights from `generator` (CPU, float32, then copied into
-// the parameters' dtype/device): gate/up ~ normal(0, init_std); down zero or normal.
-void init_verbalizer(VerbFfnImpl& ffn, const VerbalizerOptions& options, at::Generator& generator);
+// Draws the verbalizer's weights from `generator` (CPU, float32, then copied into
+// the parameters' dtype/device): matrices ~ normal(0, init_std), except the
+// output projection (down_proj, proj; a decoder layer's o_proj and
+// mlp.down_proj), zero or normal as options.zero_init_down says; a decoder
+// layer's biases start at zero and its norms at one.
+void init_verbalizer(VerbalizerImpl& verbalizer, const VerbalizerOptions& options, at::Generator& generator);
 
 // A new verbalizer with init_verbalizer applied from a private generator seeded
 // with `seed`; the global torch RNG is left untouched.

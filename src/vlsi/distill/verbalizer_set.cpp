@@ -15,22 +15,15 @@ namespace vlsi::distill {
 namespace {
 constexpr const char* kFormatName = "vlsi-verbalizers";
 constexpr int kFormatVersion = 1;
-const char* const kProjections[] = {"gate_proj", "up_proj", "down_proj"};
 
-std::string tensor_name(int64_t layer, const char* projection) {
-  return "verbalizers." + std::to_string(layer) + "." + projection + ".weight";
-}
-
-torch::nn::Linear& projection_of(VerbalizerImpl& v, const std::string& projection) {
-  if (projection == "gate_proj") return v.gate_proj;
-  if (projection == "up_proj") return v.up_proj;
-  return v.down_proj;
-}
 }  // namespace
 
 VerbalizerSetImpl::VerbalizerSetImpl(std::vector<int64_t> target_layers, int64_t hidden_size, const OutputHead& head,
                                      const VerbalizerOptions& options, uint64_t seed)
-    : target_layers_(std::move(target_layers)), hidden_size_(hidden_size), form_(options.form) {
+    : target_layers_(std::move(target_layers)),
+      hidden_size_(hidden_size),
+      form_(options.form),
+      architecture_(options.architecture) {
   // Only the list's own shape is checked here; the backbone's layer count is the caller's (target_layers.h).
   validate_target_layers(target_layers_, target_layers_.empty() ? 2 : target_layers_.back() + 2, "verbalizer set");
   auto container = register_module("verbalizers", std::make_shared<torch::nn::Module>());
@@ -65,6 +58,7 @@ void save_verbalizer_set(const VerbalizerSet& set, const std::string& dir) {
   io::json j = {{"format", kFormatName},
                 {"version", kFormatVersion},
                 {"target_layers", set->target_layers()},
+                {"architecture", verbalizer_architecture_name(set->architecture())},
                 {"form", verbalizer_form_name(set->form())},
                 {"hidden_size", set->hidden_size()},
                 {"layer_indexing", "0-based decoder layer output (HF hidden_states[i + 1])"}};
@@ -87,6 +81,9 @@ VerbalizerSet load_verbalizer_set(const std::string& dir, const OutputHead& head
   auto layers = io::get_field<std::vector<int64_t>>(j, "target_layers", json_path);
   auto form = verbalizer_form_from_name(io::get_field<std::string>(j, "form", json_path), json_path + ": field 'form'");
   auto hidden = io::get_field<int64_t>(j, "hidden_size", json_path);
+  auto architecture = verbalizer_architecture_from_name(
+      j.contains("architecture") ? io::get_field<std::string>(j, "architecture", json_path) : std::string("ffn"),
+      json_path + ": field 'architecture'");
 
   check(hidden == expect.hidden_size, json_path, ": hidden_size ", hidden, " does not match the backbone's hidden size ",
         expect.hidden_size);
@@ -95,32 +92,30 @@ VerbalizerSet load_verbalizer_set(const std::string& dir, const OutputHead& head
   check(expect.target_layers.empty() || layers == expect.target_layers, json_path, ": target layers [",
         format_layers(layers), "] do not match the expected [", format_layers(expect.target_layers), "]");
 
+  // A fresh set of the file's shape says which tensors, of which shapes, the file must hold.
+  VerbalizerOptions options;
+  options.form = form;
+  options.architecture = architecture;
+  VerbalizerSet set(layers, hidden, head, options, /*seed=*/0);
+  auto expected = set->named_parameters(/*recurse=*/true);
+
   io::SafetensorsFile file(weights_path);
-  std::set<std::string> expected_names;
-  for (auto l : layers)
-    for (auto* p : kProjections) expected_names.insert(tensor_name(l, p));
   for (const auto& name : file.names())
-    check(expected_names.count(name), weights_path, ": unexpected tensor '", name, "' (", kVerbalizerConfigFile,
-          " lists target layers [", format_layers(layers), "])");
-  for (const auto& name : expected_names) {
+    check(expected.contains(name), weights_path, ": unexpected tensor '", name, "' (", kVerbalizerConfigFile,
+          " lists target layers [", format_layers(layers), "], architecture ", verbalizer_architecture_name(architecture),
+          ")");
+  for (const auto& item : expected) {
+    const std::string& name = item.key();
     check(file.contains(name), weights_path, ": missing tensor '", name, "' (", kVerbalizerConfigFile,
           " lists target layers [", format_layers(layers), "])");
     const auto& shape = file.entry(name).shape;
-    check(shape == std::vector<int64_t>{hidden, hidden}, weights_path, ": tensor '", name, "' has shape [",
-          format_layers(shape), "], expected [", hidden, ",", hidden, "]");
+    check(shape == item.value().sizes().vec(), weights_path, ": tensor '", name, "' has shape [", format_layers(shape),
+          "], expected [", format_layers(item.value().sizes().vec()), "]");
   }
 
-  auto dtype = file.entry(*expected_names.begin()).scalar_type;
-  VerbalizerOptions options;
-  options.form = form;
-  VerbalizerSet set(layers, hidden, head, options, /*seed=*/0);
-  set->to(dtype);
+  set->to(file.entry(expected.begin()->key()).scalar_type);
   torch::NoGradGuard no_grad;
-  for (size_t k = 0; k < layers.size(); ++k)
-    for (auto* p : kProjections) {
-      auto& weight = projection_of(*set[k], p)->weight;
-      file.load_into(tensor_name(layers[k], p), weight);
-    }
+  for (auto& item : set->named_parameters(/*recurse=*/true)) file.load_into(item.key(), item.value());
   return set;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 // The verbalizers of one backbone, one per target layer, and their files.
-// Parameter names: verbalizers.{layer}.{gate,up,down}_proj.weight, with {layer}
-// the 0-based decoder-layer index (see target_layers.h). Saved beside the model as
+// Parameter names: verbalizers.{layer}.{gate,up,down}_proj.weight (architecture
+// "ffn") or verbalizers.{layer}.proj.weight ("linear"), with {layer} the 0-based
+// decoder-layer index (see target_layers.h). Saved beside the model as
 //   verbalizers.safetensors  the weights, under those names
-//   verbalizers.json         {"target_layers": [...], "form": "residual", "hidden_size": H, ...}
+//   verbalizers.json         {"target_layers": [...], "architecture": "ffn", "form": "residual", "hidden_size": H, ...}
+// (a file without "architecture", written before it existed, is "ffn").
 // Loading validates both files against each other and against the backbone;
 // every problem is one vlsi::Error line naming the file.
 #include <torch/torch.h>
@@ -28,6 +30,7 @@ class VerbalizerSetImpl : public torch::nn::Module {
   const std::vector<int64_t>& target_layers() const { return target_layers_; }
   int64_t hidden_size() const { return hidden_size_; }
   VerbalizerForm form() const { return form_; }
+  VerbalizerArchitecture architecture() const { return architecture_; }
   size_t size() const { return verbalizers_.size(); }
   bool has_layer(int64_t layer) const;
   // The verbalizer of target number k (0..size-1) / of decoder layer `layer`.
@@ -41,6 +44,7 @@ class VerbalizerSetImpl : public torch::nn::Module {
   std::vector<int64_t> target_layers_;
   int64_t hidden_size_;
   VerbalizerForm form_;
+  VerbalizerArchitecture architecture_;
   std::vector<Verbalizer> verbalizers_;
 };
 TORCH_MODULE(VerbalizerSet);

@@ -79,6 +79,14 @@ class CausalVlmImpl : public torch::nn::Module {
   virtual void set_gradient_checkpointing(bool on) = 0;
   // Which Part a parameter (by its full name) belongs to.
   virtual Part part_of_parameter(const std::string& parameter_name) const = 0;
+  // Sequence verbalizers (distill/verbalizer.h, paper Table 4f's decoder-layer
+  // verbalizer): a fresh decoder layer of this model's own kind and size (not
+  // registered in the model; parameter names as one of its layers), and one run
+  // of such a layer over hidden states [B, T, H] at the positions and mask of
+  // the forward that made them (position_ids from position_ids(), or undefined).
+  virtual std::shared_ptr<torch::nn::Module> new_decoder_layer() const = 0;
+  virtual torch::Tensor run_decoder_layer(torch::nn::Module& layer, const torch::Tensor& hidden,
+                                          const torch::Tensor& attention_mask, const torch::Tensor& position_ids) = 0;
 
   // The rows move to the head's device first (a split model's final norm and
   // head may sit apart); logits come back on the head's device.

@@ -70,6 +70,12 @@ torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const Rotar
   return h + mlp->forward(post_attention_layernorm->forward(h));
 }
 
+Qwen2DecoderLayerImpl& as_decoder_layer(torch::nn::Module& layer) {
+  auto* decoder_layer = dynamic_cast<Qwen2DecoderLayerImpl*>(&layer);
+  check(decoder_layer != nullptr, "decoder: '", layer.name(), "' is not a Qwen2 decoder layer");
+  return *decoder_layer;
+}
+
 Qwen2ModelImpl::Qwen2ModelImpl(const TextConfig& c) : config_(c) {
   embed_tokens = register_module("embed_tokens", Embedding(c.vocab_size, c.hidden_size));
   layers = register_module("layers", nn::ModuleList());
@@ -89,8 +95,9 @@ RotaryTables Qwen2ModelImpl::rope(const torch::Tensor& position_ids, torch::Scal
   return multimodal_rotary_tables(position_ids, config_.head_dim(), config_.rope_theta, dtype, config_.mrope_section);
 }
 
-DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
-                                      bool collect_layer_outputs, const torch::Tensor& position_ids) {
+Qwen2ModelImpl::LayerInputs Qwen2ModelImpl::layer_inputs(const torch::Tensor& inputs_embeds,
+                                                           const torch::Tensor& attention_mask,
+                                                           const torch::Tensor& position_ids) const {
   check(inputs_embeds.dim() == 3 && inputs_embeds.size(2) == config_.hidden_size, "decoder: inputs_embeds must be [B, T, ",
         config_.hidden_size, "], got ", inputs_embeds.sizes());
   const int64_t B = inputs_embeds.size(0), T = inputs_embeds.size(1);
@@ -99,19 +106,34 @@ DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const 
                            : torch::ones({B, T}, torch::TensorOptions().dtype(torch::kLong).device(inputs_embeds.device()));
   check(mask.dim() == 2 && mask.size(0) == B && mask.size(1) == T, "decoder: attention_mask must be [", B, ", ", T,
         "], got ", mask.sizes());
-  // Shared by every layer: rotary tables (positions that skip padding unless
-  // the model gives its own), and the bias.
+  // Rotary tables: positions that skip padding unless the model gives its own.
   if (position_ids.defined())
     check(position_ids.size(-1) == T && position_ids.size(-2) == B, "decoder: position_ids must end in [", B, ", ", T,
           "], got ", position_ids.sizes());
-  RotaryTables rope =
-      this->rope(position_ids.defined() ? position_ids.to(mask.device()) : position_ids_from_mask(mask),
+  LayerInputs in;
+  in.rope = rope(position_ids.defined() ? position_ids.to(mask.device()) : position_ids_from_mask(mask),
                  inputs_embeds.scalar_type());
   // Without padding the causal pattern is all there is: leave it to the fused
   // kernel (no [B, 1, T, T] mask, as transformers' sdpa path).
   const bool padded = !mask.to(torch::kBool).all().item<bool>();
-  torch::Tensor bias = padded ? causal_attention_bias(mask, T, inputs_embeds.scalar_type()) : torch::Tensor();
+  if (padded) in.bias = causal_attention_bias(mask, T, inputs_embeds.scalar_type());
+  return in;
+}
 
+torch::Tensor Qwen2ModelImpl::run_layer(Qwen2DecoderLayerImpl& layer, const torch::Tensor& hidden,
+                                        const torch::Tensor& attention_mask, const torch::Tensor& position_ids) const {
+  const auto device = layer.input_layernorm->weight.device();
+  auto h = hidden.to(device);
+  auto in = layer_inputs(h, attention_mask.defined() ? attention_mask.to(device) : attention_mask,
+                         position_ids.defined() ? position_ids.to(device) : position_ids);
+  return layer.forward(h, in.rope, in.bias);
+}
+
+DecoderOutput Qwen2ModelImpl::forward(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
+                                      bool collect_layer_outputs, const torch::Tensor& position_ids) {
+  LayerInputs in = layer_inputs(inputs_embeds, attention_mask, position_ids);
+  RotaryTables rope = in.rope;
+  torch::Tensor bias = in.bias;
   DecoderOutput out;
   if (collect_layer_outputs) out.layer_outputs.reserve(layer_list.size());
   torch::Tensor h = inputs_embeds;

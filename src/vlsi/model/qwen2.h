@@ -74,6 +74,9 @@ class Qwen2DecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2DecoderLayer);
 
+// `layer` as a Qwen2 decoder layer (one made by Qwen2ModelImpl::new_layer), or a one-line error.
+Qwen2DecoderLayerImpl& as_decoder_layer(torch::nn::Module& layer);
+
 // "language_model.model".
 class Qwen2ModelImpl : public torch::nn::Module {
  public:
@@ -104,7 +107,22 @@ class Qwen2ModelImpl : public torch::nn::Module {
   // The final norm over `hidden` moved to the norm's device.
   torch::Tensor final_norm(const torch::Tensor& hidden) { return norm->forward(hidden.to(norm->weight.device())); }
 
+  // A fresh layer shaped like this decoder's, and one run of `layer` over
+  // hidden [B, T, H] with the rotary positions and mask forward() would use
+  // for the same batch (sequence verbalizers, distill/verbalizer.h).
+  Qwen2DecoderLayer new_layer() const { return Qwen2DecoderLayer(config_); }
+  torch::Tensor run_layer(Qwen2DecoderLayerImpl& layer, const torch::Tensor& hidden, const torch::Tensor& attention_mask,
+                          const torch::Tensor& position_ids = {}) const;
+
  private:
+  struct LayerInputs {
+    RotaryTables rope;
+    torch::Tensor bias;  // undefined without padding (the fused causal kernel)
+  };
+  // What every layer reads for embeds [B, T, H]: checks the shapes, then the
+  // rotary tables and the attention bias.
+  LayerInputs layer_inputs(const torch::Tensor& inputs_embeds, const torch::Tensor& attention_mask,
+                           const torch::Tensor& position_ids) const;
   // The ranges the loops run: the placement's, or one range of every layer on
   // `device` (the input's) when the model is not split.
   std::vector<LayerRange> ranges_on(const torch::Device& device) const;

@@ -37,6 +37,11 @@ class LlavaOnevisionForConditionalGenerationImpl : public CausalVlmImpl {
   void set_gradient_checkpointing(bool on) override { language_model->model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return language_model->head_weight(); }
   Part part_of_parameter(const std::string& parameter_name) const override;
+  std::shared_ptr<torch::nn::Module> new_decoder_layer() const override { return language_model->model->new_layer().ptr(); }
+  torch::Tensor run_decoder_layer(torch::nn::Module& layer, const torch::Tensor& hidden,
+                                  const torch::Tensor& attention_mask, const torch::Tensor& position_ids) override {
+    return language_model->model->run_layer(as_decoder_layer(layer), hidden, attention_mask, position_ids);
+  }
 
   // Projected features of every tile [tiles, P, text hidden] (vision_feature_layer, select strategy).
   torch::Tensor tile_features(const torch::Tensor& pixel_values);

@@ -31,6 +31,11 @@ class Qwen2CausalLmImpl : public CausalVlmImpl {
   void set_gradient_checkpointing(bool on) override { model->set_gradient_checkpointing(on); }
   const torch::Tensor& lm_head_weight() const override { return lm_->head_weight(); }
   Part part_of_parameter(const std::string& parameter_name) const override;
+  std::shared_ptr<torch::nn::Module> new_decoder_layer() const override { return model->new_layer().ptr(); }
+  torch::Tensor run_decoder_layer(torch::nn::Module& layer, const torch::Tensor& hidden,
+                                  const torch::Tensor& attention_mask, const torch::Tensor& position_ids) override {
+    return model->run_layer(as_decoder_layer(layer), hidden, attention_mask, position_ids);
+  }
 
   Qwen2Model model{nullptr};
   LoraLinear lm_head{nullptr};  // null when tied
