@@ -126,6 +126,22 @@ TEST(CliVerbalize, EachLayerThroughItsVerbalizerThenTheFinalLayer) {
   EXPECT_EQ(none.code, 1);
   EXPECT_NE(none.output.find("has no verbalizers"), std::string::npos) << none.output;
   EXPECT_EQ(none.output.find('\n'), none.output.size() - 1) << "expected one line: " << none.output;
+
+  // Decoder-layer verbalizers attend over the sequence: no early-exit decoding, one line saying so.
+  const std::string layered = f.dir + "/layered";
+  io::make_dirs(layered);
+  for (const char* file : {"/config.json", "/model.safetensors", "/tokenizer.json", "/preprocessor_config.json"})
+    io::write_file_atomic(layered + file, io::read_file(f.dir + "/m" + file));
+  distill::VerbalizerOptions decoder_layer;
+  decoder_layer.architecture = distill::VerbalizerArchitecture::DecoderLayer;
+  distill::save_verbalizer_set(
+      distill::VerbalizerSet(std::vector<int64_t>{1}, int64_t(48), distill::output_head_of(m.model()), decoder_layer),
+      layered);
+  auto refused = run_cli("verbalize --model " + layered + " --prompt hi");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.output.find("decoder_layer verbalizers attend over the sequence"), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(refused.output.find('\n'), refused.output.size() - 1) << "expected one line: " << refused.output;
 }
 
 TEST(EarlyExitVerbalizer, IdentityVerbalizerAtTheLastLayerIsOrdinaryDecoding) {
