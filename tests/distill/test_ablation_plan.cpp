@@ -259,6 +259,7 @@ TEST(AblationReport, MechanismsOfFinishedRunsOnly) {
   std::string metrics;
   for (int s = 1; s <= 2; ++s)
     metrics += json{{"split", "train"}, {"step", s}, {"loss_last", s == 1 ? 0.5 : 0.25},
+                    {"kl_layer_0", s == 1 ? 0.8 : 0.6}, {"kl_layer_2", 0.4},
                     {"events", {{{"matched", {s - 1, 3}}, {"d_spread", {0.2, 0.1}}}}}}.dump() + "\n";
   for (size_t k = 0; k < 2; ++k) {
     io::make_dirs(plan.run_dir(plan.settings[0].run, k) + "/interact");
@@ -270,7 +271,10 @@ TEST(AblationReport, MechanismsOfFinishedRunsOnly) {
   EXPECT_EQ(m["ops/KLD / KLD"]["seeds"], 1);
   EXPECT_FALSE(m.contains("ops/KLD / none"));  // no trace at all
   std::string md = mechanisms_markdown(plan, plan.grids[0], m);
-  EXPECT_NE(md.find("| KLD / KLD | 1 | 0.500 → 0.250 | 0.200, 0.100 | 0.0 → 1.0, 3.0 → 3.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| KLD / KLD | 1 | 0.500 → 0.250 | 0.200, 0.100 | 0.0 → 1.0, 3.0 → 3.0 | 0.800 → 0.600, 0.400 → "
+                    "0.400 |"),
+            std::string::npos)
+      << md;
   EXPECT_FALSE(m.contains("reinforce/without, greedy"));
   EXPECT_TRUE(m.contains("reinforce/with reinforcement"));  // the same run as KLD / KLD
   write_ablation_report(plan, "vlsi ablate");

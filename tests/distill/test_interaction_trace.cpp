@@ -21,7 +21,8 @@ std::string trace_fixture_metrics() {
   for (int s = 1; s <= 20; ++s) {
     json ev1 = {{"matched", {0, 2}}, {"d_spread", {0.1, 0.3}}, {"band", {{0, 1}, {1, 2}}}};
     json ev2 = {{"matched", {s <= 10 ? 0 : 1, 2}}, {"d_spread", {0.3, 0.5}}, {"band", {{0, 1}, {1, 2}}}};
-    json rec = {{"split", "train"}, {"step", s}, {"loss_last", 1.0 - 0.05 * (s - 1)}, {"events", {ev1, ev2}}};
+    json rec = {{"split", "train"}, {"step", s}, {"loss_last", 1.0 - 0.05 * (s - 1)}, {"events", {ev1, ev2}},
+                {"kl_layer_5", 2.0 + 0.1 * s}, {"kl_layer_1", 1.0 - 0.01 * s}, {"loss_intermediate", 9.0}};
     out += rec.dump() + "\n";
     if (s == 10) out += json{{"split", "val"}, {"step", s}, {"val_loss", 9.0}}.dump() + "\n";
   }
@@ -48,6 +49,12 @@ TEST(InteractionTrace, AveragesTheFirstAndLastTenthOfTheSteps) {
   EXPECT_NEAR(t->matched_start[0], 0.0, 1e-12);
   EXPECT_NEAR(t->matched_end[0], 0.5, 1e-12);  // micro-batches 0 and 1
   EXPECT_NEAR(t->matched_end[1], 2.0, 1e-12);
+  // Layer order, not key order: layer 1 before layer 5.
+  ASSERT_EQ(t->layer_loss_start.size(), 2u);
+  EXPECT_NEAR(t->layer_loss_start[0], 0.985, 1e-12);  // steps 1-2
+  EXPECT_NEAR(t->layer_loss_end[0], 0.805, 1e-12);    // steps 19-20
+  EXPECT_NEAR(t->layer_loss_start[1], 2.15, 1e-12);
+  EXPECT_NEAR(t->layer_loss_end[1], 3.95, 1e-12);
   EXPECT_FALSE(read_interaction_trace(dir + "/none.jsonl").has_value());
 
   // A step without matching or last-layer loss (SFT in the interaction's place).
@@ -56,5 +63,6 @@ TEST(InteractionTrace, AveragesTheFirstAndLastTenthOfTheSteps) {
   ASSERT_TRUE(sft.has_value());
   EXPECT_FALSE(sft->last_loss_start.has_value());
   EXPECT_TRUE(sft->matched_start.empty());
+  EXPECT_TRUE(sft->layer_loss_start.empty());
   io::remove_tree(dir);
 }

@@ -37,13 +37,24 @@ std::string fixed(double x, int digits) {
 
 std::string key_of(const AblationSetting& s) { return s.grid + "/" + s.label; }
 
+// "a → b, c → d" from two equally long arrays of `m`, or "–".
+std::string start_to_end(const json& m, const char* start, const char* end, int digits) {
+  if (!m.contains(start) || !m[start].is_array() || !m.contains(end) || !m[end].is_array() ||
+      m[start].size() != m[end].size() || m[start].empty())
+    return "–";
+  std::string out;
+  for (size_t j = 0; j < m[start].size(); ++j)
+    out += (j ? ", " : "") + fixed(m[start][j].get<double>(), digits) + " → " + fixed(m[end][j].get<double>(), digits);
+  return out;
+}
+
 }  // namespace
 
 json ablation_mechanisms(const AblationPlan& plan) {
   json out = json::object();
   for (const auto& s : plan.settings) {
     std::vector<double> start, end;
-    std::vector<std::vector<double>> spread, m_start, m_end;
+    std::vector<std::vector<double>> spread, m_start, m_end, l_start, l_end;
     int64_t seeds = 0;
     for (size_t k = 0; k < plan.seeds.size(); ++k) {
       // Only finished runs: a run still training would mix a partial trace in.
@@ -56,6 +67,8 @@ json ablation_mechanisms(const AblationPlan& plan) {
       spread.push_back(t->d_spread_mean);
       m_start.push_back(t->matched_start);
       m_end.push_back(t->matched_end);
+      l_start.push_back(t->layer_loss_start);
+      l_end.push_back(t->layer_loss_end);
     }
     if (seeds == 0) continue;
     out[key_of(s)] = {{"seeds", seeds},
@@ -63,7 +76,9 @@ json ablation_mechanisms(const AblationPlan& plan) {
                       {"last_loss_end", end.empty() ? json() : json(mean_of(end))},
                       {"d_spread", mean_vector(spread)},
                       {"matched_start", mean_vector(m_start)},
-                      {"matched_end", mean_vector(m_end)}};
+                      {"matched_end", mean_vector(m_end)},
+                      {"layer_loss_start", mean_vector(l_start)},
+                      {"layer_loss_end", mean_vector(l_end)}};
   }
   return out;
 }
@@ -86,23 +101,18 @@ std::string mechanisms_markdown(const AblationPlan& plan, const AblationGrid& gr
     } else {
       rows << "–";
     }
-    rows << " | ";
-    if (m["matched_start"].is_array() && m["matched_end"].is_array()) {
-      for (size_t j = 0; j < m["matched_start"].size(); ++j)
-        rows << (j ? ", " : "") << fixed(m["matched_start"][j].get<double>(), 1) << " → "
-             << fixed(m["matched_end"][j].get<double>(), 1);
-    } else {
-      rows << "–";
-    }
-    rows << " |\n";
+    rows << " | " << start_to_end(m, "matched_start", "matched_end", 1) << " | "
+         << start_to_end(m, "layer_loss_start", "layer_loss_end", 3) << " |\n";
   }
   if (rows.str().empty()) return "";
   return "\nInteraction step, mean over the seeds that finished: the last-layer loss to the teacher (`loss_last`) "
          "over the first → last tenth of its steps; the spread of the candidate divergences per student target "
          "(max - min, nats; under about 0.3 every temperature samples nearly uniformly); the matched teacher-target "
-         "index per student target, first → last tenth (the paper's Figure 5).\n\n"
-         "| setting | seeds | last-layer loss | D spread per student target | matched teacher target per student target |\n"
-         "| --- | ---: | --- | --- | --- |\n" +
+         "index per student target, first → last tenth (the paper's Figure 5); each student target's loss to its "
+         "matched teacher layer (the intermediate op's own units), first → last tenth.\n\n"
+         "| setting | seeds | last-layer loss | D spread per student target | matched teacher target per student target "
+         "| matched-pair loss per student target |\n"
+         "| --- | ---: | --- | --- | --- | --- |\n" +
          rows.str();
 }
 

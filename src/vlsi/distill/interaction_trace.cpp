@@ -1,6 +1,7 @@
 #include "vlsi/distill/interaction_trace.h"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "vlsi/io/atomic_file.h"
@@ -14,7 +15,24 @@ namespace {
 struct StepRecord {
   std::optional<double> last_loss;
   std::vector<double> d_spread, matched;  // per student target, averaged over the step's micro-batches
+  std::vector<double> layer_loss;         // per student target, in layer order
 };
+
+// The `<op>_layer_<l>` metrics of one step, ordered by l.
+std::vector<double> layer_losses(const json& rec) {
+  std::map<int64_t, double> by_layer;
+  for (auto it = rec.begin(); it != rec.end(); ++it) {
+    const std::string& key = it.key();
+    const auto at = key.rfind("_layer_");
+    if (at == std::string::npos || at == 0 || !it.value().is_number()) continue;
+    const std::string digits = key.substr(at + 7);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    by_layer[std::stoll(digits)] = it.value().get<double>();
+  }
+  std::vector<double> out;
+  for (const auto& [layer, value] : by_layer) out.push_back(value);
+  return out;
+}
 
 // Mean of each position over the events that have it.
 std::vector<double> mean_over_events(const json& events, const char* field) {
@@ -69,6 +87,7 @@ std::optional<InteractionTrace> read_interaction_trace(const std::string& metric
     const json events = rec.value("events", json::array());
     r.d_spread = mean_over_events(events, "d_spread");
     r.matched = mean_over_events(events, "matched");
+    r.layer_loss = layer_losses(rec);
     steps.push_back(std::move(r));
   }
   InteractionTrace t;
@@ -81,6 +100,9 @@ std::optional<InteractionTrace> read_interaction_trace(const std::string& metric
   t.d_spread_mean = mean_over_steps(steps, 0, n, [](const StepRecord& r) -> const std::vector<double>& { return r.d_spread; });
   t.matched_start = mean_over_steps(steps, 0, window, [](const StepRecord& r) -> const std::vector<double>& { return r.matched; });
   t.matched_end = mean_over_steps(steps, n - window, n, [](const StepRecord& r) -> const std::vector<double>& { return r.matched; });
+  auto layer_loss = [](const StepRecord& r) -> const std::vector<double>& { return r.layer_loss; };
+  t.layer_loss_start = mean_over_steps(steps, 0, window, layer_loss);
+  t.layer_loss_end = mean_over_steps(steps, n - window, n, layer_loss);
   return t;
 }
 

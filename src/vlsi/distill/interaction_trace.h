@@ -20,6 +20,10 @@ struct InteractionTrace {
   // divergences, and the mean matched teacher-target index over the first and
   // the last `window` steps. Empty without layer matching.
   std::vector<double> d_spread_mean, matched_start, matched_end;
+  // Per student target (in layer order): its loss to the matched teacher layer
+  // (the `<op>_layer_<l>` metric: kl, ce, l2, ...) over the first and the last
+  // `window` steps, i.e. whether the layers actually moved towards the teacher's.
+  std::vector<double> layer_loss_start, layer_loss_end;
 };
 
 // Reads RUN/interact/metrics.jsonl; nullopt when the file does not exist.
