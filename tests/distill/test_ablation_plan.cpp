@@ -265,14 +265,25 @@ TEST(AblationReport, MechanismsOfFinishedRunsOnly) {
     io::make_dirs(plan.run_dir(plan.settings[0].run, k) + "/interact");
     io::write_file_atomic(plan.run_dir(plan.settings[0].run, k) + "/interact/metrics.jsonl", metrics);
   }
-  io::write_json_file(plan.run_dir(plan.settings[0].run, 0) + "/summary.json", json::object());  // seed 1 still runs
+  // Seed 0 finished: its interaction's final validation, and its student verbalization step's (a shared folder).
+  const std::string shared = dir + "/shared-verbalize-student";
+  io::make_dirs(shared);
+  io::write_json_file(shared + "/summary.json",
+                      json{{"final_validation", {{"val_acc_layer_10", 0.5}, {"val_acc_layer_2", 0.25}}}});
+  io::write_json_file(plan.run_dir(plan.settings[0].run, 0) + "/config.json",
+                      json{{"student", {{"verbalizers", shared + "/verbalizers"}}}});
+  io::write_json_file(plan.run_dir(plan.settings[0].run, 0) + "/summary.json",
+                      json{{"stages", {{"interact", {{"final_validation", {{"val_loss", 1.0}, {"val_acc_layer_2", 0.375},
+                                                                           {"val_acc_layer_10", 0.625}}}}}}}});
+  // seed 1 still runs
   json m = ablation_mechanisms(plan);
   ASSERT_TRUE(m.contains("ops/KLD / KLD")) << m.dump();
   EXPECT_EQ(m["ops/KLD / KLD"]["seeds"], 1);
   EXPECT_FALSE(m.contains("ops/KLD / none"));  // no trace at all
   std::string md = mechanisms_markdown(plan, plan.grids[0], m);
+  // Layers in order (2 before 10): before → after.
   EXPECT_NE(md.find("| KLD / KLD | 1 | 0.500 → 0.250 | 0.200, 0.100 | 0.0 → 1.0, 3.0 → 3.0 | 0.800 → 0.600, 0.400 → "
-                    "0.400 |"),
+                    "0.400 | 0.250 → 0.375, 0.500 → 0.625 |"),
             std::string::npos)
       << md;
   EXPECT_FALSE(m.contains("reinforce/without, greedy"));

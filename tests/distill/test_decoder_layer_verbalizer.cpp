@@ -20,6 +20,7 @@
 #include "vlsi/io/json_util.h"
 #include "vlsi/io/safetensors.h"
 #include "vlsi/model/registry.h"
+#include "vlsi/train/lm_loss.h"
 #include "vlsi/train/run_data.h"
 #include "vlsi/train/trainer.h"
 
@@ -234,6 +235,53 @@ TEST(DecoderLayerVerbalizer, InteractionMatchesAndTrainsTheStudentsLayers) {
     EXPECT_EQ(j["events"][0]["matched"].size(), 2u);
   }
   EXPECT_EQ(lines.size(), 4u);
+}
+
+TEST(VerbalizedAccuracy, IsTheShareOfAnswerTokensEachLayerGetsRight) {
+  // Verb-FFNs trained briefly, so that some answers come out right.
+  VerbalizedModel m;
+  m.model_dir = steps_fixture() + "/teacher";
+  m.model = model::load_model(m.model_dir);
+  m.verbalizers = VerbalizerSet(std::vector<int64_t>{0, 2}, m.model->config().text_config.hidden_size,
+                                output_head_of(m.model), VerbalizerOptions{}, 3);
+  auto tc = train::TrainerConfig::from_json(test_support::fixture_trainer(24, 5e-2), "trainer");
+  auto data = fixture_run_data(tc);
+  VerbalizeTask task(m, {});
+  auto stream = data.stream();
+  train::Trainer(tc, test_support::fresh_dir("verbalized_accuracy"), "verbalize").run(task, stream, false);
+  const auto& batches = data.val_batches();
+  ASSERT_FALSE(batches.empty());
+  m.verbalizers->eval();
+  auto got = verbalized_accuracy(m, batches, /*chunk_tokens=*/7);
+  ASSERT_EQ(got.size(), 2u);
+
+  // Counted here directly: each verbalizer on its layer's answer rows, argmax, against the next token.
+  torch::NoGradGuard g;
+  std::vector<double> hits(2, 0.0);
+  double total = 0;
+  for (const auto& b : batches) {
+    auto out = m.model->forward(b.input_ids, b.images, b.attention_mask, {true, false});
+    auto targets = train::select_answer_tokens(out.layer_hidden_states[0], b.labels).targets;
+    total += double(targets.numel());
+    for (int k = 0; k < 2; ++k) {
+      auto rows = train::select_answer_tokens(out.layer_hidden_states[k * 2], b.labels).hidden;
+      hits[k] += (*m.verbalizers)[k]->forward(rows).argmax(-1).eq(targets).sum().item<double>();
+    }
+  }
+  for (int k = 0; k < 2; ++k) EXPECT_NEAR(got[k], hits[k] / total, 1e-12) << "target " << k;
+  EXPECT_GT(got[0] + got[1], 0.0);  // not vacuous
+  // What the verbalize step reports at validation is the same number.
+  auto j = task.evaluate(batches);
+  EXPECT_NEAR(j["val_acc_layer_2"].get<double>(), got[1], 1e-12) << j.dump();
+
+  // Zero-initialised verb-FFNs and decoder layers are both the logit lens: the same accuracy.
+  VerbalizedModel lens = m, layered = m;
+  lens.verbalizers = VerbalizerSet(std::vector<int64_t>{0, 2}, m.model->config().text_config.hidden_size,
+                                   output_head_of(m.model), VerbalizerOptions{}, 3);
+  layered.verbalizers = VerbalizerSet(std::vector<int64_t>{0, 2}, m.model->config().text_config.hidden_size,
+                                      output_head_of(m.model), decoder_layer_options(), 3);
+  auto a = verbalized_accuracy(lens, batches, 64), b = verbalized_accuracy(layered, batches, 64);
+  for (int k = 0; k < 2; ++k) EXPECT_NEAR(a[k], b[k], 1e-9);
 }
 
 }  // namespace decoder_layer_verbalizer_test

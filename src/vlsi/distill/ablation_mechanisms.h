@@ -10,7 +10,10 @@
 namespace vlsi::distill {
 
 // {"<grid>/<label>": {"seeds", "last_loss_start", "last_loss_end", "d_spread",
-//  "matched_start", "matched_end"}} for every setting with an interaction trace.
+//  "matched_start", "matched_end", "layer_loss_start", "layer_loss_end",
+//  "verbalized_accuracy_before", "verbalized_accuracy_after"}} for every setting
+// with an interaction trace. Verbalized accuracy: the student verbalization
+// step's and the interaction step's final validation (val_acc_layer_<l>).
 nlohmann::json ablation_mechanisms(const AblationPlan& plan);
 
 // The grid's table ("" when no setting of it has a trace).

@@ -1,9 +1,12 @@
 #include "vlsi/distill/step_support.h"
 
+#include <algorithm>
+
 #include "vlsi/io/error.h"
 #include "vlsi/model/model_io.h"
 #include "vlsi/model/registry.h"
 #include "vlsi/train/lm_loss.h"
+#include "vlsi/train/sft_task.h"
 
 namespace vlsi::distill {
 
@@ -56,6 +59,34 @@ VerbalizedRows verbalized_rows(const VerbalizerSet& set, const std::vector<torch
     }
   }
   return out;
+}
+
+std::vector<double> verbalized_accuracy(const VerbalizedModel& m, const std::vector<data::Batch>& batches,
+                                        int64_t chunk_tokens) {
+  check(chunk_tokens >= 1, "verbalized accuracy: chunk_tokens must be >= 1");
+  torch::NoGradGuard no_grad;
+  std::vector<double> correct(m.verbalizers->size(), 0.0);
+  double total = 0;
+  for (const auto& cpu_batch : batches) {
+    auto b = train::batch_to(cpu_batch, device_of(m.model));
+    model::ForwardOptions fo;
+    fo.output_layer_hidden_states = true;
+    fo.compute_logits = false;
+    auto out = m.model.ptr()->forward(b.input_ids, b.images, b.attention_mask, fo);
+    auto v = verbalized_rows(m.verbalizers, out.layer_hidden_states, b.labels,
+                             sequence_positions(m.model, b.input_ids, b.images, b.attention_mask));
+    auto targets = train::select_answer_tokens(out.layer_hidden_states.front(), b.labels).targets;
+    const int64_t n = targets.numel();
+    total += double(n);
+    for (size_t k = 0; k < correct.size(); ++k)
+      for (int64_t i = 0; i < n; i += chunk_tokens) {
+        const int64_t len = std::min(chunk_tokens, n - i);
+        auto predicted = v.sources[k].logits(v.rows[k].narrow(0, i, len)).argmax(-1).to(targets.device());
+        correct[k] += predicted.eq(targets.narrow(0, i, len)).sum().item<double>();
+      }
+  }
+  for (double& c : correct) c = total > 0 ? c / total : 0.0;
+  return correct;
 }
 
 SequencePositions sequence_positions(const model::CausalVlm& model, const torch::Tensor& input_ids,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vlsi/data/collate.h"
 #include "vlsi/distill/chunked_divergence.h"
 #include "vlsi/distill/verbalizer_set.h"
 #include "vlsi/model/causal_vlm.h"
@@ -53,6 +54,13 @@ struct VerbalizedRows {
 };
 VerbalizedRows verbalized_rows(const VerbalizerSet& set, const std::vector<torch::Tensor>& layer_hidden_states,
                                const torch::Tensor& labels, const SequencePositions& at);
+
+// Per target layer of m.verbalizers: the share of answer tokens whose
+// verbalized argmax is the next token (teacher-forced, no gradient), over
+// `batches`, rows `chunk_tokens` at a time. The "verbalized accuracy" of the
+// mechanism tables (ablation_mechanisms.h), logged as val_acc_layer_<l>.
+std::vector<double> verbalized_accuracy(const VerbalizedModel& m, const std::vector<data::Batch>& batches,
+                                        int64_t chunk_tokens);
 
 // Where a batch's tokens sit for `model` (its position_ids() and the mask).
 SequencePositions sequence_positions(const model::CausalVlm& model, const torch::Tensor& input_ids,

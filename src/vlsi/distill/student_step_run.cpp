@@ -170,7 +170,7 @@ class StudentStepRun : public train::TrainingRun {
   train::RunData& data() override { return *data_; }
   std::function<json()> validation() override {
     if (data_->val_batches().empty()) return {};
-    return [this] { return json{{"val_loss", task_->evaluate_ce(data_->val_batches())}}; };
+    return [this] { return task_->evaluate(data_->val_batches()); };
   }
 
   // Final outputs: adapter, verbalizers, then the plain (merged) model folder.

@@ -199,6 +199,15 @@ double StudentStepTask::evaluate_ce(const std::vector<data::Batch>& batches) {
   return batches.empty() ? 0.0 : sum / double(batches.size());
 }
 
+nlohmann::json StudentStepTask::evaluate(const std::vector<data::Batch>& batches) {
+  nlohmann::json j = {{"val_loss", evaluate_ce(batches)}};
+  if (student_.verbalizers.is_empty() || batches.empty()) return j;
+  const auto accuracy = verbalized_accuracy(student_, batches, options_.chunk_tokens);
+  for (size_t k = 0; k < accuracy.size(); ++k)
+    j["val_acc_layer_" + std::to_string(student_.verbalizers->target_layers()[k])] = accuracy[k];
+  return j;
+}
+
 void StudentStepTask::save(const std::string& dir) const {
   if (options_.use_lora) {
     model::save_lora_adapter(student_.model, dir + "/adapter", student_.model_dir);

@@ -69,6 +69,9 @@ class StudentStepTask : public train::TrainTask {
 
   // Mean answer cross-entropy of the student over batches, without gradient.
   double evaluate_ce(const std::vector<data::Batch>& batches);
+  // {"val_loss": evaluate_ce} plus, when the student has verbalizers, each
+  // target layer's verbalized accuracy (val_acc_layer_<l>, verbalized_accuracy).
+  nlohmann::json evaluate(const std::vector<data::Batch>& batches);
 
   VerbalizedModel& student() { return student_; }
   const std::vector<int64_t>& student_layers() const { return student_layers_; }

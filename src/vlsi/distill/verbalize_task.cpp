@@ -67,6 +67,9 @@ nlohmann::json VerbalizeTask::evaluate(const std::vector<data::Batch>& batches) 
   const double n = batches.empty() ? 1.0 : double(batches.size());
   nlohmann::json j = {{"val_loss", total / n}};
   for (auto& [k, v] : sums) j["val_" + k] = v / n;
+  const auto accuracy = verbalized_accuracy(model_, batches, options_.chunk_tokens);
+  for (size_t k = 0; k < accuracy.size(); ++k)
+    j["val_acc_layer_" + std::to_string(model_.verbalizers->target_layers()[k])] = accuracy[k];
   return j;
 }
 
