@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <sstream>
 
 #include "vlsi/distill/ablation_report.h"  // mean_of
@@ -49,14 +48,7 @@ std::vector<double> verbalized_accuracy_of(const std::string& summary_path) {
     v = &summary["stages"]["interact"];
   }
   if (!v->contains("final_validation") || !(*v)["final_validation"].is_object()) return {};
-  std::map<int64_t, double> by_layer;
-  const std::string prefix = "val_acc_layer_";
-  for (auto it = (*v)["final_validation"].begin(); it != (*v)["final_validation"].end(); ++it)
-    if (it.key().rfind(prefix, 0) == 0 && it.value().is_number())
-      by_layer[std::stoll(it.key().substr(prefix.size()))] = it.value().get<double>();
-  std::vector<double> out;
-  for (const auto& [layer, value] : by_layer) out.push_back(value);
-  return out;
+  return per_layer_values((*v)["final_validation"], [](const std::string& key) { return key.rfind("val_acc_", 0) == 0; });
 }
 
 // The student's verbalized accuracy before interaction: its verbalization

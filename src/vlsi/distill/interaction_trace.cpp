@@ -18,22 +18,6 @@ struct StepRecord {
   std::vector<double> layer_loss;         // per student target, in layer order
 };
 
-// The `<op>_layer_<l>` metrics of one step, ordered by l.
-std::vector<double> layer_losses(const json& rec) {
-  std::map<int64_t, double> by_layer;
-  for (auto it = rec.begin(); it != rec.end(); ++it) {
-    const std::string& key = it.key();
-    const auto at = key.rfind("_layer_");
-    if (at == std::string::npos || at == 0 || !it.value().is_number()) continue;
-    const std::string digits = key.substr(at + 7);
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    by_layer[std::stoll(digits)] = it.value().get<double>();
-  }
-  std::vector<double> out;
-  for (const auto& [layer, value] : by_layer) out.push_back(value);
-  return out;
-}
-
 // Mean of each position over the events that have it.
 std::vector<double> mean_over_events(const json& events, const char* field) {
   std::vector<double> sum, count;
@@ -74,6 +58,21 @@ std::optional<double> mean_last_loss(const std::vector<StepRecord>& steps, size_
 
 }  // namespace
 
+std::vector<double> per_layer_values(const json& record, const std::function<bool(const std::string&)>& keep) {
+  std::map<int64_t, double> by_layer;
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    const std::string& key = it.key();
+    const auto at = key.rfind("_layer_");
+    if (at == std::string::npos || at == 0 || !it.value().is_number() || !keep(key)) continue;
+    const std::string digits = key.substr(at + 7);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    by_layer[std::stoll(digits)] = it.value().get<double>();
+  }
+  std::vector<double> out;
+  for (const auto& [layer, value] : by_layer) out.push_back(value);
+  return out;
+}
+
 std::optional<InteractionTrace> read_interaction_trace(const std::string& metrics_path) {
   if (!io::file_exists(metrics_path)) return std::nullopt;
   std::vector<StepRecord> steps;
@@ -87,7 +86,7 @@ std::optional<InteractionTrace> read_interaction_trace(const std::string& metric
     const json events = rec.value("events", json::array());
     r.d_spread = mean_over_events(events, "d_spread");
     r.matched = mean_over_events(events, "matched");
-    r.layer_loss = layer_losses(rec);
+    r.layer_loss = per_layer_values(rec, [](const std::string&) { return true; });  // the <op>_layer_<l> losses
     steps.push_back(std::move(r));
   }
   InteractionTrace t;

@@ -4,9 +4,12 @@
 // distribution came to the teacher's, how much room the layer matching had, and
 // how the matched teacher layers drifted over training.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace vlsi::distill {
 
@@ -25,6 +28,10 @@ struct InteractionTrace {
   // `window` steps, i.e. whether the layers actually moved towards the teacher's.
   std::vector<double> layer_loss_start, layer_loss_end;
 };
+
+// The numbers of `record`'s keys "<name>_layer_<l>" whose key `keep` accepts,
+// ordered by l (a step's kl_layer_3, kl_layer_5; a validation's val_acc_layer_<l>).
+std::vector<double> per_layer_values(const nlohmann::json& record, const std::function<bool(const std::string&)>& keep);
 
 // Reads RUN/interact/metrics.jsonl; nullopt when the file does not exist.
 std::optional<InteractionTrace> read_interaction_trace(const std::string& metrics_path);

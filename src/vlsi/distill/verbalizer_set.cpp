@@ -2,7 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <set>
 
 #include "vlsi/distill/target_layers.h"
 #include "vlsi/io/atomic_file.h"
@@ -15,7 +14,6 @@ namespace vlsi::distill {
 namespace {
 constexpr const char* kFormatName = "vlsi-verbalizers";
 constexpr int kFormatVersion = 1;
-
 }  // namespace
 
 VerbalizerSetImpl::VerbalizerSetImpl(std::vector<int64_t> target_layers, int64_t hidden_size, const OutputHead& head,

@@ -1,8 +1,9 @@
 #pragma once
 // The verbalizers of one backbone, one per target layer, and their files.
-// Parameter names: verbalizers.{layer}.{gate,up,down}_proj.weight (architecture
-// "ffn") or verbalizers.{layer}.proj.weight ("linear"), with {layer} the 0-based
-// decoder-layer index (see target_layers.h). Saved beside the model as
+// Parameter names, with {layer} the 0-based decoder-layer index (target_layers.h):
+// verbalizers.{layer}.{gate,up,down}_proj.weight (architecture "ffn"),
+// verbalizers.{layer}.proj.weight ("linear"), or a decoder layer's own names,
+// verbalizers.{layer}.self_attn.q_proj.weight, ... ("decoder_layer"). Saved beside the model as
 //   verbalizers.safetensors  the weights, under those names
 //   verbalizers.json         {"target_layers": [...], "architecture": "ffn", "form": "residual", "hidden_size": H, ...}
 // (a file without "architecture", written before it existed, is "ffn").
