@@ -223,3 +223,18 @@ TEST(ConfigChange, ExemptsOnlyFieldsThatDoNotChangeTheTraining) {
   EXPECT_EQ(changed[0], "data.images (absent -> \"img\")");
   EXPECT_EQ(changed[1], "stages.interact.trainer.lr (0.0001 -> 0.0002)");
 }
+
+TEST(ConfigChange, AFieldAddedSinceTheRunStartedCountsOnlyAwayFromItsOldBehaviour) {
+  io::json a = {{"data", {{"train", "t.jsonl"}}}, {"stages", {{"interact", {{"data", {{"train", "t.jsonl"}}}}}}}};
+  io::json b = a;
+  b["data"]["train_records"] = 0;  // what a run started before data.train_records existed did
+  b["stages"]["interact"]["data"]["train_records"] = 0;
+  EXPECT_TRUE(train::changed_config_fields(a, b).empty());
+  b["stages"]["interact"]["data"]["train_records"] = 2000;
+  auto changed = train::changed_config_fields(a, b);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0], "stages.interact.data.train_records (absent -> 2000)");
+  // Present in both: an ordinary field.
+  a["data"]["train_records"] = 2000;
+  EXPECT_EQ(train::changed_config_fields(a, b).size(), 2u);
+}

@@ -7,10 +7,14 @@
 // on another machine or from another working folder is legitimate):
 //   out, and at any depth trainer.log_every, trainer.threads, trainer.ckpt_every,
 //   trainer.keep_checkpoints, data.prefetch.
+// Nor is a field added to vlsi after the run started (absent from its config.json)
+// when the resumed config holds the value that behaves as before the field
+// existed (later_fields()): a run started by an older vlsi resumes.
 // (trainer.threads can change floating-point summation order, so bit-identical
 // resumes need the same thread count; the default 0 means "every core" anyway.)
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vlsi::train {
@@ -20,5 +24,8 @@ std::vector<std::string> changed_config_fields(const nlohmann::json& started, co
 
 // The exempt fields above, as dotted paths (matched as a whole path or its tail).
 const std::vector<std::string>& resume_exempt_fields();
+
+// Fields added after runs existed, with the value that behaves as before: data.train_records 0.
+const std::vector<std::pair<std::string, nlohmann::json>>& later_fields();
 
 }  // namespace vlsi::train

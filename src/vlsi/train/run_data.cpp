@@ -16,7 +16,8 @@ using io::json;
 json data_defaults() {
   return {{"train", ""},         {"val", ""},       {"images", ""},  {"max_length", 512},
           {"bad_records", "fail"}, {"system_prompt", false}, {"prefetch", 4},
-          {"record_offset", 0}};  // where in each epoch's order reading starts (data/loader.h)
+          {"record_offset", 0},   // where in each epoch's order reading starts (data/loader.h)
+          {"train_records", 0}};  // > 0: train on the file's first N usable records only (a record budget)
 }
 
 namespace {
@@ -27,6 +28,7 @@ struct DataSpec {
   data::BadRecordPolicy policy;
   int64_t prefetch;
   int64_t record_offset;
+  int64_t train_records;
 };
 
 DataSpec data_spec(const json& d, const std::string& where) {
@@ -42,6 +44,9 @@ DataSpec data_spec(const json& d, const std::string& where) {
   s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
   s.record_offset = io::get_field<int64_t>(d, "record_offset", where);
   check(s.record_offset >= 0, where, ": field 'data.record_offset': expected >= 0, got ", s.record_offset);
+  s.train_records = io::get_field<int64_t>(d, "train_records", where);
+  check(s.train_records >= 0, where, ": field 'data.train_records': expected >= 0 (0 = every record), got ",
+        s.train_records);
   check(s.format.max_length > 0, where, ": field 'data.max_length': expected > 0, got ", s.format.max_length);
   check(s.prefetch >= 0, where, ": field 'data.prefetch': expected >= 0, got ", s.prefetch);
   return s;
@@ -55,6 +60,19 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
   std::fprintf(stderr, "%s\n", set.report.summary().c_str());
   check(!set.records.empty(), path, ": no usable records");
   return set;
+}
+
+// The record budget: the first `n` usable records, in file order, so every run with the same
+// budget trains on the same records whatever its loader seed or record offset.
+std::vector<data::Record> budgeted(data::RecordSet set, const DataSpec& s) {
+  if (s.train_records == 0) return std::move(set.records);
+  int64_t have = int64_t(set.records.size());
+  check(s.train_records <= have, s.train, ": field 'data.train_records' asks for ", s.train_records,
+        " records but the file has ", have, " usable ones");
+  set.records.resize(size_t(s.train_records));
+  std::fprintf(stderr, "%s: training on the first %lld records (data.train_records)\n", s.train.c_str(),
+               static_cast<long long>(s.train_records));
+  return std::move(set.records);
 }
 
 }  // namespace
@@ -90,7 +108,7 @@ RunData::RunData(const json& data_cfg, const text::Tokenizer& tok,
     data::use_image_tokens_of(*teacher->processor, f);
     teacher_view = data::SampleView{teacher->processor, data::SampleEncoder(teacher->tokenizer, f)};
   }
-  train_ = std::make_unique<data::DataLoader>(load_split(ds.train, ds).records, ds.images, processor, encoder, lo,
+  train_ = std::make_unique<data::DataLoader>(budgeted(load_split(ds.train, ds), ds), ds.images, processor, encoder, lo,
                                               std::move(teacher_view));
   if (!ds.val.empty() && group.is_main()) {  // validation runs on rank 0 alone
     data::LoaderOptions vo = lo;

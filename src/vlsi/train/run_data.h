@@ -15,7 +15,8 @@
 
 namespace vlsi::train {
 
-// {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch", "record_offset"}
+// {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch", "record_offset",
+// "train_records"}
 // with defaults.
 nlohmann::json data_defaults();
 // Checks a resolved "data" block without reading any file (one line naming the field).
