@@ -238,3 +238,12 @@ TEST(ConfigChange, AFieldAddedSinceTheRunStartedCountsOnlyAwayFromItsOldBehaviou
   a["data"]["train_records"] = 2000;
   EXPECT_EQ(train::changed_config_fields(a, b).size(), 2u);
 }
+
+TEST(ConfigChange, NamesFromAConfigsTextIgnoreLaterFieldsAtTheirOldBehaviour) {
+  io::json old = {{"data", {{"train", "t.jsonl"}}}, {"trainer", {{"lr", 1e-3}}}};
+  io::json now = old;
+  now["data"]["train_records"] = 0;
+  EXPECT_EQ(train::without_later_fields_at_old_behaviour(now).dump(), old.dump());
+  now["data"]["train_records"] = 2000;
+  EXPECT_EQ(train::without_later_fields_at_old_behaviour(now), now);
+}

@@ -9,6 +9,7 @@
 
 #include "vlsi/distill/recipe.h"
 #include "vlsi/io/json_util.h"
+#include "vlsi/train/config_change.h"
 
 namespace vlsi::distill {
 using io::json;
@@ -127,7 +128,8 @@ class Planner {
       if (!stages.contains(stage)) continue;  // the base recipe brings prepared verbalizers
       json c = stages[stage];
       c.erase("out");
-      const std::string hash = short_hash(c.dump());  // of everything but the folder itself
+      // Of everything but the folder itself, as an older vlsi wrote it, so its shared runs are found.
+      const std::string hash = short_hash(train::without_later_fields_at_old_behaviour(c).dump());
       c["out"] = plan_.out + "/shared/" + seed_folder(seed) + "/" + stage + "-" + hash;
       bool known = false;
       for (auto& s : plan_.shared) known = known || s.config == c;

@@ -62,6 +62,28 @@ void diff(const json* a, const json* b, const std::string& path, std::vector<std
 
 }  // namespace
 
+namespace {
+
+void drop_later_fields(json& j, const std::string& path) {
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end();) {
+    const std::string child = path.empty() ? it.key() : path + "." + it.key();
+    if (is_later_field_at_old_behaviour(child, it.value())) {
+      it = j.erase(it);
+    } else {
+      drop_later_fields(it.value(), child);
+      ++it;
+    }
+  }
+}
+
+}  // namespace
+
+json without_later_fields_at_old_behaviour(json config) {
+  drop_later_fields(config, "");
+  return config;
+}
+
 std::vector<std::string> changed_config_fields(const json& started, const json& resumed) {
   std::vector<std::string> out;
   diff(&started, &resumed, "", out);

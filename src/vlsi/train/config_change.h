@@ -28,4 +28,8 @@ const std::vector<std::string>& resume_exempt_fields();
 // Fields added after runs existed, with the value that behaves as before: data.train_records 0.
 const std::vector<std::pair<std::string, nlohmann::json>>& later_fields();
 
+// `config` without the later fields that hold their old behaviour: what an older
+// vlsi resolved, for names derived from a config's text (a shared run's folder hash).
+nlohmann::json without_later_fields_at_old_behaviour(nlohmann::json config);
+
 }  // namespace vlsi::train
