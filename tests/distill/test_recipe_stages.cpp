@@ -102,3 +102,30 @@ TEST(RecipeStages, SharedStageDataReadsFromOneOffset) {
   std::string e = distill_support::error_of([] { stages_of(stages_recipe("lora"), {"stage_data=\"fresh\""}); });
   EXPECT_TRUE(distill_support::one_line_error_with(e, "stage_data")) << e;
 }
+
+TEST(RecipeStages, AStagesOwnDataFieldsReplaceTheRecipesForThatStageAlone) {
+  // A transfer set: the interaction step reads records 2000.. (never trained on with labels);
+  // the others keep the recipe's 2,000-record budget.
+  json recipe = stages_recipe("full");
+  recipe["data"]["train_records"] = 2000;
+  recipe["stages"]["interact"]["data"] = {{"train_records_from", 2000}, {"train_records", 0}};
+  json s = stages_of(recipe);
+  EXPECT_EQ(s["interact"]["data"]["train_records_from"], 2000);
+  EXPECT_EQ(s["interact"]["data"]["train_records"], 0);
+  EXPECT_EQ(s["interact"]["data"]["train"], "train.jsonl");  // the rest from the recipe
+  EXPECT_EQ(s["interact"]["data"]["record_offset"], 160);    // the stage_data rule still places it
+  for (const char* stage : {"verbalize_teacher", "verbalize_student", "reinforce"}) {
+    EXPECT_EQ(s[stage]["data"]["train_records"], 2000) << stage;
+    EXPECT_EQ(s[stage]["data"]["train_records_from"], 0) << stage;
+  }
+  // An explicit record_offset wins over the rule.
+  EXPECT_EQ(stages_of(recipe, {"stages.reinforce.data.record_offset=7"})["reinforce"]["data"]["record_offset"], 7);
+  // Fields left null follow the recipe; a misspelt one is refused.
+  EXPECT_EQ(stages_of(recipe)["interact"]["data"]["max_length"], 512);
+  std::string e = distill_support::error_of([&] { stages_of(recipe, {"stages.interact.data.train_recs=5"}); });
+  EXPECT_TRUE(distill_support::one_line_error_with(e, "stages.interact.data.train_recs")) << e;
+  json misspelt = recipe;
+  misspelt["stages"]["interact"]["data"]["train_recs"] = 5;
+  e = distill_support::error_of([&] { stages_of(misspelt); });
+  EXPECT_TRUE(distill_support::one_line_error_with(e, "stages.interact.data")) << e;
+}

@@ -1,5 +1,5 @@
-// data.train_records: a run trains on the train file's first N records only,
-// whatever its seed and record offset (the record-limited regime of issue 14).
+// data.train_records_from / train_records: a run trains on one range of the train
+// file's records only, whatever its seed and record offset (issue 14's record budget).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -14,8 +14,9 @@ using namespace vlsi;
 namespace {
 
 std::set<std::string> ids_read(const std::string& dir, int64_t train_records, int64_t offset, int64_t seed,
-                               int64_t batches) {
-  io::json d = {{"train", dir + "/data/train.jsonl"}, {"train_records", train_records}, {"record_offset", offset}};
+                               int64_t batches, int64_t from = 0) {
+  io::json d = {{"train", dir + "/data/train.jsonl"}, {"train_records", train_records}, {"record_offset", offset},
+                {"train_records_from", from}};
   d = io::merge_with_defaults(train::data_defaults(), d, "data");
   io::json t = test_support::sft_config(dir, dir + "/run", 10)["trainer"];
   t["batch_size"] = 4;
@@ -50,6 +51,12 @@ TEST(RecordBudget, EverySeedAndOffsetReadsTheFirstNRecordsOnly) {
   EXPECT_EQ(ids_read(dir, 12, 30, 7, 9), first12);
   // Without a budget the same reads reach past them.
   EXPECT_GT(ids_read(dir, 0, 0, 7, 9).size(), 12u);
+  // A range further on: records 30..39 (to the end), and 12..19.
+  std::set<std::string> last10, middle8;
+  for (int i = 30; i < 40; ++i) last10.insert(records[size_t(i)].id);
+  for (int i = 12; i < 20; ++i) middle8.insert(records[size_t(i)].id);
+  EXPECT_EQ(ids_read(dir, 0, 0, 7, 10, 30), last10);
+  EXPECT_EQ(ids_read(dir, 8, 5, 7, 8, 12), middle8);
   std::filesystem::remove_all(dir);
 }
 
@@ -65,6 +72,8 @@ TEST(RecordBudget, MoreThanTheFileHoldsOrNegativeIsAOneLineError) {
     EXPECT_NE(msg.find("40 usable"), std::string::npos) << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
+  EXPECT_THROW(ids_read(dir, 0, 0, 7, 1, 40), Error);  // starts past the last record
+  EXPECT_THROW(ids_read(dir, 11, 0, 7, 1, 30), Error);  // 30 + 11 > 40
   EXPECT_THROW(train::validate_data_config(
                    io::merge_with_defaults(train::data_defaults(), {{"train", "t.jsonl"}, {"train_records", -1}}, "data"),
                    "x.json"),

@@ -33,6 +33,7 @@ const std::vector<std::string> kRecipeOwned = {"out",        "model",     "token
 json stage_defaults(const std::string& step) {
   json d = step_defaults(step);
   for (const auto& k : kRecipeOwned) d.erase(k);
+  d["data"] = train::stage_data_defaults();  // non-null fields replace the recipe's for this stage alone
   return d;
 }
 
@@ -122,6 +123,9 @@ json distill_stage_configs(const json& cfg) {
     c["tokenizer"] = cfg["tokenizer"];
     c["data"] = cfg["data"];
     c["data"]["record_offset"] = next_offset;
+    // The stage's own (non-null) data fields win, its own record_offset included.
+    for (auto it = stages[stage]["data"].begin(); it != stages[stage]["data"].end(); ++it)
+      if (!it.value().is_null()) c["data"][it.key()] = it.value();
     c["device"] = cfg["device"];
     c["dtype"] = cfg["dtype"];
     return c;

@@ -1,5 +1,7 @@
 #include "vlsi/train/config_change.h"
 
+#include "vlsi/train/run_data.h"
+
 namespace vlsi::train {
 using nlohmann::json;
 
@@ -10,7 +12,14 @@ const std::vector<std::string>& resume_exempt_fields() {
 }
 
 const std::vector<std::pair<std::string, json>>& later_fields() {
-  static const std::vector<std::pair<std::string, json>> later = {{"data.train_records", 0}};
+  static const std::vector<std::pair<std::string, json>> later = {
+      {"data.train_records", 0},
+      {"data.train_records_from", 0},
+      // A distill recipe's per-stage data fields (none = the recipe's data).
+      {"verbalize_teacher.data", stage_data_defaults()},
+      {"verbalize_student.data", stage_data_defaults()},
+      {"interact.data", stage_data_defaults()},
+      {"reinforce.data", stage_data_defaults()}};
   return later;
 }
 

@@ -25,7 +25,8 @@ std::vector<std::string> changed_config_fields(const nlohmann::json& started, co
 // The exempt fields above, as dotted paths (matched as a whole path or its tail).
 const std::vector<std::string>& resume_exempt_fields();
 
-// Fields added after runs existed, with the value that behaves as before: data.train_records 0.
+// Fields added after runs existed, with the value that behaves as before: data.train_records and
+// data.train_records_from 0, a distill stage's data block of nulls (train/run_data.h).
 const std::vector<std::pair<std::string, nlohmann::json>>& later_fields();
 
 // `config` without the later fields that hold their old behaviour: what an older

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 
 #include "vlsi/data/record.h"
 #include "vlsi/data/template_chat.h"
@@ -17,7 +18,14 @@ json data_defaults() {
   return {{"train", ""},         {"val", ""},       {"images", ""},  {"max_length", 512},
           {"bad_records", "fail"}, {"system_prompt", false}, {"prefetch", 4},
           {"record_offset", 0},   // where in each epoch's order reading starts (data/loader.h)
-          {"train_records", 0}};  // > 0: train on the file's first N usable records only (a record budget)
+          {"train_records_from", 0},  // the first usable record to train on (file order)
+          {"train_records", 0}};  // > 0: train on N usable records from there only (a record budget)
+}
+
+json stage_data_defaults() {
+  json d = data_defaults();
+  for (auto& [key, value] : d.items()) value = nullptr;
+  return d;
 }
 
 namespace {
@@ -28,6 +36,7 @@ struct DataSpec {
   data::BadRecordPolicy policy;
   int64_t prefetch;
   int64_t record_offset;
+  int64_t train_records_from;
   int64_t train_records;
 };
 
@@ -44,6 +53,9 @@ DataSpec data_spec(const json& d, const std::string& where) {
   s.prefetch = io::get_field<int64_t>(d, "prefetch", where);
   s.record_offset = io::get_field<int64_t>(d, "record_offset", where);
   check(s.record_offset >= 0, where, ": field 'data.record_offset': expected >= 0, got ", s.record_offset);
+  s.train_records_from = io::get_field<int64_t>(d, "train_records_from", where);
+  check(s.train_records_from >= 0, where, ": field 'data.train_records_from': expected >= 0, got ",
+        s.train_records_from);
   s.train_records = io::get_field<int64_t>(d, "train_records", where);
   check(s.train_records >= 0, where, ": field 'data.train_records': expected >= 0 (0 = every record), got ",
         s.train_records);
@@ -62,17 +74,22 @@ data::RecordSet load_split(const std::string& path, const DataSpec& s) {
   return set;
 }
 
-// The record budget: the first `n` usable records, in file order, so every run with the same
-// budget trains on the same records whatever its loader seed or record offset.
+// The record budget: usable records [from, from + n) in file order (n = 0: to the end), so
+// every run with the same budget trains on the same records whatever its seed or offset.
 std::vector<data::Record> budgeted(data::RecordSet set, const DataSpec& s) {
-  if (s.train_records == 0) return std::move(set.records);
-  int64_t have = int64_t(set.records.size());
-  check(s.train_records <= have, s.train, ": field 'data.train_records' asks for ", s.train_records,
-        " records but the file has ", have, " usable ones");
-  set.records.resize(size_t(s.train_records));
-  std::fprintf(stderr, "%s: training on the first %lld records (data.train_records)\n", s.train.c_str(),
-               static_cast<long long>(s.train_records));
-  return std::move(set.records);
+  if (s.train_records == 0 && s.train_records_from == 0) return std::move(set.records);
+  const int64_t have = int64_t(set.records.size());
+  check(s.train_records_from < have, s.train, ": field 'data.train_records_from' is ", s.train_records_from,
+        " but the file has ", have, " usable records");
+  const int64_t n = s.train_records == 0 ? have - s.train_records_from : s.train_records;
+  check(s.train_records_from + n <= have, s.train, ": fields 'data.train_records_from' + 'data.train_records' ask for ",
+        "records up to ", s.train_records_from + n, " but the file has ", have, " usable ones");
+  std::vector<data::Record> kept(std::make_move_iterator(set.records.begin() + s.train_records_from),
+                                 std::make_move_iterator(set.records.begin() + s.train_records_from + n));
+  std::fprintf(stderr, "%s: training on records %lld..%lld of %lld (data.train_records_from, data.train_records)\n",
+               s.train.c_str(), static_cast<long long>(s.train_records_from),
+               static_cast<long long>(s.train_records_from + n - 1), static_cast<long long>(have));
+  return kept;
 }
 
 }  // namespace

@@ -16,9 +16,11 @@
 namespace vlsi::train {
 
 // {"train", "val", "images", "max_length", "bad_records", "system_prompt", "prefetch", "record_offset",
-// "train_records"}
+// "train_records_from", "train_records"}
 // with defaults.
 nlohmann::json data_defaults();
+// The same fields, each null: a distill stage's own "data" block, where null means "as the recipe's".
+nlohmann::json stage_data_defaults();
 // Checks a resolved "data" block without reading any file (one line naming the field).
 void validate_data_config(const nlohmann::json& data_cfg, const std::string& where);
 
