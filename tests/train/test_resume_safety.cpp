@@ -16,6 +16,7 @@
 #include "vlsi/io/safetensors.h"
 #include "vlsi/train/checkpoint_manifest.h"
 #include "vlsi/train/config_change.h"
+#include "vlsi/train/run_data.h"
 #include "vlsi/train/sft_run.h"
 
 using namespace vlsi;
@@ -230,6 +231,13 @@ TEST(ConfigChange, AFieldAddedSinceTheRunStartedCountsOnlyAwayFromItsOldBehaviou
   b["data"]["train_records"] = 0;  // what a run started before data.train_records existed did
   b["stages"]["interact"]["data"]["train_records"] = 0;
   EXPECT_TRUE(train::changed_config_fields(a, b).empty());
+  // A distill recipe's per-stage data block, all null, is what a recipe without one did.
+  io::json recipe_then = {{"stages", {{"reinforce", {{"share", 1.0}}}}}};
+  io::json recipe_now = recipe_then;
+  recipe_now["stages"]["reinforce"]["data"] = train::stage_data_defaults();
+  EXPECT_TRUE(train::changed_config_fields(recipe_then, recipe_now).empty());
+  recipe_now["stages"]["reinforce"]["data"]["train_records"] = 5;
+  EXPECT_EQ(train::changed_config_fields(recipe_then, recipe_now).size(), 1u);
   b["stages"]["interact"]["data"]["train_records"] = 2000;
   auto changed = train::changed_config_fields(a, b);
   ASSERT_EQ(changed.size(), 1u);
