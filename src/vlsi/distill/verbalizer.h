@@ -10,8 +10,8 @@
 // whole sequence, so it verbalizes [B, T, H] states (transform_sequence), never rows.
 // The final norm and LM head are the backbone's own: the verbalizer calls them
 // through an OutputHead and never copies or registers them, so its parameters()
-// are exactly its own (three projections, one, or the decoder layer's). Keeping the head frozen is the training
-// step's job (the backbone's parameters are frozen there).
+// are exactly its own (three projections, one, or the decoder layer's). Keeping
+// the head frozen is the training step's job (the backbone's parameters are frozen there).
 #include <ATen/core/Generator.h>
 #include <torch/torch.h>
 

@@ -2,7 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-
 #include "vlsi/distill/target_layers.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/error.h"

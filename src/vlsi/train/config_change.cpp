@@ -69,10 +69,6 @@ void diff(const json* a, const json* b, const std::string& path, std::vector<std
   out.push_back((path.empty() ? std::string("(config)") : path) + " (" + shown(a) + " -> " + shown(b) + ")");
 }
 
-}  // namespace
-
-namespace {
-
 void drop_later_fields(json& j, const std::string& path) {
   if (!j.is_object()) return;
   for (auto it = j.begin(); it != j.end();) {
