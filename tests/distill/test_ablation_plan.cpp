@@ -10,6 +10,7 @@
 #include "vlsi/distill/ablation_plan.h"
 #include "vlsi/distill/ablation_mechanisms.h"
 #include "vlsi/distill/ablation_report.h"
+#include "vlsi/distill/question_difference.h"
 #include "vlsi/io/atomic_file.h"
 #include "vlsi/io/dir_walk.h"
 
@@ -194,6 +195,40 @@ TEST(AblationReport, PairedDifferenceWithStudentInterval) {
   EXPECT_EQ(format_paired_difference(paired_difference({0}, {30}, {1}, {31})), "–");
 }
 
+TEST(AblationReport, QuestionIntervalAveragesEachQuestionOverThePairedSeeds) {
+  auto answers = [](std::vector<bool> v) {
+    QuestionCorrectness c;
+    for (size_t q = 0; q < v.size(); ++q) c["q" + std::to_string(q)] = v[q];
+    return c;
+  };
+  // Seeds 0 and 1 pair; seed 2 has no reference samples, seed 3 no reference result at all.
+  std::vector<QuestionCorrectness> setting = {answers({1, 1, 0, 0}), answers({1, 0, 1, 0}), answers({1, 1, 1, 1}),
+                                              answers({1, 1, 1, 1})};
+  std::vector<QuestionCorrectness> reference = {answers({0, 1, 0, 0}), answers({1, 0, 0, 0}), {}};
+  // Per question, summed over the two seeds and halved: +50, 0, +50, 0 points. Mean 25,
+  // sd sqrt(2500 / 3), half width t(3) * sd / 2.
+  auto q = question_difference({0, 1, 2, 3}, setting, {1, 0, 2}, {reference[1], reference[0], reference[2]});
+  EXPECT_EQ(q.seeds, 2);
+  EXPECT_EQ(q.over_questions.n, 4);
+  EXPECT_NEAR(q.over_questions.mean, 25.0, 1e-12);
+  EXPECT_NEAR(q.over_questions.sd, std::sqrt(2500.0 / 3.0), 1e-9);
+  EXPECT_NEAR(q.over_questions.high, 25.0 + 3.1824 * std::sqrt(2500.0 / 3.0) / 2.0, 1e-3);
+  EXPECT_EQ(format_question_interval(q), "[-20.9, +70.9]");
+  // A question missing from one paired evaluation (a different --limit) is left out.
+  reference[0].erase("q0");
+  q = question_difference({0, 1}, {setting[0], setting[1]}, {0, 1}, {reference[0], reference[1]});
+  EXPECT_EQ(q.over_questions.n, 3);
+  EXPECT_NEAR(q.over_questions.mean, 50.0 / 3.0, 1e-9);
+  EXPECT_EQ(format_question_interval(question_difference({0}, {setting[0]}, {1}, {reference[1]})), "–");
+
+  std::string dir = distill_support::temp_dir();
+  io::write_file_atomic(dir + "/samples.jsonl", "{\"id\": \"a\", \"correct\": true}\n{\"id\": \"b\"}\n");
+  EXPECT_TRUE(distill_support::one_line_error_with(
+      error_of([&] { read_question_correctness(dir + "/samples.jsonl"); }),
+      dir + "/samples.jsonl: line 2: expected a JSON object with a string 'id' and a boolean 'correct'"));
+  io::remove_tree(dir);
+}
+
 TEST(AblationPlan, ReferenceMustNameASettingOfItsGrid) {
   std::string dir = distill_support::temp_dir();
   json content = planning_ablation_config(dir);
@@ -222,17 +257,29 @@ TEST(AblationReport, TablesFromResultFiles) {
   io::write_json_file(plan.eval_dir(plan.settings[0].eval, 0) + "/results.json", result(0.5, 0.25));
   io::write_json_file(plan.eval_dir(plan.settings[0].eval, 1) + "/results.json", result(0.7, 0.75));
   io::write_json_file(plan.eval_dir(plan.settings[1].eval, 0) + "/results.json", result(0.4, 0.5));
+  // Seed 0's samples, 10 questions: KLD / KLD answers q0..q4, KLD / none q0..q3. Per question
+  // -100 once and 0 nine times: mean -10, sd sqrt(1000), half width t(9) * sd / sqrt(10) = 22.6.
+  auto samples = [](int correct) {
+    std::string o;
+    for (int q = 0; q < 10; ++q)
+      o += json{{"id", "q" + std::to_string(q)}, {"correct", q < correct}}.dump() + "\n";
+    return o;
+  };
+  io::write_file_atomic(plan.eval_dir(plan.settings[0].eval, 0) + "/samples.jsonl", samples(5));
+  io::write_file_atomic(plan.eval_dir(plan.settings[1].eval, 0) + "/samples.jsonl", samples(4));
   write_ablation_report(plan, "vlsi ablate --config ablate.json");
 
   json table = io::read_json_file(plan.out + "/ablation.json");
   EXPECT_EQ(table["columns"], json({"grid", "setting", "n", "overall", "overall_std", "circle", "reference", "diff",
-                                    "diff_low", "diff_high", "diff_n", "overall_by_seed", "result"}));
+                                    "diff_low", "diff_high", "diff_n", "diff_question_low", "diff_question_high",
+                                    "diff_questions", "overall_by_seed", "result"}));
   ASSERT_EQ(table["rows"].size(), 4u);
   EXPECT_EQ(table["rows"][0], json({"ops", "KLD / KLD", 2, 60.0, 14.14, 50.0, nullptr, nullptr, nullptr, nullptr,
-                                    nullptr, {{"0", 50.0}, {"1", 70.0}}, "runs/kld-kld/seed-*/eval"}));
+                                    nullptr, nullptr, nullptr, nullptr, {{"0", 50.0}, {"1", 70.0}},
+                                    "runs/kld-kld/seed-*/eval"}));
   // KLD / none against the reference: seed 0 pairs (40 - 50), seed 1 has no KLD / none result.
   EXPECT_EQ(table["rows"][1], json({"ops", "KLD / none", 1, 40.0, 0.0, 50.0, "KLD / KLD", -10.0, -10.0, -10.0, 1,
-                                    {{"0", 40.0}}, "runs/kld-none/seed-*/eval"}));
+                                    -32.62, 12.62, 10, {{"0", 40.0}}, "runs/kld-none/seed-*/eval"}));
   EXPECT_EQ(table["rows"][2][1], "+ adaptive temperature");  // reported again where the grid lists it
   EXPECT_EQ(table["rows"][2][3], 60.0);
   EXPECT_EQ(table["rows"][3][2], 0);
@@ -241,13 +288,17 @@ TEST(AblationReport, TablesFromResultFiles) {
   std::string md = io::read_file(plan.out + "/results.md");
   EXPECT_NE(md.find("`vlsi ablate --config ablate.json`"), std::string::npos) << md;
   EXPECT_NE(md.find("## Ops\n"), std::string::npos) << md;
-  EXPECT_NE(md.find("| setting | overall | n | Δ vs KLD / KLD [95 % CI] | circle | result |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| setting | overall | n | Δ vs KLD / KLD [95 % CI by seed] | 95 % CI by question | circle | "
+                    "result |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("| setting | overall | n | circle | result |"), std::string::npos) << md;  // matching: no reference
-  EXPECT_NE(md.find("| KLD / KLD | 60.0 ± 14.1 | 2 | (reference) | 50.0 | `runs/kld-kld/seed-*/eval` (also matching: + "
+  EXPECT_NE(md.find("| KLD / KLD | 60.0 ± 14.1 | 2 | (reference) |  | 50.0 | `runs/kld-kld/seed-*/eval` (also matching: + "
                     "adaptive temperature) |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | -10.0 (1 seed) | 50.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| KLD / none | 40.0 ± 0.0 | 1 | -10.0 (1 seed) | [-32.6, +12.6] | 50.0 |"), std::string::npos)
+      << md;
   EXPECT_NE(md.find("| Random | – | 0 | – |"), std::string::npos) << md;
   io::remove_tree(dir);
 }

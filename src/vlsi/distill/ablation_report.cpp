@@ -59,15 +59,24 @@ std::string signed_one_decimal(double x) {
   return buf;
 }
 
-// Setting i against its grid's reference, seed by seed; nullopt where the grid has none
-// or i is the reference.
-std::optional<PairedDifference> against_reference(const AblationGrid& g, size_t i,
-                                                  const std::vector<SettingScores>& scores) {
-  if (g.reference == AblationGrid::kNoReference || g.reference == i) return std::nullopt;
-  const auto& a = scores[i];
-  const auto& r = scores[g.reference];
-  return paired_difference(a.seeds, a.overall, r.seeds, r.overall);
-}
+// Setting i against its grid's reference: seed by seed (PairedDifference) or question by
+// question (QuestionDifference); nullopt where the grid has none or i is the reference.
+struct ReferenceComparison {
+  const AblationGrid& grid;
+  size_t setting;
+  const std::vector<SettingScores>& scores;
+  bool applies() const { return grid.reference != AblationGrid::kNoReference && grid.reference != setting; }
+  std::optional<PairedDifference> by_seed() const {
+    if (!applies()) return std::nullopt;
+    const auto &a = scores[setting], &r = scores[grid.reference];
+    return paired_difference(a.seeds, a.overall, r.seeds, r.overall);
+  }
+  std::optional<QuestionDifference> by_question() const {
+    if (!applies()) return std::nullopt;
+    const auto &a = scores[setting], &r = scores[grid.reference];
+    return question_difference(a.seeds, a.questions, r.seeds, r.questions);
+  }
+};
 
 }  // namespace
 
@@ -75,6 +84,11 @@ std::string format_paired_difference(const PairedDifference& d) {
   if (d.n == 0) return "–";
   if (d.n == 1) return signed_one_decimal(d.mean) + " (1 seed)";
   return signed_one_decimal(d.mean) + " [" + signed_one_decimal(d.low) + ", " + signed_one_decimal(d.high) + "]";
+}
+
+std::string format_question_interval(const QuestionDifference& q) {
+  if (q.over_questions.n < 2) return "–";
+  return "[" + signed_one_decimal(q.over_questions.low) + ", " + signed_one_decimal(q.over_questions.high) + "]";
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -104,6 +118,9 @@ std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan) {
       if (!io::file_exists(path)) continue;
       json r = io::read_json_file(path);
       scores[i].seeds.push_back(plan.seeds[k]);
+      const std::string samples = plan.eval_dir(plan.settings[i].eval, k) + "/samples.jsonl";
+      scores[i].questions.push_back(io::file_exists(samples) ? read_question_correctness(samples)
+                                                             : QuestionCorrectness{});
       scores[i].overall.push_back(100.0 * io::get_field<double>(r.at("overall"), "accuracy", path + ": overall"));
       const json categories = r.value("categories", json::object());
       for (auto& [c, v] : categories.items())
@@ -117,7 +134,8 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
   auto categories = all_categories(scores);
   json columns = {"grid", "setting", "n", "overall", "overall_std"};
   for (auto& c : categories) columns.push_back(c);
-  for (const char* c : {"reference", "diff", "diff_low", "diff_high", "diff_n", "overall_by_seed", "result"})
+  for (const char* c : {"reference", "diff", "diff_low", "diff_high", "diff_n", "diff_question_low",
+                        "diff_question_high", "diff_questions", "overall_by_seed", "result"})
     columns.push_back(c);
   json rows = json::array();
   for (const auto& g : plan.grids) {
@@ -130,13 +148,19 @@ json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& 
         auto it = sc.categories.find(c);
         row.push_back(it == sc.categories.end() ? json() : rounded(mean_of(it->second)));
       }
-      const auto d = against_reference(g, i, scores);
+      const ReferenceComparison compare{g, i, scores};
+      const auto d = compare.by_seed();
       const bool paired = d && d->n > 0;
       row.push_back(d ? json(plan.settings[g.reference].label) : json());
       row.push_back(paired ? rounded(d->mean) : json());
       row.push_back(paired ? rounded(d->low) : json());
       row.push_back(paired ? rounded(d->high) : json());
       row.push_back(d ? json(d->n) : json());
+      const auto q = compare.by_question();
+      const bool interval = q && q->over_questions.n >= 2;
+      row.push_back(interval ? rounded(q->over_questions.low) : json());
+      row.push_back(interval ? rounded(q->over_questions.high) : json());
+      row.push_back(q ? json(q->over_questions.n) : json());
       json by_seed = json::object();
       for (size_t k = 0; k < sc.seeds.size(); ++k) by_seed[std::to_string(sc.seeds[k])] = rounded(sc.overall[k]);
       row.push_back(by_seed);
@@ -164,13 +188,16 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
     << plan.out << "`; settings that name the same folder are one run, reported in each place. "
     << "Where a grid names a reference setting, Δ is each setting's accuracy minus the reference's, paired by "
     << "seed: the mean over the seeds both finished and its 95 % interval (Student's t, n - 1 degrees of "
-    << "freedom).\n";
+    << "freedom), which covers training noise only; then the same difference's 95 % interval with the test "
+    << "questions as the unit (each question's correctness averaged over those seeds, Student's t over the "
+    << "questions), which also covers which questions the test set drew.\n";
   for (const auto& g : plan.grids) {
     const bool has_reference = g.reference != AblationGrid::kNoReference;
     o << "\n## " << cell_text(g.title) << "\n\n| setting | overall | n |";
-    if (has_reference) o << " Δ vs " << cell_text(plan.settings[g.reference].label) << " [95 % CI] |";
+    if (has_reference)
+      o << " Δ vs " << cell_text(plan.settings[g.reference].label) << " [95 % CI by seed] | 95 % CI by question |";
     for (auto& c : categories) o << " " << cell_text(c) << " |";
-    o << " result |\n| --- | ---: | ---: |" << (has_reference ? " ---: |" : "");
+    o << " result |\n| --- | ---: | ---: |" << (has_reference ? " ---: | ---: |" : "");
     for (size_t k = 0; k < categories.size(); ++k) o << " ---: |";
     o << " --- |\n";
     for (size_t i : g.settings) {
@@ -178,8 +205,11 @@ std::string ablation_markdown(const AblationPlan& plan, const std::vector<Settin
       o << "| " << cell_text(plan.settings[i].label) << " | " << format_mean_std(sc.overall) << " | "
         << sc.overall.size() << " |";
       if (has_reference) {
-        const auto d = against_reference(g, i, scores);
-        o << " " << (d ? format_paired_difference(*d) : std::string("(reference)")) << " |";
+        const ReferenceComparison compare{g, i, scores};
+        const auto d = compare.by_seed();
+        const auto q = compare.by_question();
+        o << " " << (d ? format_paired_difference(*d) : std::string("(reference)")) << " | "
+          << (q ? format_question_interval(*q) : std::string()) << " |";
       }
       for (auto& c : categories) {
         auto it = sc.categories.find(c);

@@ -4,12 +4,15 @@
 //   OUT/ablation.json  {"columns": [...], "rows": [[...], ...]} (the shape `vlsi report`
 //                      renders): grid, setting, n, overall mean and std, per-category
 //                      means, then (grids with a reference) the paired per-seed difference
-//                      to the reference with its 95 % interval, each seed's overall, the
-//                      result folder; numbers in percent, null where n = 0
+//                      to the reference with its 95 % interval, the same difference's
+//                      interval with the test questions as the unit (question_difference.h),
+//                      each seed's overall, the result folder; numbers in percent, null
+//                      where n = 0
 //   OUT/mechanisms.json what each setting's interaction did, averaged over seeds
 //                      (ablation_mechanisms.h)
 //   OUT/results.md     the command line, then one markdown table per grid
-//                      (setting | overall mean ± std | n | per-category means | result)
+//                      (setting | overall mean ± std | n | [Δ by seed | interval by
+//                      question] | per-category means | result)
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,6 +20,7 @@
 
 #include "vlsi/distill/ablation_plan.h"
 #include "vlsi/distill/paired_difference.h"
+#include "vlsi/distill/question_difference.h"
 
 namespace vlsi::distill {
 
@@ -25,6 +29,7 @@ struct SettingScores {
   std::vector<int64_t> seeds;
   std::vector<double> overall;
   std::map<std::string, std::vector<double>> categories;
+  std::vector<QuestionCorrectness> questions;  // per seed; empty where no samples.jsonl was written
 };
 
 double mean_of(const std::vector<double>& v);         // 0 for none
@@ -33,8 +38,11 @@ double sample_std_of(const std::vector<double>& v);   // n - 1 in the denominato
 std::string format_mean_std(const std::vector<double>& v);
 // "+1.2 [-0.3, +2.7]"; "+1.2 (1 seed)"; "–" when no seed pairs.
 std::string format_paired_difference(const PairedDifference& d);
+// "[-0.3, +1.1]"; "–" when no seed has samples on both sides or fewer than two questions pair.
+std::string format_question_interval(const QuestionDifference& q);
 
-// Reads every finished evaluation (eval_dir/results.json) of the plan, per setting.
+// Reads every finished evaluation (eval_dir/results.json, and samples.jsonl where
+// written) of the plan, per setting.
 std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan);
 nlohmann::json ablation_table(const AblationPlan& plan, const std::vector<SettingScores>& scores);
 std::string ablation_markdown(const AblationPlan& plan, const std::vector<SettingScores>& scores,

@@ -21,15 +21,7 @@ double student_t_975(int64_t df) {
          (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n);
 }
 
-PairedDifference paired_difference(const std::vector<int64_t>& seeds, const std::vector<double>& scores,
-                                   const std::vector<int64_t>& reference_seeds,
-                                   const std::vector<double>& reference_scores) {
-  check(seeds.size() == scores.size() && reference_seeds.size() == reference_scores.size(),
-        "paired_difference: one seed per score expected");
-  std::vector<double> d;
-  for (size_t i = 0; i < seeds.size(); ++i)
-    for (size_t j = 0; j < reference_seeds.size(); ++j)
-      if (seeds[i] == reference_seeds[j]) d.push_back(scores[i] - reference_scores[j]);
+PairedDifference mean_with_interval(const std::vector<double>& d) {
   PairedDifference p;
   p.n = int64_t(d.size());
   if (d.empty()) return p;
@@ -44,6 +36,18 @@ PairedDifference paired_difference(const std::vector<int64_t>& seeds, const std:
   p.low = p.mean - half;
   p.high = p.mean + half;
   return p;
+}
+
+PairedDifference paired_difference(const std::vector<int64_t>& seeds, const std::vector<double>& scores,
+                                   const std::vector<int64_t>& reference_seeds,
+                                   const std::vector<double>& reference_scores) {
+  check(seeds.size() == scores.size() && reference_seeds.size() == reference_scores.size(),
+        "paired_difference: one seed per score expected");
+  std::vector<double> d;
+  for (size_t i = 0; i < seeds.size(); ++i)
+    for (size_t j = 0; j < reference_seeds.size(); ++j)
+      if (seeds[i] == reference_seeds[j]) d.push_back(scores[i] - reference_scores[j]);
+  return mean_with_interval(d);
 }
 
 }  // namespace vlsi::distill

@@ -19,6 +19,10 @@ struct PairedDifference {
 // The 0.975 quantile of Student's t with `df` degrees of freedom (df >= 1).
 double student_t_975(int64_t df);
 
+// Mean, sample standard deviation and Student-t 95 % interval of differences
+// already paired (n = their count).
+PairedDifference mean_with_interval(const std::vector<double>& differences);
+
 // Pairs `scores` with `reference_scores` by seed (the seed lists name which
 // seed each score belongs to; seeds missing on either side are left out).
 PairedDifference paired_difference(const std::vector<int64_t>& seeds, const std::vector<double>& scores,
