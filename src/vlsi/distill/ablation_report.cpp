@@ -112,6 +112,14 @@ std::string format_mean_std(const std::vector<double>& v) {
 
 std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan) {
   std::vector<SettingScores> scores(plan.settings.size());
+  // Per-question answers matter only where a grid compares against a reference; the
+  // report is rewritten after every evaluation, so the rest are not read at all, and
+  // an evaluation that several settings share is read once.
+  std::vector<bool> compared(plan.settings.size(), false);
+  for (const auto& g : plan.grids)
+    if (g.reference != AblationGrid::kNoReference)
+      for (size_t i : g.settings) compared[i] = true;
+  std::map<std::string, QuestionCorrectness> samples_read;
   for (size_t i = 0; i < plan.settings.size(); ++i) {
     for (size_t k = 0; k < plan.seeds.size(); ++k) {
       const std::string path = plan.eval_dir(plan.settings[i].eval, k) + "/results.json";
@@ -119,8 +127,10 @@ std::vector<SettingScores> collect_ablation_scores(const AblationPlan& plan) {
       json r = io::read_json_file(path);
       scores[i].seeds.push_back(plan.seeds[k]);
       const std::string samples = plan.eval_dir(plan.settings[i].eval, k) + "/samples.jsonl";
-      scores[i].questions.push_back(io::file_exists(samples) ? read_question_correctness(samples)
-                                                             : QuestionCorrectness{});
+      if (compared[i] && !samples_read.count(samples) && io::file_exists(samples))
+        samples_read[samples] = read_question_correctness(samples);
+      auto found = compared[i] ? samples_read.find(samples) : samples_read.end();
+      scores[i].questions.push_back(found == samples_read.end() ? QuestionCorrectness{} : found->second);
       scores[i].overall.push_back(100.0 * io::get_field<double>(r.at("overall"), "accuracy", path + ": overall"));
       const json categories = r.value("categories", json::object());
       for (auto& [c, v] : categories.items())

@@ -29,7 +29,9 @@ struct SettingScores {
   std::vector<int64_t> seeds;
   std::vector<double> overall;
   std::map<std::string, std::vector<double>> categories;
-  std::vector<QuestionCorrectness> questions;  // per seed; empty where no samples.jsonl was written
+  // Per seed; empty where no samples.jsonl was written or no grid compares the setting
+  // with a reference.
+  std::vector<QuestionCorrectness> questions;
 };
 
 double mean_of(const std::vector<double>& v);         // 0 for none
